@@ -1,0 +1,21 @@
+"""The one command line: `bizmig <command>`."""
+
+from __future__ import annotations
+
+import typer
+
+from ingest.cli import extract_command, scope_command
+from sandbox.cli import app as sandbox_app
+
+app = typer.Typer(
+    help="Migrate a Bizstim account into Twenty CRM.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(sandbox_app, name="sandbox")
+app.command("scope")(scope_command)
+app.command("extract")(extract_command)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,197 @@
+"""`bizmig scope` and `bizmig extract`.
+
+Exit codes (also in the README): 0 done · 1 other failure · 2 configuration / usage ·
+3 Bizstim rejected an API key · 4 request budget exhausted (rerun later: it resumes).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from bizmig.settings import ConfigError, bizstim_settings, duckdb_path
+from ingest.pipeline import ExtractOptions, ExtractResult, run_extract
+from ingest.pipeline import Progress as ExtractProgress
+from ingest.scope import ScopeReport, run_scope
+from ingest.transport import ExtractError
+
+console = Console(stderr=True)
+out = Console()
+
+BaseUrl = Annotated[str | None, typer.Option("--base-url", help="Bizstim API base URL.")]
+ApiKeys = Annotated[
+    list[str] | None,
+    typer.Option("--api-key", help="API key (repeatable). Prefer BIZSTIM_API_KEYS.", hidden=True),
+]
+RateLimit = Annotated[int | None, typer.Option(help="GET requests per key per window.")]
+RateWindow = Annotated[float | None, typer.Option(help="Rate-limit window in seconds.")]
+DuckdbOpt = Annotated[str | None, typer.Option("--duckdb", help="Staging DuckDB file.")]
+
+
+def _fail(exc: Exception, code: int) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {exc}")
+    return typer.Exit(code)
+
+
+def _human(seconds: float) -> str:
+    return str(timedelta(seconds=round(seconds)))
+
+
+def scope_command(
+    base_url: BaseUrl = None,
+    api_key: ApiKeys = None,
+    rate_limit: RateLimit = None,
+    rate_window: RateWindow = None,
+    duckdb: DuckdbOpt = None,
+    exact: Annotated[
+        bool, typer.Option(help="Read the client and practitioner lists for an exact budget.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Validate every key and show what the account holds and what extracting it costs."""
+    try:
+        settings = bizstim_settings(base_url, api_key, rate_limit, rate_window)
+        work_dir = ExtractOptions(duckdb_path(duckdb)).work_dir
+        report = run_scope(settings, work_dir, exact=exact)
+    except ConfigError as exc:
+        raise _fail(exc, 2) from exc
+    except ExtractError as exc:
+        raise _fail(exc, exc.exit_code) from exc
+    if as_json:
+        out.print_json(json.dumps(report.as_json()))
+        return
+    _print_scope(report)
+
+
+def _print_scope(report: ScopeReport) -> None:
+    table = Table(title="Bizstim account inventory")
+    for column in ("endpoint", "records", "page size", "GET requests"):
+        table.add_column(column, justify="left" if column == "endpoint" else "right")
+    for line in report.lines:
+        mark = "" if line.exact else " (≤ estimate)"
+        table.add_row(
+            line.endpoint, f"{line.records:,}{mark}", str(line.page_size), f"{line.requests:,}"
+        )
+    table.add_row("[bold]total", "", "", f"[bold]{report.total_requests:,}")
+    out.print(table)
+    out.print(
+        f"{report.keys} key(s) at {report.rate_limit} GETs per {report.rate_window:g} s each: "
+        f"extraction needs {report.total_requests:,} requests, ETA ≈ {_human(report.eta_seconds())}"
+        f" (scope itself used {report.scope_requests} requests)."
+    )
+
+
+class _RichProgress(ExtractProgress):
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+        self.lock = threading.Lock()
+
+    def _task(self, method: str) -> TaskID:
+        with self.lock:
+            if method not in self.tasks:
+                self.tasks[method] = self.progress.add_task(method, total=None)
+            return self.tasks[method]
+
+    def expect(self, method: str, total: int) -> None:
+        self.progress.update(self._task(method), total=total)
+
+    def advance(self, method: str, spooled: bool) -> None:
+        self.progress.advance(self._task(method))
+
+    def phase(self, name: str) -> None:
+        self.progress.console.log(f"phase: {name}")
+
+
+def extract_command(
+    base_url: BaseUrl = None,
+    api_key: ApiKeys = None,
+    rate_limit: RateLimit = None,
+    rate_window: RateWindow = None,
+    duckdb: DuckdbOpt = None,
+    checkpoint_every: Annotated[
+        int, typer.Option(help="Requests per committed dlt run (resume granularity).")
+    ] = 2000,
+    max_wait: Annotated[
+        float | None,
+        typer.Option(help="Stop with exit 4 instead of waiting longer than this for budget."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Parallel requests (default 4 per key).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Land every Bizstim endpoint raw into the DuckDB file (resumable)."""
+    try:
+        settings = bizstim_settings(base_url, api_key, rate_limit, rate_window)
+        options = ExtractOptions(duckdb_path(duckdb), checkpoint_every, max_wait, workers)
+    except ConfigError as exc:
+        raise _fail(exc, 2) from exc
+    columns = (
+        TextColumn("{task.description:>14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    try:
+        with Progress(*columns, console=console, transient=False) as progress:
+            result = run_extract(settings, options, _RichProgress(progress))
+    except ExtractError as exc:
+        raise _fail(exc, exc.exit_code) from exc
+    if as_json:
+        out.print_json(json.dumps(_result_json(result, options.duckdb_path)))
+        return
+    _print_result(result, options.duckdb_path)
+
+
+def _result_json(result: ExtractResult, path: Path) -> dict[str, object]:
+    return {
+        "duckdb": str(path),
+        "cycle": result.cycle,
+        "rows": result.rows,
+        "detail_misses": result.misses,
+        "requests_per_key": result.requests_per_key,
+        "network_requests": result.network_requests,
+        "spool_hits": result.spool_hits,
+        "statuses": {str(k): v for k, v in result.statuses.items()},
+        "dlt_runs": result.dlt_runs,
+        "seconds": round(result.seconds, 2),
+    }
+
+
+def _print_result(result: ExtractResult, path: Path) -> None:
+    table = Table(title=f"Rows landed in raw_bizstim (cycle {result.cycle})")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in result.rows.items():
+        table.add_row(name, f"{rows:,}")
+    out.print(table)
+    if result.misses:
+        out.print(
+            f"[yellow]{result.misses} detail id(s) answered 404; see raw_bizstim.detail_misses"
+        )
+    requests = sum(result.network_requests.values())
+    out.print(
+        f"{requests:,} GET requests ({sum(result.spool_hits.values())} answered from the spool) in "
+        f"{_human(result.seconds)} over {result.dlt_runs} commits; per key: "
+        + ", ".join(f"{k}={v}" for k, v in result.requests_per_key.items())
+    )
+    out.print(f"staging file: {path}")

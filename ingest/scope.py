@@ -1,0 +1,151 @@
+"""`bizmig scope`: what the account holds, and what extracting it will cost.
+
+The cheapest question Bizstim answers is ``/api/{method}/0/1``: one record plus the envelope's
+``total``. Scope asks that once per list endpoint, spreading the calls over the keys so every
+key is validated without spending an extra request. The request budget of an extraction is then
+exact for lists (``ceil(total / max page)`` each) and for client details (one per client).
+Availability needs one call per distinct ``avail_id``, which only the client and practitioner
+lists reveal: by default scope gives an upper bound (one per client + up to three per
+practitioner, the documented default + alternatives is open-ended, so it reads the first
+practitioner page to measure); ``exact=True`` reads those two lists in full through the
+extraction's spool, so ``extract`` later answers them from disk instead of spending budget twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from dlt.sources.helpers.rest_client import RESTClient
+
+from bizmig.settings import BizstimSettings
+from ingest.endpoints import AVAILABILITY, CLIENT_DETAIL, LIST_ENDPOINTS, pages_needed
+from ingest.pacer import KeyPool
+from ingest.paginator import PathOffsetPaginator
+from ingest.transport import PacedAdapter, Spool, TransportStats, paced_session
+
+
+@dataclass
+class ScopeLine:
+    endpoint: str
+    table: str
+    records: int
+    page_size: int
+    requests: int
+    exact: bool = True
+
+
+@dataclass
+class ScopeReport:
+    lines: list[ScopeLine]
+    keys: int
+    rate_limit: int
+    rate_window: float
+    scope_requests: int
+
+    @property
+    def total_requests(self) -> int:
+        return sum(line.requests for line in self.lines)
+
+    @property
+    def exact(self) -> bool:
+        return all(line.exact for line in self.lines)
+
+    def eta_seconds(self) -> float:
+        """Time the extraction needs at the budget's pace, starting from a fresh budget:
+        each key sends ``rate_limit`` at once, then one per ``window / limit`` seconds."""
+        per_key = self.total_requests / self.keys
+        return max(0.0, per_key - self.rate_limit) * self.rate_window / self.rate_limit
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "endpoints": [asdict(line) for line in self.lines],
+            "keys": self.keys,
+            "rate_limit": self.rate_limit,
+            "rate_window_seconds": self.rate_window,
+            "total_requests": self.total_requests,
+            "exact": self.exact,
+            "eta_seconds": round(self.eta_seconds(), 1),
+            "scope_requests": self.scope_requests,
+        }
+
+
+def run_scope(settings: BizstimSettings, work_dir: Path, exact: bool = False) -> ScopeReport:
+    stats = TransportStats()
+    # One pool for all keys: it hands out the least-used key, so the first requests validate
+    # every key with calls we need anyway. Its journal is the extraction's, so the budget
+    # scope spends is known to the extract that follows.
+    pool = KeyPool(
+        settings.api_keys, settings.rate_limit, settings.rate_window, journal_dir=work_dir / "pacer"
+    )
+    adapter = PacedAdapter(
+        pool, urlsplit(settings.base_url).path, spool=Spool(work_dir / "spool"), stats=stats
+    )
+    client = RESTClient(base_url=settings.base_url, session=paced_session(adapter))
+    try:
+        return _scope(settings, client, stats, exact)
+    finally:
+        pool.close()
+
+
+def _scope(
+    settings: BizstimSettings, client: RESTClient, stats: TransportStats, exact: bool
+) -> ScopeReport:
+    lines: list[ScopeLine] = []
+    totals: dict[str, int] = {}
+    for endpoint in LIST_ENDPOINTS:
+        response = client.get(f"/{endpoint.method}/0/1")
+        response.raise_for_status()
+        total = int(response.json().get("total", 0))
+        totals[endpoint.method] = total
+        lines.append(
+            ScopeLine(
+                endpoint.method,
+                endpoint.table,
+                total,
+                endpoint.max_limit,
+                pages_needed(total, endpoint.max_limit),
+            )
+        )
+    lines.append(ScopeLine("timezone", "account_timezone", 1, 1, 1))
+    lines.append(
+        ScopeLine(
+            CLIENT_DETAIL.method, CLIENT_DETAIL.table, totals["clients"], 1, totals["clients"]
+        )
+    )
+    avail, is_exact = _availability_ids(client, totals, exact)
+    lines.append(ScopeLine(AVAILABILITY.method, AVAILABILITY.table, avail, 1, avail, is_exact))
+    return ScopeReport(
+        lines,
+        len(settings.api_keys),
+        settings.rate_limit,
+        settings.rate_window,
+        scope_requests=sum(stats.status.values()),
+    )
+
+
+def _availability_ids(client: RESTClient, totals: dict[str, int], exact: bool) -> tuple[int, bool]:
+    if not exact:
+        # practitioners carry a default schedule plus alternatives; sample the first page
+        page = client.get("/practitioners/0/100")
+        page.raise_for_status()
+        sample = page.json().get("response", [])
+        per_pract = (
+            sum(
+                len([a for a in str(p.get("avail_id", "")).split(",") if a.strip()]) for p in sample
+            )
+            / len(sample)
+            if sample
+            else 0
+        )
+        estimate = totals["clients"] + round(per_pract * totals["practitioners"])
+        return estimate, False
+    ids: set[str] = set()
+    for method, limit in (("clients", 1000), ("practitioners", 100)):
+        paginator = PathOffsetPaginator(f"/{method}", limit)
+        for page in client.paginate(f"/{method}", paginator=paginator, data_selector="response"):
+            for record in page:
+                ids |= {a.strip() for a in str(record.get("avail_id", "")).split(",") if a.strip()}
+    return len(ids), True

@@ -1,0 +1,165 @@
+"""The ``bizstim`` dlt source: one resource per Bizstim endpoint, landing raw strings.
+
+* list endpoints are paginated by :class:`~ingest.paginator.PathOffsetPaginator` at each
+  endpoint's maximum page size; the next offset lives in dlt resource state, which dlt commits
+  in the same load as the rows, so a resumed run starts exactly at the first page not landed;
+* per-record calls (``client/{id}``, ``availability/{id}``) are parallelised dlt transformers
+  fed with the ids still missing from DuckDB (see :mod:`ingest.pipeline`), so no id is fetched
+  twice; an id the API no longer knows (404) is landed in ``detail_misses`` instead of vanishing;
+* every table merges on ``id``; values are never parsed: what Bizstim sends is what lands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import dlt
+from dlt.sources.helpers.rest_client import RESTClient
+from requests import HTTPError
+
+from ingest.endpoints import (
+    AVAILABILITY,
+    CLIENT_DETAIL,
+    LIST_ENDPOINTS,
+    TIMEZONE_METHOD,
+    TIMEZONE_TABLE,
+    ListEndpoint,
+    pages_needed,
+)
+from ingest.paginator import PathOffsetPaginator
+
+SOURCE_NAME = "bizstim"
+MISSES_TABLE = "detail_misses"
+
+
+def _list_resource(
+    client: RESTClient,
+    endpoint: ListEndpoint,
+    cycle: int,
+    max_pages: int,
+    on_total: Callable[[str, int], None] | None,
+) -> Any:
+    @dlt.resource(
+        name=endpoint.table,
+        primary_key="id",
+        write_disposition="merge",
+        parallelized=True,
+    )
+    def pages() -> Iterator[list[dict[str, Any]]]:
+        state = dlt.current.resource_state()
+        if state.get("cycle") != cycle:
+            state.clear()
+            state.update({"cycle": cycle, "next_start": 0, "done": False, "total": None})
+        if state["done"]:
+            return
+        if on_total is not None and state["total"] is not None:
+            on_total(endpoint.method, pages_needed(state["total"], endpoint.max_limit))
+        paginator = PathOffsetPaginator(
+            f"/{endpoint.method}",
+            endpoint.max_limit,
+            start=state["next_start"],
+            max_pages=max_pages,
+        )
+        for page in client.paginate(
+            f"/{endpoint.method}", paginator=paginator, data_selector="response"
+        ):
+            if on_total is not None and state["total"] is None:
+                on_total(endpoint.method, pages_needed(paginator.total or 0, endpoint.max_limit))
+            yield list(page)
+            state["next_start"] = paginator.next_start
+            state["total"] = paginator.total
+            state["done"] = paginator.complete
+
+    return pages
+
+
+def _timezone_resource(client: RESTClient, cycle: int) -> Any:
+    @dlt.resource(name=TIMEZONE_TABLE, write_disposition="replace")
+    def account_timezone() -> Iterator[dict[str, Any]]:
+        state = dlt.current.resource_state()
+        if state.get("cycle") == cycle and state.get("done"):
+            return
+        response = client.get(f"/{TIMEZONE_METHOD}")
+        response.raise_for_status()
+        yield response.json()["response"]
+        state.update({"cycle": cycle, "done": True})
+
+    return account_timezone
+
+
+def _detail_transformer(client: RESTClient, method: str, table: str) -> Any:
+    @dlt.transformer(name=table, primary_key="id", write_disposition="merge", parallelized=True)
+    def detail(record_id: str) -> Iterator[Any]:
+        response = client.get(f"/{method}/{record_id}")
+        if response.status_code == 404:
+            yield dlt.mark.with_table_name(
+                {
+                    "id": f"{method}:{record_id}",
+                    "method": method,
+                    "record_id": record_id,
+                    "status": "404",
+                    "body": response.text[:500],
+                },
+                MISSES_TABLE,
+            )
+            return
+        try:
+            response.raise_for_status()
+        except HTTPError as exc:
+            raise RuntimeError(f"GET /{method}/{record_id} -> {response.status_code}") from exc
+        yield response.json()["response"]
+
+    return detail
+
+
+def _ids(name: str, ids: Sequence[str]) -> Any:
+    @dlt.resource(name=name, selected=False)
+    def feed() -> Iterable[str]:
+        yield from ids
+
+    return feed
+
+
+@dlt.source(name=SOURCE_NAME, max_table_nesting=0, root_key=False)
+def bizstim_lists(
+    client: RESTClient,
+    cycle: int,
+    only: Sequence[str] | None = None,
+    max_pages: int = 200,
+    on_total: Callable[[str, int], None] | None = None,
+) -> Any:
+    """Phase 1: every list endpoint and the account time zone."""
+    wanted = set(only) if only is not None else None
+    resources = [
+        _list_resource(client, endpoint, cycle, max_pages, on_total)
+        for endpoint in LIST_ENDPOINTS
+        if wanted is None or endpoint.table in wanted
+    ]
+    if wanted is None or TIMEZONE_TABLE in wanted:
+        resources.append(_timezone_resource(client, cycle))
+    return resources
+
+
+@dlt.source(name=SOURCE_NAME, max_table_nesting=0, root_key=False)
+def bizstim_details(client: RESTClient, client_ids: Sequence[str], avail_ids: Sequence[str]) -> Any:
+    """Phase 2: the per-record calls for the given ids (404s land in ``detail_misses``, which
+    inherits the transformer's merge-on-``id`` hints)."""
+    resources = []
+    if client_ids:
+        resources.append(
+            _ids("pending_client_ids", client_ids)
+            | _detail_transformer(client, CLIENT_DETAIL.method, CLIENT_DETAIL.table)
+        )
+    if avail_ids:
+        resources.append(
+            _ids("pending_avail_ids", avail_ids)
+            | _detail_transformer(client, AVAILABILITY.method, AVAILABILITY.table)
+        )
+    return resources
+
+
+def raw_schema_settings(source: Any) -> Any:
+    """Keep values exactly as delivered: no timestamp detection on the all-string payloads."""
+    source.schema.remove_type_detection("iso_timestamp")
+    return source
