@@ -11,8 +11,10 @@ What is shared here:
 * A request log that tests read over HTTP: ``GET /_sandbox/requests[?since=N]`` returns every
   request seen since start (method, path, status, key fingerprint, record count, time);
   ``POST /_sandbox/requests/reset`` clears it; ``GET /_sandbox/health`` answers 200.
-  The ``/_sandbox`` routes are a test hook of the stand-in, not part of either real API; they
-  need no key and are never rate limited. The log is kept in memory: a restart empties it.
+  Applications may serve further ``/_sandbox/...`` routes (test hooks such as a mutate hook);
+  those are not logged either. The ``/_sandbox`` routes are a test hook of the stand-in, not
+  part of either real API; they need no key and are never rate limited. The log is kept in
+  memory: a restart empties it.
 * ``FaultPlan``: seeded random fault injection (429 bursts, 500s, slow responses, truncated
   bodies, connection dropped after the work was done) that applications consult.
 * ``serve()``: bind, print one ``READY <url>`` line on stdout (fixtures wait for it), serve until
@@ -150,7 +152,7 @@ def _admin(request: Request, log: RequestLog) -> Response | None:
     if request.path == "/_sandbox/requests/reset" and request.method == "POST":
         log.reset()
         return Response(200, {"status": "ok"})
-    return Response(404, {"error": "unknown sandbox admin route"})
+    return None  # other /_sandbox/ routes belong to the application (e.g. a mutate hook)
 
 
 def _make_handler(app: App, log: RequestLog) -> type[BaseHTTPRequestHandler]:
@@ -174,7 +176,7 @@ def _make_handler(app: App, log: RequestLog) -> type[BaseHTTPRequestHandler]:
                 body=body,
             )
             response = _admin(request, log)
-            admin = response is not None
+            admin = response is not None or request.path.startswith("/_sandbox/")
             if response is None:
                 try:
                     response = app.handle(request)
