@@ -190,6 +190,8 @@ class Store:
         spec = next((s for s in LISTS.values() if s.table == table), None)
         if spec is None:
             raise MutationError(400, f"unknown table {table!r}")
+        if op not in ("insert", "update", "delete"):
+            raise MutationError(400, f"unknown op {op!r}")
         if not all(isinstance(v, str) for v in values.values()):
             raise MutationError(400, "every value must be a string")
         with self._write_lock:
@@ -247,8 +249,6 @@ class Store:
                         conn.execute("DELETE FROM availability WHERE id = ?",
                                      (int(row["avail_id"]),))
                 return None
-            if op != "update":
-                raise MutationError(400, f"unknown op {op!r}")
             self._apply(row, values, is_client)
             sets = ", ".join(f"{q(c)} = ?" for c in names[2:])
             conn.execute(f"UPDATE {spec.table} SET {sets} WHERE id = ?",
