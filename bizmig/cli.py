@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from bizmig.demo import demo_command
 from ingest.cli import extract_command, scope_command
 from sandbox.cli import app as sandbox_app
 
@@ -13,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(sandbox_app, name="sandbox")
+app.command("demo")(demo_command)
 app.command("scope")(scope_command)
 app.command("extract")(extract_command)
 

@@ -25,7 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from bizmig.settings import ConfigError, bizstim_settings, duckdb_path
+from bizmig.settings import BizstimSettings, ConfigError, bizstim_settings, duckdb_path
 from ingest.pipeline import ExtractOptions, ExtractResult, run_extract
 from ingest.pipeline import Progress as ExtractProgress
 from ingest.scope import ScopeReport, run_scope
@@ -76,10 +76,10 @@ def scope_command(
     if as_json:
         out.print_json(json.dumps(report.as_json()))
         return
-    _print_scope(report)
+    print_scope(report)
 
 
-def _print_scope(report: ScopeReport) -> None:
+def print_scope(report: ScopeReport) -> None:
     table = Table(title="Bizstim account inventory")
     for column in ("endpoint", "records", "page size", "GET requests"):
         table.add_column(column, justify="left" if column == "endpoint" else "right")
@@ -143,6 +143,18 @@ def extract_command(
         options = ExtractOptions(duckdb_path(duckdb), checkpoint_every, max_wait, workers)
     except ConfigError as exc:
         raise _fail(exc, 2) from exc
+    try:
+        result = extract_with_progress(settings, options)
+    except ExtractError as exc:
+        raise _fail(exc, exc.exit_code) from exc
+    if as_json:
+        out.print_json(json.dumps(_result_json(result, options.duckdb_path)))
+        return
+    print_extract_result(result, options.duckdb_path)
+
+
+def extract_with_progress(settings: BizstimSettings, options: ExtractOptions) -> ExtractResult:
+    """Run the extraction with a Rich progress bar per endpoint (on stderr)."""
     columns = (
         TextColumn("{task.description:>14}"),
         BarColumn(),
@@ -151,15 +163,8 @@ def extract_command(
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
-    try:
-        with Progress(*columns, console=console, transient=False) as progress:
-            result = run_extract(settings, options, _RichProgress(progress))
-    except ExtractError as exc:
-        raise _fail(exc, exc.exit_code) from exc
-    if as_json:
-        out.print_json(json.dumps(_result_json(result, options.duckdb_path)))
-        return
-    _print_result(result, options.duckdb_path)
+    with Progress(*columns, console=console, transient=False) as progress:
+        return run_extract(settings, options, _RichProgress(progress))
 
 
 def _result_json(result: ExtractResult, path: Path) -> dict[str, object]:
@@ -177,7 +182,7 @@ def _result_json(result: ExtractResult, path: Path) -> dict[str, object]:
     }
 
 
-def _print_result(result: ExtractResult, path: Path) -> None:
+def print_extract_result(result: ExtractResult, path: Path) -> None:
     table = Table(title=f"Rows landed in raw_bizstim (cycle {result.cycle})")
     table.add_column("table")
     table.add_column("rows", justify="right")

@@ -122,6 +122,12 @@ class KeyPool:
             ready = slot.finished[used - self.limit] + self.window
         return max(ready, slot.blocked_until)
 
+    def next_ready(self) -> float:
+        """Earliest time (clock seconds) at which some key may send, without reserving it."""
+        with self._cond:
+            now = self._clock()
+            return min(self._ready_at(slot, now) for slot in self.slots)
+
     def acquire(self) -> KeySlot:
         """Block until some key may send; reserve one request on it and return it."""
         with self._cond:

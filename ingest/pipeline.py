@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import dlt
 import duckdb
+from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.sources.helpers.rest_client import RESTClient
 
 from bizmig.settings import BizstimSettings
@@ -47,7 +48,7 @@ from ingest.source import (
     bizstim_lists,
     raw_schema_settings,
 )
-from ingest.transport import PacedAdapter, Spool, TransportStats, paced_session
+from ingest.transport import ExtractError, PacedAdapter, Spool, TransportStats, paced_session
 
 CYCLES_TABLE = "_bizmig_extract_cycles"
 PIPELINE_NAME = "bizstim_raw"
@@ -193,6 +194,16 @@ def landed_rows(path: Path, started_at: float | None = None) -> dict[str, int]:
         return out
 
 
+def _unwrap(exc: BaseException) -> ExtractError:
+    """dlt wraps what our transport raised (in extract threads) in its own step errors."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ExtractError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return ExtractError(f"extraction failed: {exc}")
+
+
 # -- the run ----------------------------------------------------------------------------------
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), size):
@@ -250,7 +261,10 @@ def run_extract(
 
     def run(source: Any) -> None:
         nonlocal runs
-        pipeline.run(raw_schema_settings(source))
+        try:
+            pipeline.run(raw_schema_settings(source))
+        except PipelineStepFailed as exc:
+            raise _unwrap(exc) from exc
         runs += 1
         spool.purge(stats.take_served())
 
