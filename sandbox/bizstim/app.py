@@ -52,6 +52,10 @@ CodeIgniter REST server; where in doubt the stricter choice for a client was tak
 11. Login users of clients are not served by ``users`` (simulated endpoint: admins, staff and
    practitioners only); a practitioner who is also staff is one user with role practitioner.
 
+12. Storage persists: the SQLite file is reused when it was generated with the same seed and
+   clients (mutations made through the hook persist too; delete the file to start fresh). The
+   rate-limit windows live in memory, so a restart of the sandbox starts every budget afresh.
+
 Test hook (not part of the API; no key, not rate limited, not logged):
 ``POST /_sandbox/mutate`` ``{"table","op":"update"|"delete"|"insert","id","values"}``.
 """

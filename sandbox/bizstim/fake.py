@@ -3,6 +3,7 @@ with the mess a long-lived PHP/MySQL account collects (see app.py's docstring)."
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import unicodedata
 
@@ -154,4 +155,59 @@ def person(rng: random.Random, country: str) -> dict[str, str]:
         rec["text_phone"] = f"{phone(rng, country, 0)},{phone(rng, country, 0)}"
     else:
         rec["text_phone"] = "".join(ch for ch in phone(rng, country, 0) if ch.isdigit())
+    return rec
+
+
+TODAY = dt.date(2025, 6, 30)  # the account's fixed "now": later sessions are still open
+HHMM = [f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 24 * 60, 5)] + ["24:00"]
+CUSTOM_POOL = [("School", "text", ""), ("Grade", "select", "K|1|2|3|4|5|6|7|8|9|10|11|12"),
+               ("Parent name", "text", ""), ("Allergies", "textarea", ""),
+               ("Date of birth", "date", ""), ("Hours purchased", "number", ""),
+               ("Photo consent", "checkbox", ""),
+               ("Referral source", "select", "Google|Friend|Flyer|Other"),
+               ("Learning goals", "textarea", "")]
+SUBJECTS = ["Math", "Calculus Preparation", "English Writing", "French Immersion", "Physics",
+            "Chemistry", "SAT Prep", "Reading Readiness", "Biology", "Piano", "Coding", "ESL"]
+PLANS = ["Gold Tutoring Plan (20 hours)", "Silver Plan (10 hours)", "Exam Cram Package",
+         "Summer Bundle", "Bronze Plan (5 hours)", "Family Package"]
+
+
+def hhmm(minutes: int) -> str:
+    return HHMM[minutes // 5] if minutes % 5 == 0 else f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def custom_value(rng: random.Random, typ: str, options: str) -> str:
+    if rng.random() < 0.5:
+        return ""
+    if typ == "select":
+        return rng.choice([*options.split("|"), "Legacy value"])
+    if typ == "date":
+        return "0000-00-00" if rng.random() < 0.05 else f"20{rng.randrange(5, 20):02d}-0" \
+            f"{rng.randrange(1, 10)}-{rng.randrange(10, 29)}"
+    if typ == "number":
+        return rng.choice(["12", "7.5", "0", "n/a"])
+    if typ == "checkbox":
+        return rng.choice("01")
+    if typ == "textarea":
+        return "Peanuts.\nAlso bees." if rng.random() < 0.5 else "None known"
+    return rng.choice(["Milton District HS", "École Saint-Joseph", "Homeschool", "李 Academy"])
+
+
+def availability(rng: random.Random, aid: int, label: str) -> dict[str, str]:
+    rec = {"id": str(aid), "label": label,
+           "start": "" if rng.random() < 0.3 else str(TODAY - dt.timedelta(rng.randrange(900))),
+           "end": "" if rng.random() < 0.5 else str(TODAY + dt.timedelta(rng.randrange(365)))}
+    for d in ("m", "t", "w", "r", "f", "sat", "sun"):
+        r = rng.random()
+        if r < (0.6 if d in ("sat", "sun") else 0.15):
+            f, t = "", ""
+        elif r > 0.97:  # start >= end windows
+            f = hhmm(rng.randrange(12, 20) * 60)
+            t = f if r > 0.985 else hhmm(rng.randrange(6, 12) * 60)
+        else:
+            lo = rng.randrange(6 * 12, 14 * 12) * 5
+            hi = 1440 if r > 0.9 else min(1440, lo + rng.randrange(2, 10) * 60 + rng.choice(
+                [0, 0, 1, 30]))
+            f, t = hhmm(lo), hhmm(hi)
+        rec[f"{d}Availf"], rec[f"{d}Availt"] = f, t
     return rec

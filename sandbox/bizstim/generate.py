@@ -31,25 +31,8 @@ from sandbox.bizstim.store import (
 )
 
 GEN_VERSION = "1"
-TODAY = dt.date(2025, 6, 30)  # the account's fixed "now": sessions after it are still open
+TODAY = fake.TODAY
 ACCOUNT_TZ = {"TimeZone": "America/Toronto", "label": "(GMT-05:00) Eastern Time (Toronto)"}
-HHMM = [f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 24 * 60, 5)] + ["24:00"]
-CUSTOM_POOL = [("School", "text", ""), ("Grade", "select", "K|1|2|3|4|5|6|7|8|9|10|11|12"),
-               ("Parent name", "text", ""), ("Allergies", "textarea", ""),
-               ("Date of birth", "date", ""), ("Hours purchased", "number", ""),
-               ("Photo consent", "checkbox", ""),
-               ("Referral source", "select", "Google|Friend|Flyer|Other"),
-               ("Learning goals", "textarea", "")]
-SUBJECTS = ["Math", "Calculus Preparation", "English Writing", "French Immersion", "Physics",
-            "Chemistry", "SAT Prep", "Reading Readiness", "Biology", "Piano", "Coding", "ESL"]
-PLANS = ["Gold Tutoring Plan (20 hours)", "Silver Plan (10 hours)", "Exam Cram Package",
-         "Summer Bundle", "Bronze Plan (5 hours)", "Family Package"]
-
-
-def hhmm(minutes: int) -> str:
-    return HHMM[minutes // 5] if minutes % 5 == 0 else f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def client_id(i: int, seed: int) -> int:
     """Ascending ids with gaps: 21 + 3i + r(i), r in 0..2."""
     return 21 + 3 * i + ((i * 2654435761 + seed) >> 4) % 3
@@ -111,8 +94,8 @@ class Generator:
     def new_avail(self, rng: random.Random, label: str) -> int:
         self.avail_next += 1 + (rng.random() < 0.1) * rng.randrange(1, 4)
         aid = self.avail_next
-        _insert(self.conn, "availability", AVAIL_FIELDS, iter([availability(rng, aid, label)]),
-                with_pos=False)
+        _insert(self.conn, "availability", AVAIL_FIELDS,
+                iter([fake.availability(rng, aid, label)]), with_pos=False)
         return aid
 
     def run(self) -> None:
@@ -128,7 +111,7 @@ class Generator:
     # ---- small tables ----------------------------------------------------------------------
     def customfields(self) -> None:
         rng = _rng(self.seed, "customfields")
-        picks = rng.sample(CUSTOM_POOL, self.size["customfields"])
+        picks = rng.sample(fake.CUSTOM_POOL, self.size["customfields"])
         cid = 20
         for name, typ, opts in picks:
             cid += rng.randrange(1, 4)
@@ -218,7 +201,7 @@ class Generator:
                     group, left = ("0", "0", ""), 1
                 else:
                     gid += 1 + rng.randrange(3)
-                    group = (str(gid), rng.choice(["5", "10", "20", "1"]), rng.choice(PLANS))
+                    group = (str(gid), rng.choice(["5", "10", "20", "1"]), rng.choice(fake.PLANS))
                     left = rng.randrange(2, 5)
             left -= 1
             sid += 1 + rng.randrange(2)
@@ -226,7 +209,7 @@ class Generator:
             lo = rng.choice([30, 45, 60, 60, 90])
             status = "2" if k % 9 == 4 else rng.choice("1111110")
             out.append({"id": str(sid), "group_id": group[0], "group_num": group[1],
-                        "service_description": rng.choice(SUBJECTS)
+                        "service_description": rng.choice(fake.SUBJECTS)
                         + rng.choice(["", " (Online)", " — Grade 9-12", " Group"]),
                         "service_cost": "" if rng.random() < 0.05 else
                         f"{rng.randrange(2000, 12000) / 100:.2f}",
@@ -310,10 +293,10 @@ class Generator:
                 "meeting_url": "" if rng.random() < 0.7 else
                 f"https://zoom.us/j/{rng.randrange(10**9, 10**10)}",
                 "service_id": ",".join(map(str, rng.sample(self.service_ids, rng.randrange(4)))),
-                "minTime": hhmm(lo), "maxTime": hhmm(max(hi, 0)),
+                "minTime": fake.hhmm(lo), "maxTime": fake.hhmm(max(hi, 0)),
                 "slotDuration": rng.choice(["30", "60", "60", "45", ""]),
                 "sessionLimit": rng.choice(["", "", "1", "2", "5"]),
-                "custom_json": json.dumps({f"custom_{c}": custom_value(rng, t, o)
+                "custom_json": json.dumps({f"custom_{c}": fake.custom_value(rng, t, o)
                                            for c, _, t, o in self.custom}),
             })
             yield rec
@@ -357,7 +340,7 @@ class Generator:
                    "recurr_on": "1" if recurring else "0",
                    "qb_invoice_id": str(rr(1000, 99999)) if status == "1" and rnd() < 0.3
                    else "", "session_status": status, "session_date": days[day],
-                   "start_time": hhmm(start), "end_time": hhmm(start + dur),
+                   "start_time": fake.hhmm(start), "end_time": fake.hhmm(start + dur),
                    "duration": "" if rnd() < 0.01 else str(dur),
                    "session_notes": "" if rnd() < 0.8 else ("Worked on chapter 4.",
                                                             "Student late 10 min.",
@@ -383,43 +366,6 @@ class Generator:
                                                             "cancelled", "Package top-up")[rr(4)]}
 
 
-def custom_value(rng: random.Random, typ: str, options: str) -> str:
-    if rng.random() < 0.5:
-        return ""
-    if typ == "select":
-        return rng.choice([*options.split("|"), "Legacy value"])
-    if typ == "date":
-        return "0000-00-00" if rng.random() < 0.05 else f"20{rng.randrange(5, 20):02d}-0" \
-            f"{rng.randrange(1, 10)}-{rng.randrange(10, 29)}"
-    if typ == "number":
-        return rng.choice(["12", "7.5", "0", "n/a"])
-    if typ == "checkbox":
-        return rng.choice("01")
-    if typ == "textarea":
-        return "Peanuts.\nAlso bees." if rng.random() < 0.5 else "None known"
-    return rng.choice(["Milton District HS", "École Saint-Joseph", "Homeschool", "李 Academy"])
-
-
-def availability(rng: random.Random, aid: int, label: str) -> dict[str, str]:
-    rec = {"id": str(aid), "label": label,
-           "start": "" if rng.random() < 0.3 else str(TODAY - dt.timedelta(rng.randrange(900))),
-           "end": "" if rng.random() < 0.5 else str(TODAY + dt.timedelta(rng.randrange(365)))}
-    for d in ("m", "t", "w", "r", "f", "sat", "sun"):
-        r = rng.random()
-        if r < (0.6 if d in ("sat", "sun") else 0.15):
-            f, t = "", ""
-        elif r > 0.97:  # start >= end windows
-            f = hhmm(rng.randrange(12, 20) * 60)
-            t = f if r > 0.985 else hhmm(rng.randrange(6, 12) * 60)
-        else:
-            lo = rng.randrange(6 * 12, 14 * 12) * 5
-            hi = 1440 if r > 0.9 else min(1440, lo + rng.randrange(2, 10) * 60 + rng.choice(
-                [0, 0, 1, 30]))
-            f, t = hhmm(lo), hhmm(hi)
-        rec[f"{d}Availf"], rec[f"{d}Availt"] = f, t
-    return rec
-
-
 def generate(path: Path, seed: int, clients: int,
              log: Callable[[str], None] = lambda _m: None) -> None:
     """Write a complete account to ``path`` (via a temp file renamed at the end)."""
@@ -428,8 +374,7 @@ def generate(path: Path, seed: int, clients: int,
     tmp.unlink(missing_ok=True)
     conn = sqlite3.connect(tmp, isolation_level=None)
     try:
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-65536",
-                       "temp_store=MEMORY"):
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-65536"):
             conn.execute(f"PRAGMA {pragma}")
         conn.execute("BEGIN")
         create_schema(conn)
