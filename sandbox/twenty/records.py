@@ -43,6 +43,7 @@ class Records:
     def __init__(self, store: Store, actor_name: str) -> None:
         self.store = store
         self._last_seen: dict[tuple[str, str], Row] = {}
+        self.last_dumps: list[str] = []  # JSON of the rows of the last write, in order
         self.actor = {"source": "API", "workspaceMemberId": None, "name": actor_name,
                       "context": {}}
         self.refresh()
@@ -75,7 +76,7 @@ class Records:
         self, writes: list[tuple[ObjectDef, Row]], deletes: Iterable[tuple[ObjectDef, str]] = ()
     ) -> None:
         deletes = list(deletes)
-        self.store.commit(upserts=[(o.id, r) for o, r in writes],
+        self.last_dumps = self.store.commit(upserts=[(o.id, r) for o, r in writes],
                           deletes=[(o.id, rid) for o, rid in deletes])
         for obj, rid in deletes:  # the rows are gone from the store; unindex their old copies
             old = self._last_seen.pop((obj.id, rid), None)

@@ -162,7 +162,10 @@ class RestApi:
             if len(body) > self.batch_cap:
                 raise bad_request(f"Maximum number of records to upsert is {self.batch_cap}.")
             rows = self.records.create_many(obj, body, upsert)
-            return Response(201, {"data": {f"create{cap(obj.plural)}": rows}}, records=len(rows))
+            # The rows were just serialised for SQLite; reuse that text for the response.
+            payload = ",".join(self.records.last_dumps)
+            text = f'{{"data":{{"create{cap(obj.plural)}":[{payload}]}}}}'
+            return Response(201, text.encode("utf-8"), records=len(rows))
         if not isinstance(body, dict):
             raise bad_request("Body must be a JSON object")
         rows = self.records.create_many(obj, [body], upsert)

@@ -6,7 +6,6 @@ new custom object or field is usable on the very next request (reference §6).
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,7 +66,9 @@ class ObjectDef:
         return self.meta["namePlural"]
 
     def new_values(self) -> Row:
-        return copy.deepcopy(self.template)
+        # Composite values are dicts of immutable sub-values (lists are replaced, never
+        # mutated), so copying one level down is enough.
+        return {k: (v.copy() if type(v) is dict else v) for k, v in self.template.items()}
 
 
 def _options(doc: Row) -> list[str] | None:

@@ -38,6 +38,7 @@ SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD 
 USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL"""
 CURRENCY_CODES = frozenset(_CURRENCIES.split())
 COUNTRY_CODES = frozenset(phonenumbers.SUPPORTED_REGIONS)
+CALLING_CODES = {r: f"+{phonenumbers.country_code_for_region(r)}" for r in COUNTRY_CODES}
 
 # Composite types: sub-field -> sub-validator kind. Sub-field names are exact (reference §4).
 COMPOSITES: dict[str, dict[str, str]] = {
@@ -133,7 +134,7 @@ def _calling(value: Any, where: str) -> str | None:
 
 
 def _check_calling(country: str | None, calling: str | None, where: str) -> None:
-    if country and calling and f"+{phonenumbers.country_code_for_region(country)}" != calling:
+    if country and calling and CALLING_CODES[country] != calling:
         raise _fail(where, calling, f"calling code does not match country {country}")
 
 
