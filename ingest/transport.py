@@ -96,6 +96,14 @@ class TransportStats:
             return served
 
 
+TRANSIENT_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,  # body cut off mid-way
+    requests.exceptions.ContentDecodingError,
+)
+
+
 def _retry_after(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After")
     if value is None:
@@ -162,7 +170,7 @@ class PacedAdapter(HTTPAdapter):
             try:
                 response = super().send(request, **kwargs)
                 body = response.content  # read fully now: a cut-off body fails here
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except TRANSIENT_ERRORS as exc:
                 response, body, error = None, b"", exc
             else:
                 error = None
