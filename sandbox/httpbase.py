@@ -23,6 +23,7 @@ What is shared here:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
@@ -161,7 +162,7 @@ def _make_handler(app: App, log: RequestLog) -> type[BaseHTTPRequestHandler]:
         server_version = "bizmig-sandbox"
         sys_version = ""
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
         def _dispatch(self) -> None:
@@ -186,10 +187,8 @@ def _make_handler(app: App, log: RequestLog) -> type[BaseHTTPRequestHandler]:
                 log.add(request, response)
             if response.drop_connection:
                 self.close_connection = True
-                try:
+                with contextlib.suppress(OSError):
                     self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 return
             payload = response.encoded()
             self.send_response(response.status)
