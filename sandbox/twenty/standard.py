@@ -109,11 +109,11 @@ def system_fields(object_id: str, now: str, custom: bool) -> list[dict[str, Any]
 def relation_pair(
     source: dict[str, Any], name: str, label: str, target: dict[str, Any], inverse: str,
     inverse_label: str, now: str, on_delete: str = "SET_NULL", custom: bool = False,
-    morph: bool = False,
+    morph: bool = False, fresh_ids: bool = False,
 ) -> list[dict[str, Any]]:
     """A MANY_TO_ONE field on ``source`` (join column ``<name>Id``) and its ONE_TO_MANY inverse."""
-    many_id = stable_id(source["id"], name)
-    one_id = stable_id(target["id"], inverse, source["id"])
+    many_id = str(uuid.uuid4()) if fresh_ids else stable_id(source["id"], name)
+    one_id = str(uuid.uuid4()) if fresh_ids else stable_id(target["id"], inverse, source["id"])
     ftype = "MORPH_RELATION" if morph else "RELATION"
     many = make_field(
         many_id, source["id"], name, ftype, label, now, isCustom=custom,
