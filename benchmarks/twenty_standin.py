@@ -26,8 +26,11 @@ def batch(start: int, size: int) -> list[dict]:
             "name": {"firstName": f"First{i}", "lastName": f"Last{i}"},
             "emails": {"primaryEmail": f"person{i}@bench.example.com"},
             "jobTitle": "Engineer",
-            "phones": {"primaryPhoneNumber": "612345678", "primaryPhoneCountryCode": "FR",
-                       "primaryPhoneCallingCode": "+33"},
+            "phones": {
+                "primaryPhoneNumber": "612345678",
+                "primaryPhoneCountryCode": "FR",
+                "primaryPhoneCallingCode": "+33",
+            },
             "city": "Paris",
         }
         for i in range(start, start + size)
@@ -40,19 +43,26 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_server("twenty", ["--api-key", "bench", "--rate-limit", "0",
-                                         "--db", str(Path(tmp) / "bench.sqlite")])
+        server = start_server(
+            "twenty",
+            ["--api-key", "bench", "--rate-limit", "0", "--db", str(Path(tmp) / "bench.sqlite")],
+        )
         try:
             # Bodies are encoded up front: the figure is about the server, not client-side JSON.
-            bodies = [json.dumps(batch(n * args.size, args.size)).encode()
-                      for n in range(args.batches)]
-            with httpx.Client(base_url=server.url, timeout=60,
-                              headers={"Authorization": "Bearer bench"}) as client:
+            bodies = [
+                json.dumps(batch(n * args.size, args.size)).encode() for n in range(args.batches)
+            ]
+            with httpx.Client(
+                base_url=server.url, timeout=60, headers={"Authorization": "Bearer bench"}
+            ) as client:
                 client.post("/rest/batch/people", json=batch(10**9, 1)).raise_for_status()
                 started = time.perf_counter()
                 for body in bodies:
-                    client.post("/rest/batch/people", content=body,
-                                headers={"Content-Type": "application/json"}).raise_for_status()
+                    client.post(
+                        "/rest/batch/people",
+                        content=body,
+                        headers={"Content-Type": "application/json"},
+                    ).raise_for_status()
                 elapsed = time.perf_counter() - started
         finally:
             server.stop()

@@ -16,6 +16,7 @@ if str(ROOT) not in sys.path:
 from tests.sandbox_twenty.twenty_helpers import KEY, MEMBERS, client_for  # noqa: E402
 from tests.servers import RunningServer, start_server  # noqa: E402
 
+
 @pytest.fixture(scope="session")
 def twenty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """The shared v2 server, rate limiting off, with two seeded workspace members."""

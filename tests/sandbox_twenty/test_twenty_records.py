@@ -11,8 +11,12 @@ def test_create_one_envelope_and_get_by_id(api):
     row = created(api.post("/rest/people", json=person(jobTitle="Engineer")), "createPerson")
     assert uuid.UUID(row["id"]) and row["deletedAt"] is None
     assert row["createdBy"]["source"] == "API" and row["jobTitle"] == "Engineer"
-    assert row["phones"] == {"primaryPhoneNumber": None, "primaryPhoneCountryCode": None,
-                             "primaryPhoneCallingCode": None, "additionalPhones": None}
+    assert row["phones"] == {
+        "primaryPhoneNumber": None,
+        "primaryPhoneCountryCode": None,
+        "primaryPhoneCallingCode": None,
+        "additionalPhones": None,
+    }
     got = api.get(f"/rest/people/{row['id']}").json()
     assert got == {"data": {"person": row}}
 
@@ -26,12 +30,17 @@ def test_client_supplied_id_accepted_and_invalid_uuid_rejected(api):
 def test_missing_record_is_404(api):
     missing = str(uuid.uuid4())
     for method in ("GET", "PATCH", "DELETE"):
-        resp = api.request(method, f"/rest/people/{missing}", json={} if method == "PATCH" else None)
+        resp = api.request(
+            method, f"/rest/people/{missing}", json={} if method == "PATCH" else None
+        )
         assert error_message(resp, 404) == "Record not found"
 
 
 def test_unknown_object_hints_the_plural(api):
-    assert error_message(api.get("/rest/person")) == "object 'person' not found. Did you mean 'people'?"
+    assert (
+        error_message(api.get("/rest/person"))
+        == "object 'person' not found. Did you mean 'people'?"
+    )
 
 
 def test_patch_updates_only_sent_subfields(api):
@@ -48,8 +57,9 @@ def test_unknown_field_rejected(api):
 
 
 def test_server_set_and_one_to_many_fields_rejected(api):
-    assert "updatedAt" in error_message(api.post("/rest/people", json=person(
-        updatedAt="2026-01-01T00:00:00Z")))
+    assert "updatedAt" in error_message(
+        api.post("/rest/people", json=person(updatedAt="2026-01-01T00:00:00Z"))
+    )
     assert "read-only" in error_message(api.post("/rest/companies", json={"people": []}))
 
 
@@ -73,23 +83,31 @@ def test_workspace_members_seeded_and_read_only(api):
     assert error_message(api.post("/rest/workspaceMembers", json=body), 403)
     assert error_message(api.patch(f"/rest/workspaceMembers/{owner['id']}", json=body), 403)
     assert error_message(api.delete(f"/rest/workspaceMembers/{owner['id']}"), 403)
-    company = created(api.post("/rest/companies", json={"name": "Owned",
-                                                        "accountOwnerId": owner["id"]}),
-                      "createCompany")
+    company = created(
+        api.post("/rest/companies", json={"name": "Owned", "accountOwnerId": owner["id"]}),
+        "createCompany",
+    )
     assert company["accountOwnerId"] == owner["id"]
 
 
 def _companies(api, tag: str, n: int) -> list[dict]:
-    body = [{"name": f"{tag}-{i:02d}", "employees": i, "domainName": {
-        "primaryLinkUrl": f"https://{tag}{i}.example.com"}} for i in range(n)]
+    body = [
+        {
+            "name": f"{tag}-{i:02d}",
+            "employees": i,
+            "domainName": {"primaryLinkUrl": f"https://{tag}{i}.example.com"},
+        }
+        for i in range(n)
+    ]
     return created(api.post("/rest/batch/companies", json=body), "createCompanies")
 
 
 def test_list_envelope_total_count_and_page_info_top_level(api):
     tag = unique("env")
     _companies(api, tag, 3)
-    body = api.get("/rest/companies", params={"filter": f"name[startsWith]:{tag}-",
-                                              "limit": "2"}).json()
+    body = api.get(
+        "/rest/companies", params={"filter": f"name[startsWith]:{tag}-", "limit": "2"}
+    ).json()
     assert set(body) == {"data", "totalCount", "pageInfo"}
     assert len(body["data"]["companies"]) == 2 and body["totalCount"] == 3
     info = body["pageInfo"]
@@ -119,7 +137,9 @@ def test_cursor_pagination_forward_and_backward(api):
 def test_limit_default_clamp_and_invalid(api):
     tag = unique("lim")
     _companies(api, tag, 3)
-    assert "limit 'x' is invalid" in error_message(api.get("/rest/companies", params={"limit": "x"}))
+    assert "limit 'x' is invalid" in error_message(
+        api.get("/rest/companies", params={"limit": "x"})
+    )
     assert error_message(api.get("/rest/companies", params={"limit": "-1"}))
     many = created(api.post("/rest/batch/notes", json=[{"title": "n"}] * 200), "createNotes")
     assert len(many) == 200
@@ -165,8 +185,12 @@ def test_filters_comparators_and_conjunctions(api):
 
 def test_filter_on_composite_email_and_quoted_values(api):
     address = email()
-    row = created(api.post("/rest/people", json=person(emails={"primaryEmail": address},
-                                                       jobTitle="CEO, founder")), "createPerson")
+    row = created(
+        api.post(
+            "/rest/people", json=person(emails={"primaryEmail": address}, jobTitle="CEO, founder")
+        ),
+        "createPerson",
+    )
     body = api.get("/rest/people", params={"filter": f"emails.primaryEmail[eq]:{address}"}).json()
     assert [p["id"] for p in body["data"]["people"]] == [row["id"]]
     quoted = api.get("/rest/people", params={"filter": 'jobTitle[eq]:"CEO, founder"'}).json()
@@ -202,8 +226,9 @@ def test_fields_param_v2(api):
 def test_bulk_update_by_filter(api):
     tag = unique("bulk")
     _companies(api, tag, 3)
-    resp = api.patch("/rest/companies", params={"filter": f"name[startsWith]:{tag}-"},
-                     json={"employees": 99})
+    resp = api.patch(
+        "/rest/companies", params={"filter": f"name[startsWith]:{tag}-"}, json={"employees": 99}
+    )
     assert resp.status_code == 200, resp.text
     assert [c["employees"] for c in resp.json()["data"]["updateCompanies"]] == [99, 99, 99]
     assert error_message(api.patch("/rest/companies", json={"employees": 1}))

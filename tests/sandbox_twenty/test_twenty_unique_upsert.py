@@ -14,13 +14,17 @@ def count(api, plural: str, flt: str) -> int:
 def test_batch_create_order_and_envelope(api):
     body = [person() for _ in range(3)]
     rows = created(api.post("/rest/batch/people", json=body), "createPeople")
-    assert [r["emails"]["primaryEmail"] for r in rows] == [b["emails"]["primaryEmail"] for b in body]
+    assert [r["emails"]["primaryEmail"] for r in rows] == [
+        b["emails"]["primaryEmail"] for b in body
+    ]
 
 
 def test_batch_cap_and_shape(api):
     msg = error_message(api.post("/rest/batch/notes", json=[{"title": "x"}] * 201))
     assert msg == "Maximum number of records to upsert is 200."
-    assert error_message(api.post("/rest/batch/notes", json={"title": "x"})) == "Body must be an array"
+    assert (
+        error_message(api.post("/rest/batch/notes", json={"title": "x"})) == "Body must be an array"
+    )
     assert error_message(api.post("/rest/batch/notes", json=[]))
 
 
@@ -33,8 +37,10 @@ def test_one_bad_record_fails_the_whole_batch(api):
 
 def test_same_unique_value_twice_in_one_batch_fails(api):
     address = email()
-    resp = api.post("/rest/batch/people", json=[person(emails={"primaryEmail": address}),
-                                                person(emails={"primaryEmail": address})])
+    resp = api.post(
+        "/rest/batch/people",
+        json=[person(emails={"primaryEmail": address}), person(emails={"primaryEmail": address})],
+    )
     assert "duplicate entry" in error_message(resp)
     assert count(api, "people", f"emails.primaryEmail[eq]:{address}") == 0
 
@@ -55,29 +61,43 @@ def test_unique_update_clash(api):
 
 def test_company_domain_unique_but_name_not(api):
     domain = f"https://{unique('dom')}.example.com"
-    created(api.post("/rest/companies", json={"name": "Same", "domainName": {"primaryLinkUrl": domain}}),
-            "createCompany")
+    created(
+        api.post(
+            "/rest/companies", json={"name": "Same", "domainName": {"primaryLinkUrl": domain}}
+        ),
+        "createCompany",
+    )
     created(api.post("/rest/companies", json={"name": "Same"}), "createCompany")
-    resp = api.post("/rest/companies", json={"name": "Other", "domainName": {"primaryLinkUrl": domain}})
+    resp = api.post(
+        "/rest/companies", json={"name": "Other", "domainName": {"primaryLinkUrl": domain}}
+    )
     assert "duplicate entry" in error_message(resp)
 
 
 def test_soft_deleted_row_still_holds_its_email(api):
     address = email()
-    row = created(api.post("/rest/people", json=person(emails={"primaryEmail": address})), "createPerson")
+    row = created(
+        api.post("/rest/people", json=person(emails={"primaryEmail": address})), "createPerson"
+    )
     resp = api.delete(f"/rest/people/{row['id']}", params={"soft_delete": "true"})
     assert resp.json() == {"data": {"deletePerson": {"id": row["id"]}}}
     assert api.get(f"/rest/people/{row['id']}").status_code == 404
     assert "duplicate entry" in error_message(
-        api.post("/rest/people", json=person(emails={"primaryEmail": address})))
+        api.post("/rest/people", json=person(emails={"primaryEmail": address}))
+    )
 
 
 def test_upsert_restores_soft_deleted_match(api):
     address = email()
-    row = created(api.post("/rest/people", json=person(emails={"primaryEmail": address})), "createPerson")
+    row = created(
+        api.post("/rest/people", json=person(emails={"primaryEmail": address})), "createPerson"
+    )
     api.delete(f"/rest/people/{row['id']}", params={"soft_delete": "true"})
-    resp = api.post("/rest/people", params={"upsert": "true"},
-                    json=person(emails={"primaryEmail": address}, city="Oslo"))
+    resp = api.post(
+        "/rest/people",
+        params={"upsert": "true"},
+        json=person(emails={"primaryEmail": address}, city="Oslo"),
+    )
     restored = created(resp, "createPerson")
     assert restored["id"] == row["id"] and restored["deletedAt"] is None
     assert restored["city"] == "Oslo" and restored["createdAt"] == row["createdAt"]
@@ -87,12 +107,15 @@ def test_upsert_matches_on_id_and_inserts_otherwise(api):
     row = created(api.post("/rest/people", json=person()), "createPerson")
     new_email = email()
     body = [{"id": row["id"], "jobTitle": "CTO"}, person(emails={"primaryEmail": new_email})]
-    rows = created(api.post("/rest/batch/people", params={"upsert": "true"}, json=body),
-                   "createPeople")
+    rows = created(
+        api.post("/rest/batch/people", params={"upsert": "true"}, json=body), "createPeople"
+    )
     assert rows[0]["id"] == row["id"] and rows[0]["jobTitle"] == "CTO"
     assert rows[0]["emails"] == row["emails"]
-    assert rows[1]["id"] != row["id"] and count(
-        api, "people", f"emails.primaryEmail[eq]:{new_email}") == 1
+    assert (
+        rows[1]["id"] != row["id"]
+        and count(api, "people", f"emails.primaryEmail[eq]:{new_email}") == 1
+    )
 
 
 def test_upsert_without_flag_is_a_plain_insert(api):
@@ -103,16 +126,20 @@ def test_upsert_without_flag_is_a_plain_insert(api):
 def test_upsert_matching_two_rows_is_400(api):
     a = created(api.post("/rest/people", json=person()), "createPerson")
     b = created(api.post("/rest/people", json=person()), "createPerson")
-    resp = api.post("/rest/people", params={"upsert": "true"},
-                    json={"id": a["id"], "emails": b["emails"]})
-    assert error_message(resp).startswith("Multiple records found with the same unique field values")
+    resp = api.post(
+        "/rest/people", params={"upsert": "true"}, json={"id": a["id"], "emails": b["emails"]}
+    )
+    assert error_message(resp).startswith(
+        "Multiple records found with the same unique field values"
+    )
 
 
 def test_upsert_company_does_not_match_on_name(api):
     name = unique("co")
     first = created(api.post("/rest/companies", json={"name": name}), "createCompany")
-    second = created(api.post("/rest/companies", params={"upsert": "true"}, json={"name": name}),
-                     "createCompany")
+    second = created(
+        api.post("/rest/companies", params={"upsert": "true"}, json={"name": name}), "createCompany"
+    )
     assert second["id"] != first["id"]
 
 
@@ -142,8 +169,12 @@ def test_restore_one(api):
 
 def test_delete_destroys_by_default_freeing_unique_value(api):
     address = email()
-    row = created(api.post("/rest/people", json=person(emails={"primaryEmail": address})), "createPerson")
-    assert api.delete(f"/rest/people/{row['id']}").json() == {"data": {"deletePerson": {"id": row["id"]}}}
+    row = created(
+        api.post("/rest/people", json=person(emails={"primaryEmail": address})), "createPerson"
+    )
+    assert api.delete(f"/rest/people/{row['id']}").json() == {
+        "data": {"deletePerson": {"id": row["id"]}}
+    }
     gone = api.get("/rest/people", params={"filter": f"id[eq]:{row['id']},deletedAt[is]:NOT_NULL"})
     assert gone.json()["totalCount"] == 0
     created(api.post("/rest/people", json=person(emails={"primaryEmail": address})), "createPerson")
@@ -153,19 +184,29 @@ def test_destroy_cascades_targets_and_nulls_references(api):
     company = created(api.post("/rest/companies", json={"name": unique("cas")}), "createCompany")
     who = created(api.post("/rest/people", json=person(companyId=company["id"])), "createPerson")
     note = created(api.post("/rest/notes", json={"title": "n"}), "createNote")
-    target = created(api.post("/rest/noteTargets", json={"noteId": note["id"],
-                                                          "targetPersonId": who["id"]}),
-                     "createNoteTarget")
+    target = created(
+        api.post("/rest/noteTargets", json={"noteId": note["id"], "targetPersonId": who["id"]}),
+        "createNoteTarget",
+    )
     task = created(api.post("/rest/tasks", json={"title": "t"}), "createTask")
-    tt = created(api.post("/rest/taskTargets", json={"taskId": task["id"],
-                                                     "targetPersonId": who["id"]}), "createTaskTarget")
-    att = created(api.post("/rest/attachments", json={"name": "a", "targetPersonId": who["id"]}),
-                  "createAttachment")
-    opp = created(api.post("/rest/opportunities", json={"name": "o", "pointOfContactId": who["id"]}),
-                  "createOpportunity")
+    tt = created(
+        api.post("/rest/taskTargets", json={"taskId": task["id"], "targetPersonId": who["id"]}),
+        "createTaskTarget",
+    )
+    att = created(
+        api.post("/rest/attachments", json={"name": "a", "targetPersonId": who["id"]}),
+        "createAttachment",
+    )
+    opp = created(
+        api.post("/rest/opportunities", json={"name": "o", "pointOfContactId": who["id"]}),
+        "createOpportunity",
+    )
     assert api.delete(f"/rest/people/{who['id']}").status_code == 200
-    for plural, rid in (("noteTargets", target["id"]), ("taskTargets", tt["id"]),
-                        ("attachments", att["id"])):
+    for plural, rid in (
+        ("noteTargets", target["id"]),
+        ("taskTargets", tt["id"]),
+        ("attachments", att["id"]),
+    ):
         assert api.get(f"/rest/{plural}/{rid}").status_code == 404, plural
     assert api.get(f"/rest/notes/{note['id']}").status_code == 200
     after = api.get(f"/rest/opportunities/{opp['id']}").json()["data"]["opportunity"]
@@ -185,11 +226,15 @@ def test_filterless_bulk_delete_refused_and_filtered_bulk_delete(api):
 def test_relation_to_soft_deleted_record_refused(api):
     company = created(api.post("/rest/companies", json={"name": unique("dead")}), "createCompany")
     api.delete(f"/rest/companies/{company['id']}", params={"soft_delete": "true"})
-    assert "companyId" in error_message(api.post("/rest/people", json=person(companyId=company["id"])))
+    assert "companyId" in error_message(
+        api.post("/rest/people", json=person(companyId=company["id"]))
+    )
 
 
 def test_unknown_id_in_batch_upsert_inserts_with_that_id(api):
     rid = str(uuid.uuid4())
-    rows = created(api.post("/rest/batch/people", params={"upsert": "true"},
-                            json=[person(id=rid)]), "createPeople")
+    rows = created(
+        api.post("/rest/batch/people", params={"upsert": "true"}, json=[person(id=rid)]),
+        "createPeople",
+    )
     assert rows[0]["id"] == rid

@@ -29,8 +29,10 @@ def client_for(server: RunningServer, key: str | None = KEY) -> httpx.Client:
 
 
 def person(**extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"name": {"firstName": "Ada", "lastName": "Lovelace"},
-                            "emails": {"primaryEmail": email()}}
+    body: dict[str, Any] = {
+        "name": {"firstName": "Ada", "lastName": "Lovelace"},
+        "emails": {"primaryEmail": email()},
+    }
     body.update(extra)
     return body
 
