@@ -43,6 +43,18 @@ Choices where the reference is uncertain (the stricter behaviour is taken):
   MORPH_RELATION and FILES fields cannot be created (the stand-in models morph targets as one
   MORPH_RELATION field per target object, as the v2 standard objects have).
 * Not found: 404 ``NotFoundException`` (current main), in both generations.
+* ``createdAt`` may be sent on create (imports keep dates); ``upsert`` is on only for the
+  exact string ``true``; unknown query parameters (``after``, ``before``) are ignored (§3.2).
+* Default order is ``position`` ascending (creation order), ``id`` always appended as the
+  tiebreaker; cursors are opaque base64 of the row's order values and stay valid when the
+  row they point at is deleted.
+* ``depth=1`` embeds many-to-one targets (live rows only) and one-to-many child lists.
+* Upsert matching compares the *sent* unique values exactly (case-sensitive, §8.2); a unique
+  value held by a row whose value changes earlier in the same batch still counts as taken.
+
+Not implemented (answer 400/404 as unknown routes or fields): ``/duplicates``, ``/merge``,
+``/groupBy``, OpenAPI, GraphQL, nested ``connect`` writes, calendar objects, FILES fields
+(attachment ``file``), the v2 native metadata envelope, renaming fields.
 """
 
 from __future__ import annotations

