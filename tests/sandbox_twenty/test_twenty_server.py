@@ -209,3 +209,12 @@ def test_dropped_connection_after_commit(spawn):
         assert client.get("/rest/people", params={"filter": flt}).json()["totalCount"] == 1
     log = server.requests()
     assert log[0]["dropped"] is True and log[0]["status"] == 201
+
+
+def test_members_file_seeds_workspace_members(spawn, tmp_path):
+    path = tmp_path / "members.txt"
+    path.write_text("# team\nlead@example.com:Lee Lead\nops@example.com:Ola Ops\n")
+    server = spawn("--rate-limit", "0", "--members", str(path))
+    with client_for(server) as client:
+        members = client.get("/rest/workspaceMembers").json()["data"]["workspaceMembers"]
+    assert sorted(m["userEmail"] for m in members) == ["lead@example.com", "ops@example.com"]
