@@ -1,0 +1,74 @@
+{#- Read a raw_bizstim table, or an empty relation of the given columns when the extraction
+    never created it (dlt creates a table only when a row arrives: a tiny account may have no
+    detail_misses, no custom_fields, ...). Staging models call this instead of source(). -#}
+{% macro bizstim_source(table_name, columns) -%}
+    {%- set relation = source('bizstim', table_name) -%}
+    {%- set found = none -%}
+    {%- if execute -%}
+        {%- set found = adapter.get_relation(
+            database=relation.database, schema=relation.schema, identifier=relation.identifier
+        ) -%}
+    {%- endif -%}
+    {%- if found is not none or not execute -%}
+        {{ relation }}
+    {%- else -%}
+        (
+            select
+            {%- for column in columns %}
+                cast(null as varchar) as "{{ column }}",
+            {%- endfor %}
+                cast(null as varchar) as _dlt_load_id,
+                cast(null as varchar) as _dlt_id
+            where false
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The columns of a raw table that exist right now (empty list when the table is absent). -#}
+{% macro bizstim_source_columns(table_name) -%}
+    {%- set relation = source('bizstim', table_name) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set found = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier
+    ) -%}
+    {%- if found is none -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {{ return(adapter.get_columns_in_relation(found) | map(attribute='name') | list) }}
+{%- endmacro %}
+
+
+{#- Start (epoch seconds) of the current snapshot: the latest *completed* extraction cycle.
+    Rows whose _dlt_load_id is older were not re-delivered by that cycle, i.e. the record
+    disappeared from Bizstim (dlt merges never delete). Without any completed cycle (or
+    without the cycles table) every row counts as current. -#}
+{% macro current_snapshot_started_at() -%}
+    {%- set relation = source('bizstim', '_bizmig_extract_cycles') -%}
+    {%- set found = none -%}
+    {%- if execute -%}
+        {%- set found = adapter.get_relation(
+            database=relation.database, schema=relation.schema, identifier=relation.identifier
+        ) -%}
+    {%- endif -%}
+    {%- if found is none -%}
+        cast(0 as double)
+    {%- else -%}
+        coalesce((
+            select max(cycles.started_at)
+            from {{ relation }} as cycles
+            where cycles.cycle = (
+                select max(done.cycle) from {{ relation }} as done
+                where done.completed_at is not null
+            )
+        ), cast(0 as double))
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- TRUE when the row was (re-)delivered by the current extraction cycle. -#}
+{% macro is_in_current_snapshot(load_id_column='_dlt_load_id') -%}
+    coalesce(try_cast({{ load_id_column }} as double) >= {{ current_snapshot_started_at() }}, false)
+{%- endmacro %}

@@ -1,0 +1,76 @@
+{#- Raw Bizstim values are strings with "" for empty: trim, and turn blanks into NULL. -#}
+{% macro clean_text(expression) -%}
+    nullif(trim({{ expression }}), '')
+{%- endmacro %}
+
+
+{#- Integer or NULL (blank or not a whole number). -#}
+{% macro to_integer(expression) -%}
+    try_cast(nullif(trim({{ expression }}), '') as bigint)
+{%- endmacro %}
+
+
+{#- YYYY-MM-DD or NULL; MySQL's "0000-00-00" and other impossible dates become NULL. -#}
+{% macro to_date(expression) -%}
+    try_strptime(nullif(trim({{ expression }}), ''), '%Y-%m-%d')::date
+{%- endmacro %}
+
+
+{#- Money with 2 decimals → DECIMAL(18, 2), or NULL. -#}
+{% macro to_money(expression) -%}
+    try_cast(nullif(trim({{ expression }}), '') as decimal(18, 2))
+{%- endmacro %}
+
+
+{#- "0"/"1" flags → BOOLEAN (anything else NULL). -#}
+{% macro to_flag(expression) -%}
+    case trim({{ expression }}) when '1' then true when '0' then false end
+{%- endmacro %}
+
+
+{#- "HH:MM" (00:00 … 24:00) → minutes after midnight (0 … 1440), NULL when malformed. -#}
+{% macro hhmm_to_minutes(expression) -%}
+    case
+        when regexp_full_match(trim({{ expression }}), '([01][0-9]|2[0-3]):[0-5][0-9]|24:00')
+            then cast(split_part(trim({{ expression }}), ':', 1) as integer) * 60
+            + cast(split_part(trim({{ expression }}), ':', 2) as integer)
+    end
+{%- endmacro %}
+
+
+{#- Comma-separated id list → BIGINT[] (blank items dropped; non-numeric items become NULL
+    elements so callers can detect them). -#}
+{% macro split_id_list(expression) -%}
+    list_transform(
+        list_filter(string_split(coalesce({{ expression }}, ''), ','), lambda item: trim(item) <> ''),
+        lambda item: try_cast(trim(item) as bigint)
+    )
+{%- endmacro %}
+
+
+{#- Twenty option value of a Bizstim code, from the bizstim_code_labels seed. -#}
+{% macro decode_code(source_table, source_column, expression) -%}
+    (
+        select code_labels.twenty_value
+        from {{ ref('bizstim_code_labels') }} as code_labels
+        where code_labels.source_table = '{{ source_table }}'
+            and code_labels.source_column = '{{ source_column }}'
+            and code_labels.code = trim({{ expression }})
+    )
+{%- endmacro %}
+
+
+{#- A label → Twenty SELECT option value: UPPER_SNAKE_CASE, ASCII, starting with a letter
+    (labels starting with a digit get `prefix_sql` — an SQL expression — and "_" in front). -#}
+{% macro to_option_value(expression, prefix_sql) -%}
+    (
+        case
+            when regexp_matches(strip_accents({{ expression }}), '^[^A-Za-z]*[0-9]')
+                then ({{ prefix_sql }}) || '_'
+            else ''
+        end
+        || trim(
+            regexp_replace(upper(strip_accents({{ expression }})), '[^A-Z0-9]+', '_', 'g'), '_'
+        )
+    )
+{%- endmacro %}

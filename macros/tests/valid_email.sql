@@ -1,0 +1,17 @@
+{#- Every non-null value (or every element, with is_list=true) looks like an e-mail address Twenty
+    accepts: one @, no spaces, a dotted domain with a 2+ letter TLD, lower case. -#}
+{% test valid_email(model, column_name, is_list=false) %}
+with addresses as (
+    select unnest(
+        {% if is_list %}{{ column_name }}{% else %}[{{ column_name }}]{% endif %}
+    ) as address
+    from {{ model }}
+)
+
+select address
+from addresses
+where address is not null
+    and not regexp_full_match(
+        address, '[a-z0-9!#$%&''*+/=?^_`{|}~.-]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}'
+    )
+{% endtest %}

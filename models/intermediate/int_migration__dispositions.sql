@@ -1,0 +1,231 @@
+-- What happened to every source row: one row per (source table row, Twenty object) with
+-- disposition mapped / quarantined / excluded, the rule that decided it, a reason a person
+-- can act on (quarantine) and, when mapped, the external id of the record it became.
+-- migration__reconciliation counts these; migration__quarantine lists the quarantined ones.
+with people as (
+    select
+        source_records.source_kind,
+        cast(source_records.source_id as varchar) as source_id,
+        source_records.exclusion_rule,
+        source_records.quarantine_rule,
+        source_records.quarantine_reason,
+        identity.person_external_id as target_external_id
+    from {{ ref('int_people__source_records') }} as source_records
+    left join {{ ref('int_people__identity') }} as identity
+        on source_records.source_record_key = identity.source_record_key
+),
+
+client_details as (
+    select
+        cast(details.client_id as varchar) as source_id,
+        identity.person_external_id as target_external_id,
+        details.is_in_current_snapshot,
+        details.notes
+    from {{ ref('stg_bizstim__client_details') }} as details
+    left join {{ ref('int_people__identity') }} as identity
+        on identity.source_kind = 'client' and details.client_id = identity.source_id
+),
+
+service_groups as (
+    select
+        services.group_id,
+        max(groups.service_group_external_id) as target_external_id
+    from {{ ref('int_services__catalog') }} as services
+    left join {{ ref('int_services__groups') }} as groups
+        on services.group_id = groups.group_id
+    where services.group_id is not null
+    group by services.group_id
+),
+
+custom_fields as (
+    select
+        definitions.*,
+        field_map.twenty_field_name,
+        coalesce(field_map.confirmed, false) as is_confirmed
+    from {{ ref('stg_bizstim__custom_fields') }} as definitions
+    left join {{ ref('custom_field_map') }} as field_map
+        on lower(trim(field_map.bizstim_field_name)) = lower(definitions.field_name)
+),
+
+unioned as (
+    select
+        'person' as object_name,
+        source_kind || 's' as source_table,
+        source_id,
+        exclusion_rule,
+        quarantine_rule,
+        quarantine_reason,
+        target_external_id
+    from people
+
+    union all
+    select
+        'person',
+        'client_details',
+        source_id,
+        case
+            when not is_in_current_snapshot then 'not_in_current_snapshot'
+            when target_external_id is null then 'client_not_migrated'
+        end,
+        null,
+        null,
+        target_external_id
+    from client_details
+
+    union all
+    select
+        'person',
+        'meetourstaff',
+        cast(profile_id as varchar),
+        exclusion_rule,
+        quarantine_rule,
+        quarantine_reason,
+        person_external_id
+    from {{ ref('int_people__staff_profiles') }}
+
+    union all
+    select
+        'availabilityWindow',
+        'availability (schedule x weekday)',
+        availability_id || ':' || lower(day_of_week),
+        exclusion_rule,
+        quarantine_rule,
+        quarantine_reason,
+        window_external_id
+    from {{ ref('int_availability__windows') }}
+
+    union all
+    select
+        'tutoringService',
+        'services',
+        cast(service_id as varchar),
+        exclusion_rule,
+        quarantine_rule,
+        quarantine_reason,
+        service_external_id
+    from {{ ref('int_services__catalog') }}
+
+    union all
+    select
+        'serviceGroup',
+        'services (distinct group_id)',
+        cast(group_id as varchar),
+        case when target_external_id is null then 'group_without_migrated_service' end,
+        null,
+        null,
+        target_external_id
+    from service_groups
+
+    union all
+    select
+        'serviceLocation',
+        'locations',
+        cast(location_id as varchar),
+        exclusion_rule,
+        quarantine_rule,
+        quarantine_reason,
+        location_external_id
+    from {{ ref('int_locations__catalog') }}
+
+    union all
+    select
+        'tutoringSession',
+        'sessions',
+        cast(session_id as varchar),
+        exclusion_rule,
+        quarantine_rule,
+        quarantine_reason,
+        session_external_id
+    from {{ ref('int_sessions__scheduled') }}
+
+    union all
+    select
+        'payment',
+        'payments',
+        cast(payment_id as varchar),
+        exclusion_rule,
+        quarantine_rule,
+        quarantine_reason,
+        payment_external_id
+    from {{ ref('int_payments__ledger') }}
+
+    {%- for object_name, prefix in [('note', 'note:'), ('noteTarget', 'note_target:')] %}
+
+    union all
+    select
+        '{{ object_name }}',
+        'client_details (notes)',
+        source_id,
+        case
+            when notes is null then 'no_notes'
+            when not is_in_current_snapshot then 'not_in_current_snapshot'
+            when target_external_id is null then 'client_not_migrated'
+        end,
+        null,
+        null,
+        '{{ prefix }}' || target_external_id
+    from client_details
+    {%- endfor %}
+
+    union all
+    select
+        'workspaceMember (owner lookup)',
+        'users',
+        cast(user_id as varchar),
+        exclusion_rule,
+        quarantine_rule,
+        quarantine_reason,
+        user_external_id
+    from {{ ref('int_users__owners') }}
+
+    union all
+    select
+        'person (custom field)',
+        'custom_fields',
+        cast(custom_field_id as varchar),
+        case
+            when not is_in_current_snapshot then 'not_in_current_snapshot'
+            when twenty_field_name is not null and not is_confirmed
+                then 'custom_field_not_confirmed'
+        end,
+        case
+            when is_in_current_snapshot and twenty_field_name is null
+                then 'custom_field_not_in_map'
+        end,
+        case
+            when is_in_current_snapshot and twenty_field_name is null
+                then 'Custom field ' || custom_field_id || ' "' || coalesce(field_name, '')
+                || '" (' || coalesce(field_type, '?') || ') is not in'
+                || ' seeds/custom_field_map.csv: add a row naming its Twenty field and set'
+                || ' confirmed=true to migrate its values.'
+        end,
+        'person.' || twenty_field_name
+    from custom_fields
+
+    union all
+    select
+        'none (no Twenty object)',
+        'discounts',
+        cast(discount_id as varchar),
+        'discount_codes_not_migrated',
+        null,
+        null,
+        null
+    from {{ ref('stg_bizstim__discounts') }}
+)
+
+select
+    object_name,
+    source_table,
+    source_id,
+    case
+        when exclusion_rule is not null then 'excluded'
+        when quarantine_rule is not null then 'quarantined'
+        else 'mapped'
+    end as disposition,
+    coalesce(exclusion_rule, quarantine_rule) as rule,
+    case when exclusion_rule is null then quarantine_reason end as reason,
+    case
+        when exclusion_rule is null and quarantine_rule is null then target_external_id
+    end as target_external_id
+from unioned

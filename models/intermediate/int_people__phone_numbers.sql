@@ -1,0 +1,77 @@
+-- Every phone number typed into a person's records, parsed with the `phonenumbers` library
+-- (UDF parse_phone from bizmig/dbt_udfs.py). The record's country (normalised through the
+-- country_codes seed, else var default_phone_region) tells how to read numbers written
+-- without +<calling code>. Order: person precedence, then p_phone, s_phone, text_phone items.
+with identity as (
+    select * from {{ ref('int_people__identity') }}
+),
+
+records as (
+    select
+        source_record_key,
+        country,
+        p_phone,
+        s_phone,
+        text_phone
+    from {{ ref('int_people__source_records') }}
+    where coalesce(p_phone, s_phone, text_phone) is not null
+),
+
+countries as (
+    select * from {{ ref('country_codes') }}
+),
+
+typed as (
+    select
+        identity.person_external_id,
+        identity.kind_rank,
+        identity.source_id,
+        coalesce(countries.iso2, '{{ var("default_phone_region") }}') as region,
+        phone.source_field,
+        phone.field_order,
+        phone.raw_phone
+    from identity
+    inner join records on identity.source_record_key = records.source_record_key
+    left join countries on lower(records.country) = countries.spelling,
+        unnest([
+            {'source_field': 'p_phone', 'field_order': 1, 'raw_phone': records.p_phone},
+            {'source_field': 's_phone', 'field_order': 2, 'raw_phone': records.s_phone}
+        ] || list_transform(
+            string_split(coalesce(records.text_phone, ''), ','),
+            lambda item, i: {'source_field': 'text_phone', 'field_order': 2 + i, 'raw_phone': item}
+        )) as phone_item (phone)
+),
+
+distinct_inputs as (
+    select distinct
+        trim(raw_phone) as raw_phone,
+        region
+    from typed
+    where trim(coalesce(raw_phone, '')) <> ''
+),
+
+parsed_inputs as (
+    select
+        raw_phone,
+        region,
+        parse_phone(raw_phone, region) as parsed
+    from distinct_inputs
+)
+
+select
+    typed.person_external_id,
+    typed.source_field,
+    trim(typed.raw_phone) as raw_phone,
+    parsed_inputs.parsed.is_valid as is_valid,
+    parsed_inputs.parsed.national_number as national_number,
+    parsed_inputs.parsed.country_code as country_code,
+    parsed_inputs.parsed.calling_code as calling_code,
+    parsed_inputs.parsed.e164 as e164,
+    parsed_inputs.parsed.extension as extension,
+    row_number() over (
+        partition by typed.person_external_id
+        order by typed.kind_rank, typed.source_id, typed.field_order
+    ) as position
+from typed
+inner join parsed_inputs
+    on trim(typed.raw_phone) = parsed_inputs.raw_phone and typed.region = parsed_inputs.region

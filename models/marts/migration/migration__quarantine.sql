@@ -1,0 +1,91 @@
+-- Everything a rule rejected, with a reason a person can act on.
+--   impact = 'record_not_migrated': the whole source row is held back (counted in
+--            migration__reconciliation as quarantined);
+--   impact = 'value_kept_raw':      the record is migrated but one value could not be mapped
+--            and was kept verbatim (rawEmails / rawPhones) or left empty.
+with records as (
+    select
+        object_name,
+        source_table,
+        source_id,
+        rule,
+        reason,
+        'record_not_migrated' as impact
+    from {{ ref('int_migration__dispositions') }}
+    where disposition = 'quarantined'
+),
+
+bad_emails as (
+    select
+        'person' as object_name,
+        split_part(source_record_key, ':', 1) || 's' as source_table,
+        split_part(source_record_key, ':', 2) as source_id,
+        'email_invalid_kept_raw' as rule,
+        'E-mail "' || raw_token || '" of ' || source_record_key || ' is not a valid address;'
+        || ' it is kept in rawEmails. Correct it in Bizstim to migrate it as an e-mail.'
+            as reason,
+        'value_kept_raw' as impact
+    from {{ ref('int_people__email_addresses') }}
+    where not is_valid
+),
+
+shared_emails as (
+    select
+        'person' as object_name,
+        'people' as source_table,
+        person_external_id as source_id,
+        'email_shared_not_primary' as rule,
+        'An e-mail of ' || person_external_id || ' belongs to another person as primary'
+        || ' e-mail (Twenty needs primary e-mails to be unique); it is kept as an additional'
+        || ' e-mail and emailShared is set.' as reason,
+        'value_kept_raw' as impact
+    from {{ ref('int_people__emails') }}
+    where email_shared
+),
+
+bad_phones as (
+    select
+        'person' as object_name,
+        'people' as source_table,
+        person_external_id as source_id,
+        case when is_valid then 'phone_extension_kept_raw' else 'phone_unparseable_kept_raw' end
+            as rule,
+        source_field || ' "' || raw_phone || '" of ' || person_external_id
+        || case
+            when is_valid then ' has an extension Twenty phones cannot hold'
+            else ' is not a valid phone number'
+        end || '; it is kept in rawPhones. Correct it in Bizstim if it should be dialable.'
+            as reason,
+        'value_kept_raw' as impact
+    from {{ ref('int_people__phone_numbers') }}
+    where not is_valid or extension is not null
+),
+
+bad_custom_values as (
+    select
+        'person' as object_name,
+        'client_details' as source_table,
+        cast(client_id as varchar) as source_id,
+        'custom_value_not_valid_for_type' as rule,
+        'Custom field "' || coalesce(bizstim_field_name, source_column) || '" of client '
+        || client_id || ' holds "' || raw_value || '", which is not a valid '
+        || coalesce(bizstim_field_type, '?')
+        || case
+            when bizstim_field_type = 'select'
+                then ' option (' || array_to_string(options, ' | ') || ')'
+            else ' value'
+        end || '; the field is left empty. Correct the value in Bizstim.' as reason,
+        'value_kept_raw' as impact
+    from {{ ref('int_people__custom_values') }}
+    where is_confirmed and twenty_field_name is not null and not fits_type
+)
+
+select * from records
+union all
+select * from bad_emails
+union all
+select * from shared_emails
+union all
+select * from bad_phones
+union all
+select * from bad_custom_values

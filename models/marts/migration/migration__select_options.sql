@@ -1,0 +1,35 @@
+-- Every SELECT / MULTI_SELECT option the marts can send, for the loader to create the fields:
+-- the static options of seeds/twenty_select_options.csv plus the options of confirmed custom
+-- select fields (from the Bizstim custom field definitions).
+with static_options as (
+    select object_name, field_name, "value", "label", "position"
+    from {{ ref('twenty_select_options') }}
+),
+
+custom_selects as (
+    select
+        field_map.twenty_field_name,
+        definitions.options
+    from {{ ref('stg_bizstim__custom_fields') }} as definitions
+    inner join {{ ref('custom_field_map') }} as field_map
+        on lower(trim(field_map.bizstim_field_name)) = lower(definitions.field_name)
+    where definitions.is_in_current_snapshot
+        and field_map.confirmed
+        and field_map.twenty_type = 'SELECT'
+),
+
+custom_options as (
+    select
+        'person' as object_name,
+        custom_selects.twenty_field_name as field_name,
+        {{ to_option_value('option_item.option_label', "upper(regexp_replace(custom_selects.twenty_field_name, '([a-z])([A-Z])', '\\1_\\2', 'g'))") }}
+            as "value",
+        option_item.option_label as "label",
+        cast(option_item.option_position - 1 as bigint) as "position"
+    from custom_selects,
+        unnest(custom_selects.options) with ordinality as option_item (option_label, option_position)
+)
+
+select * from static_options
+union all
+select * from custom_options

@@ -1,0 +1,66 @@
+-- Twenty `serviceLocations` (custom object): where sessions happen.
+with locations as (
+    select * from {{ ref('int_locations__catalog') }}
+    where exclusion_rule is null and quarantine_rule is null
+),
+
+shaped as (
+    select
+        location_external_id as external_id,
+        coalesce(location_name, 'Location ' || location_id) as "name",
+        {
+            'addressStreet1': address,
+            'addressStreet2': cast(null as varchar),
+            'addressCity': city,
+            'addressState': state,
+            'addressPostcode': zipcode,
+            'addressCountry': country_name
+        } as "locationAddress",
+        {
+            'primaryPhoneNumber': coalesce(
+                case when parsed_p_phone.is_valid then parsed_p_phone.national_number end,
+                case when parsed_s_phone.is_valid then parsed_s_phone.national_number end
+            ),
+            'primaryPhoneCountryCode': coalesce(
+                case when parsed_p_phone.is_valid then parsed_p_phone.country_code end,
+                case when parsed_s_phone.is_valid then parsed_s_phone.country_code end
+            ),
+            'primaryPhoneCallingCode': coalesce(
+                case when parsed_p_phone.is_valid then parsed_p_phone.calling_code end,
+                case when parsed_s_phone.is_valid then parsed_s_phone.calling_code end
+            ),
+            'additionalPhones': case
+                when parsed_p_phone.is_valid and parsed_s_phone.is_valid
+                    and parsed_p_phone.e164 <> parsed_s_phone.e164
+                    then [{
+                        'number': parsed_s_phone.national_number,
+                        'countryCode': parsed_s_phone.country_code,
+                        'callingCode': parsed_s_phone.calling_code
+                    }]
+                else cast([] as struct("number" varchar, "countryCode" varchar, "callingCode" varchar) [])
+            end
+        } as "locationPhones",
+        {
+            'primaryEmail': email,
+            'additionalEmails': cast([] as varchar [])
+        } as "locationEmails",
+        nullif(concat_ws('; ',
+            case when not parsed_p_phone.is_valid or parsed_p_phone.extension is not null
+                then 'p_phone: ' || p_phone end,
+            case when not parsed_s_phone.is_valid or parsed_s_phone.extension is not null
+                then 's_phone: ' || s_phone end
+        ), '') as "rawPhones",
+        location_status as "locationStatus",
+        online_booking as "onlineBooking",
+        cast(practitioner_ids as varchar []) as "bookablePractitionerIds",
+        location_id as "bizstimLocationId"
+    from locations
+)
+
+select
+    *,
+    {{ row_hash([
+        'name', 'locationAddress', 'locationPhones', 'locationEmails', 'rawPhones',
+        'locationStatus', 'onlineBooking', 'bookablePractitionerIds', 'bizstimLocationId'
+    ]) }} as row_hash
+from shaped

@@ -1,0 +1,23 @@
+-- Twenty `payments` (custom object), each linked to the client person who paid.
+with shaped as (
+    select
+        payment_external_id as external_id,
+        'Payment ' || payment_id || ' · ' || strftime(payment_date, '%Y-%m-%d') as "name",
+        {'amountMicros': amount_micros, 'currencyCode': currency_code} as "amount",
+        payment_date as "paymentDate",
+        payment_kind as "paymentKind",
+        note as "paymentNote",
+        qb_payment_id as "quickbooksPaymentId",
+        payment_id as "bizstimPaymentId",
+        client_external_id as "client__external_id"
+    from {{ ref('int_payments__ledger') }}
+    where exclusion_rule is null and quarantine_rule is null
+)
+
+select
+    *,
+    {{ row_hash([
+        'name', 'amount', 'paymentDate', 'paymentKind', 'paymentNote', 'quickbooksPaymentId',
+        'bizstimPaymentId', 'client__external_id'
+    ]) }} as row_hash
+from shaped

@@ -1,0 +1,23 @@
+-- Weekly availability schedules (availability/{id}); times stay "HH:MM" text here and are
+-- unpivoted and validated in int_availability__windows.
+with source as (
+    select * from {{ bizstim_source('availability', [
+        'id', 'label', 'start', 'end',
+        'm_availf', 'm_availt', 't_availf', 't_availt', 'w_availf', 'w_availt',
+        'r_availf', 'r_availt', 'f_availf', 'f_availt', 'sat_availf', 'sat_availt',
+        'sun_availf', 'sun_availt'
+    ]) }}
+)
+
+select
+    id as source_id,
+    {{ to_integer('id') }} as availability_id,
+    {{ clean_text('label') }} as label,
+    {{ to_date('"start"') }} as valid_from,
+    {{ to_date('"end"') }} as valid_until,
+    {%- for day in ['m', 't', 'w', 'r', 'f', 'sat', 'sun'] %}
+    {{ clean_text(day ~ '_availf') }} as {{ day }}_from,
+    {{ clean_text(day ~ '_availt') }} as {{ day }}_to,
+    {%- endfor %}
+    {{ is_in_current_snapshot() }} as is_in_current_snapshot
+from source

@@ -1,0 +1,27 @@
+-- client/{id} detail fields (the list fields are taken from stg_bizstim__clients).
+-- custom_<id> columns are unpivoted separately in stg_bizstim__client_custom_values.
+with source as (
+    select * from {{ bizstim_source('client_details', [
+        'id', 'status', 'notes', 'start_date', 'timezone', 'meeting_url', 'service_id',
+        'min_time', 'max_time', 'slot_duration', 'session_limit'
+    ]) }}
+)
+
+select
+    id as source_id,
+    {{ to_integer('id') }} as client_id,
+    {{ clean_text('status') }} as status_code,
+    {{ decode_code('client_details', 'status', 'status') }} as status,
+    {{ clean_text('notes') }} as notes,
+    {{ clean_text('start_date') }} as start_date_raw,
+    {{ to_date('start_date') }} as start_date,
+    {{ clean_text('timezone') }} as timezone,
+    {{ clean_text('meeting_url') }} as meeting_url,
+    {{ split_id_list('service_id') }} as service_ids,
+    {{ clean_text('min_time') }} as min_time,
+    {{ clean_text('max_time') }} as max_time,
+    {{ to_integer('slot_duration') }} as slot_duration,
+    {{ to_integer('session_limit') }} as session_limit,
+    {{ is_in_current_snapshot() }} as is_in_current_snapshot,
+    _dlt_load_id
+from source
