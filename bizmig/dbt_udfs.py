@@ -51,13 +51,19 @@ def parse_phone(raw: str | None, region: str | None) -> dict[str, Any] | None:
     """Parse one typed phone number; see the module docstring for the result shape."""
     if raw is None or not raw.strip():
         return None
+    region_code = (region or "").upper() or None
     try:
-        number = phonenumbers.parse(raw, (region or "").upper() or None)
+        number = phonenumbers.parse(raw, region_code)
     except phonenumbers.NumberParseException:
         return dict(_INVALID)
-    if not phonenumbers.is_valid_number(number):
+    # Fast path: most numbers belong to the record's own country, and checking one region is
+    # far cheaper than asking the library which region a number belongs to.
+    if region_code and phonenumbers.is_valid_number_for_region(number, region_code):
+        country = region_code
+    elif phonenumbers.is_valid_number(number):
+        country = phonenumbers.region_code_for_number(number)
+    else:
         return dict(_INVALID)
-    country = phonenumbers.region_code_for_number(number)
     return {
         "is_valid": True,
         "national_number": str(number.national_number),

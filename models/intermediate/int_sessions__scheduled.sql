@@ -47,18 +47,35 @@ localised as (
     cross join account
 ),
 
+-- Converting each distinct wall-clock time once (a few thousand) instead of per session.
+local_times as (
+    select local_starts_at as local_at from localised
+    union
+    select local_ends_at from localised
+),
+
+utc_times as (
+    select
+        local_times.local_at,
+        timezone('UTC', timezone(account.time_zone, local_times.local_at)) as utc_at
+    from local_times
+    cross join account
+    where local_times.local_at is not null
+),
+
 linked as (
     select
         localised.*,
-        timezone('UTC', timezone(localised.time_zone, localised.local_starts_at))
-            as starts_at_utc,
-        timezone('UTC', timezone(localised.time_zone, localised.local_ends_at)) as ends_at_utc,
+        utc_starts.utc_at as starts_at_utc,
+        utc_ends.utc_at as ends_at_utc,
         clients.person_external_id as client_external_id,
         practitioners.person_external_id as practitioner_external_id,
         services.service_external_id,
         services.service_description,
         locations.location_external_id
     from localised
+    left join utc_times as utc_starts on localised.local_starts_at = utc_starts.local_at
+    left join utc_times as utc_ends on localised.local_ends_at = utc_ends.local_at
     left join clients on localised.client_id = clients.source_id
     left join practitioners on localised.practitioner_id = practitioners.source_id
     left join services on localised.service_id = services.service_id
