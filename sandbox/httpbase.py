@@ -162,6 +162,12 @@ def _make_handler(app: App, log: RequestLog) -> type[BaseHTTPRequestHandler]:
         server_version = "bizmig-sandbox"
         sys_version = ""
 
+        def setup(self) -> None:
+            super().setup()
+            # headers and body go out in separate writes; without TCP_NODELAY Nagle's
+            # algorithm holds the body back for the client's delayed ACK (~40 ms a request)
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
         def log_message(self, format: str, *args: Any) -> None:
             return
 
