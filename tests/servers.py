@@ -41,7 +41,9 @@ class RunningServer:
                 self.process.wait()
 
 
-def start_server(kind: str, args: list[str], cwd: Path | None = None, timeout: float = 300) -> RunningServer:
+def start_server(
+    kind: str, args: list[str], cwd: Path | None = None, timeout: float = 300
+) -> RunningServer:
     """Run `bizmig sandbox <kind> --port 0 <args>` and wait for its `READY <url>` line."""
     cmd = [*BIZMIG, "sandbox", kind, "--port", "0", *args]
     process = subprocess.Popen(
