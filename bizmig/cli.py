@@ -6,6 +6,7 @@ import typer
 
 from bizmig.demo import demo_command
 from ingest.cli import extract_command, scope_command
+from load.cli import load_command, reconcile_command, rollback_command
 from sandbox.cli import app as sandbox_app
 
 app = typer.Typer(
@@ -17,6 +18,9 @@ app.add_typer(sandbox_app, name="sandbox")
 app.command("demo")(demo_command)
 app.command("scope")(scope_command)
 app.command("extract")(extract_command)
+app.command("load")(load_command)
+app.command("reconcile")(reconcile_command)
+app.command("rollback")(rollback_command)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,273 @@
+"""`bizmig load`, `bizmig reconcile`, `bizmig rollback`.
+
+Exit codes: 0 done · 1 failure / reconciliation mismatch · 2 configuration · 5 unmatched
+owners (rerun with --allow-unmatched-owners) · 6 unconfirmed custom-field mappings ·
+7 schema conflict.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from bizmig.settings import ConfigError, duckdb_path, twenty_settings
+from load.loader import ACTIONS, Loader, ObjectResult, run_load
+from load.loader import Progress as LoadProgress
+from load.reconcile import reconcile, write_reports
+from load.rollback import rollback
+from load.schema import SchemaConflict, setup_schema
+from load.session import Session, match_owners, open_session
+from load.specs import LOAD_ORDER
+
+console = Console(stderr=True)
+out = Console()
+
+Url = Annotated[str | None, typer.Option("--twenty-url", help="Twenty base URL.")]
+DuckdbOpt = Annotated[str | None, typer.Option("--duckdb", help="Staging DuckDB file.")]
+RateLimit = Annotated[int, typer.Option(help="Workspace requests per window.")]
+RateWindow = Annotated[float, typer.Option(help="Rate-limit window in seconds.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def _open(url: str | None, duckdb: str | None, rate_limit: int, rate_window: float) -> Session:
+    try:
+        return open_session(twenty_settings(url), duckdb_path(duckdb), rate_limit, rate_window)
+    except (ConfigError, FileNotFoundError) as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+class _RichProgress(LoadProgress):
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def start(self, obj: str, total: int) -> None:
+        self.tasks[obj] = self.progress.add_task(obj, total=total)
+
+    def advance(self, obj: str, n: int) -> None:
+        self.progress.advance(self.tasks[obj], n)
+
+
+def _summary(results: list[ObjectResult], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("object")
+    table.add_column("mart rows", justify="right")
+    for action in ACTIONS:
+        table.add_column(action, justify="right")
+    table.add_column("batches", justify="right")
+    for r in results:
+        table.add_row(
+            r.object, str(r.mart_rows), *(str(r.actions.get(a, 0)) for a in ACTIONS), str(r.batches)
+        )
+    return table
+
+
+def load_command(
+    twenty_url: Url = None,
+    duckdb: DuckdbOpt = None,
+    setup_schema_only: Annotated[
+        bool, typer.Option("--setup-schema", help="Only create the custom objects and fields.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Plan only: counts per object, no writes.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    allow_unmatched_owners: Annotated[
+        bool, typer.Option(help="Load despite unmatched users.")
+    ] = False,
+    rate_limit: RateLimit = 100,
+    rate_window: RateWindow = 60.0,
+    as_json: AsJson = False,
+) -> None:
+    """Load every mart into Twenty, in dependency order, idempotently (ledger in DuckDB)."""
+    session = _open(twenty_url, duckdb, rate_limit, rate_window)
+    try:
+        _load(session, setup_schema_only, dry_run, yes, allow_unmatched_owners, as_json)
+    finally:
+        session.close()
+
+
+def _load(
+    session: Session,
+    schema_only: bool,
+    dry_run: bool,
+    yes: bool,
+    allow_unmatched: bool,
+    as_json: bool,
+) -> None:
+    ws = session.workspace
+    console.print(
+        f"Twenty {session.settings.api_url}: generation {ws.generation}, batch cap "
+        f"{ws.batch_cap}, note targets via {ws.note_target_person_field}"
+    )
+    if session.catalog.unconfirmed and not dry_run:
+        console.print(
+            "[bold red]refusing to load:[/] unconfirmed custom-field mappings in "
+            f"seeds/custom_field_map.csv: {', '.join(session.catalog.unconfirmed)} "
+            "(confirm them with `bizmig map confirm` or edit the CSV, then `dbt build`)"
+        )
+        raise typer.Exit(6)
+    owners = match_owners(session)
+    if owners.unmatched:
+        listing = ", ".join(f"{u['name']} <{u['email']}>" for u in owners.unmatched)
+        console.print(
+            f"[yellow]{len(owners.unmatched)} Bizstim user(s) without a workspace member:[/] "
+            f"{listing}"
+        )
+        if not (allow_unmatched or dry_run):
+            console.print("Invite them in Twenty, or rerun with --allow-unmatched-owners.")
+            raise typer.Exit(5)
+    if not (yes or dry_run or schema_only):
+        rows = {spec.singular: spec.mart for spec in LOAD_ORDER}
+        if not typer.confirm(f"Load {len(rows)} objects into {session.settings.api_url}?"):
+            raise typer.Exit(1)
+    command = "dry-run" if dry_run else "load"
+    run_id = session.ledger.start_run(
+        command,
+        session.settings.api_url,
+        ws.generation,
+        {"setup_schema_only": schema_only, "allow_unmatched_owners": allow_unmatched},
+    )
+    status = "failed"
+    try:
+        if not dry_run:
+            match_owners(session, run_id)
+            try:
+                report = setup_schema(session.client, ws, session.catalog, session.ledger, run_id)
+            except SchemaConflict as exc:
+                console.print(f"[bold red]schema conflict:[/] {exc}")
+                raise typer.Exit(7) from exc
+            console.print(
+                f"schema: {len(report.created_objects)} objects and {len(report.created_fields)} "
+                f"fields created, {report.reused} reused"
+            )
+        if schema_only:
+            status = "done"
+            return
+        loader = Loader(session.client, ws, session.catalog, session.ledger, run_id, dry_run)
+        columns = (
+            TextColumn("{task.description:>18}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console) as progress:
+            loader.progress = _RichProgress(progress)
+            results = run_load(loader, LOAD_ORDER)
+        status = "done"
+    finally:
+        session.ledger.finish_run(run_id, status)
+    stats = session.client.stats
+    if as_json:
+        out.print_json(
+            json.dumps(
+                {
+                    "run_id": run_id,
+                    "dry_run": dry_run,
+                    "generation": ws.generation,
+                    "batch_cap": ws.batch_cap,
+                    "objects": {
+                        r.object: {
+                            "mart_rows": r.mart_rows,
+                            "batches": r.batches,
+                            **{a: r.actions.get(a, 0) for a in ACTIONS},
+                        }
+                        for r in results
+                    },
+                    "requests": {
+                        "total": stats.total,
+                        "writes": stats.writes(),
+                        "by_kind": dict(stats.by_kind),
+                        "statuses": {str(k): v for k, v in stats.statuses.items()},
+                    },
+                    "unmatched_owners": owners.unmatched,
+                }
+            )
+        )
+        return
+    out.print(_summary(results, f"{'Dry run' if dry_run else 'Load'} {run_id}"))
+    out.print(
+        f"{stats.total} requests ({stats.writes()} writes), {stats.statuses.get(429, 0)} x 429, "
+        f"{stats.retries} retries"
+    )
+
+
+def reconcile_command(
+    twenty_url: Url = None,
+    duckdb: DuckdbOpt = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the reports.")] = Path(
+        "migration-report"
+    ),
+    sample: Annotated[int, typer.Option(help="Records to spot-check field by field.")] = 50,
+    rate_limit: RateLimit = 100,
+    rate_window: RateWindow = 60.0,
+    as_json: AsJson = False,
+) -> None:
+    """Compare source, marts, ledger and Twenty; non-zero exit on any mismatch."""
+    session = _open(twenty_url, duckdb, rate_limit, rate_window)
+    try:
+        loader = Loader(session.client, session.workspace, session.catalog, session.ledger, "-")
+        result = reconcile(loader, list(LOAD_ORDER), sample=sample)
+    finally:
+        session.close()
+    md, js = write_reports(result, out_dir)
+    if as_json:
+        out.print_json(json.dumps(result.as_json(), default=str))
+    else:
+        out.print(result.markdown())
+        out.print(f"written: {md}, {js}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def rollback_command(
+    twenty_url: Url = None,
+    duckdb: DuckdbOpt = None,
+    run: Annotated[list[str] | None, typer.Option(help="Only this load run (repeatable).")] = None,
+    schema: Annotated[bool, typer.Option(help="Also remove the custom fields/objects.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    rate_limit: RateLimit = 100,
+    rate_window: RateWindow = 60.0,
+) -> None:
+    """Undo loads: destroy what they created, restore what they changed."""
+    session = _open(twenty_url, duckdb, rate_limit, rate_window)
+    try:
+        target = ", ".join(run) if run else "every load run"
+        if not yes and not typer.confirm(f"Roll back {target} in {session.settings.api_url}?"):
+            raise typer.Exit(1)
+        run_id = session.ledger.start_run(
+            "rollback", session.settings.api_url, session.workspace.generation, {"runs": run or []}
+        )
+        loader = Loader(session.client, session.workspace, session.catalog, session.ledger, run_id)
+        status = "failed"
+        try:
+            result = rollback(loader, list(LOAD_ORDER), run, schema)
+            status = "done"
+        finally:
+            session.ledger.finish_run(run_id, status)
+    finally:
+        session.close()
+    table = Table(title=f"Rollback {run_id}")
+    for column in ("object", "destroyed", "reverted"):
+        table.add_column(column)
+    for spec in reversed(LOAD_ORDER):
+        table.add_row(
+            spec.singular,
+            str(result.destroyed.get(spec.singular, 0)),
+            str(result.reverted.get(spec.singular, 0)),
+        )
+    out.print(table)
+    if result.schema_removed:
+        out.print(f"schema removed: {', '.join(result.schema_removed)}")

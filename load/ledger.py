@@ -1,0 +1,207 @@
+"""The migration ledger: every write the loader makes, in the staging DuckDB file.
+
+Tables (schema ``migration``; auditors query them directly):
+
+* ``migration.load_runs``: one row per ``bizmig load`` / ``rollback`` run;
+* ``migration.ledger``: one row per record per run: object, external id, Twenty id, action
+  (``created`` / ``updated`` / ``restored`` / ``unchanged`` / ``quarantined`` / ``archived``
+  / ``destroyed`` / ``reverted``), state (``pending`` → ``committed`` | ``failed``), row hash,
+  the before-image of a pre-existing Twenty record the load changed, Twenty's message;
+* ``migration.schema_ledger``: custom objects and fields the loader created (for rollback);
+* ``migration.ledger_current``: view, the latest committed state of every record.
+
+Rows are written ``pending`` *before* a batch is sent and flipped to ``committed`` after the
+answer, so a run killed in between can tell, on resume, which records it had asked Twenty to
+create. DuckDB lets one process write a file at a time: every write here is a short
+transaction on a fresh connection, retried while another process (an auditor's read-only
+session, say) holds the file, so the loader never holds the lock for the whole load.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+SCHEMA = "migration"
+
+DDL = f"""
+create schema if not exists {SCHEMA};
+create table if not exists {SCHEMA}.load_runs (
+    run_id varchar primary key, command varchar not null, started_at timestamptz not null,
+    finished_at timestamptz, status varchar not null, twenty_url varchar, generation varchar,
+    options json);
+create sequence if not exists {SCHEMA}.ledger_seq;
+create table if not exists {SCHEMA}.ledger (
+    seq bigint primary key default nextval('{SCHEMA}.ledger_seq'),
+    run_id varchar not null, object varchar not null, external_id varchar not null,
+    twenty_id varchar, action varchar not null, state varchar not null, row_hash varchar,
+    before_image json, message varchar, recorded_at timestamptz not null default now());
+create table if not exists {SCHEMA}.schema_ledger (
+    run_id varchar not null, kind varchar not null, object varchar not null,
+    name varchar not null, metadata_id varchar not null,
+    created_at timestamptz not null default now());
+create or replace view {SCHEMA}.ledger_current as
+    select * from {SCHEMA}.ledger
+    where state = 'committed'
+    qualify row_number() over (partition by object, external_id order by seq desc) = 1;
+"""
+
+LIVE_ACTIONS = ("created", "updated", "restored", "unchanged")
+
+
+@dataclass(frozen=True)
+class Entry:
+    object: str
+    external_id: str
+    action: str
+    twenty_id: str | None = None
+    row_hash: str | None = None
+    before_image: dict[str, Any] | None = None
+    message: str | None = None
+
+
+class Ledger:
+    def __init__(self, path: Path, lock_timeout: float = 120.0) -> None:
+        self.path = path
+        self.lock_timeout = lock_timeout
+        with self.connect() as con:
+            con.execute(DDL)
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                con = duckdb.connect(str(self.path), read_only=read_only)
+                break
+            except duckdb.IOException as exc:  # another process holds the file
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(0.5, delay * 2)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    # -- runs ---------------------------------------------------------------------------------
+    def start_run(self, command: str, twenty_url: str, generation: str, options: dict) -> str:
+        run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        with self.connect() as con:
+            con.execute(
+                f"insert into {SCHEMA}.load_runs values (?, ?, now(), null, 'running', ?, ?, ?)",
+                [run_id, command, twenty_url, generation, json.dumps(options)],
+            )
+        return run_id
+
+    def finish_run(self, run_id: str, status: str) -> None:
+        with self.connect() as con:
+            con.execute(
+                f"update {SCHEMA}.load_runs set finished_at = now(), status = ? where run_id = ?",
+                [status, run_id],
+            )
+
+    # -- records ------------------------------------------------------------------------------
+    def record(self, run_id: str, entries: Sequence[Entry], state: str = "committed") -> list[int]:
+        """Append entries in one transaction; returns their sequence numbers."""
+        if not entries:
+            return []
+        rows = [
+            (
+                run_id,
+                e.object,
+                e.external_id,
+                e.twenty_id,
+                e.action,
+                state,
+                e.row_hash,
+                json.dumps(e.before_image) if e.before_image is not None else None,
+                e.message,
+            )
+            for e in entries
+        ]
+        placeholders = ",".join(["(?, ?, ?, ?, ?, ?, ?, ?::json, ?)"] * len(rows))
+        flat = [value for row in rows for value in row]
+        with self.connect() as con:
+            result = con.execute(
+                f"insert into {SCHEMA}.ledger (run_id, object, external_id, twenty_id, action, "
+                f"state, row_hash, before_image, message) values {placeholders} returning seq",
+                flat,
+            ).fetchall()
+        return [int(r[0]) for r in result]
+
+    def settle(self, seqs: Sequence[int], twenty_ids: Sequence[str | None], state: str) -> None:
+        """Flip pending rows to committed (with the ids Twenty gave) or failed."""
+        if not seqs:
+            return
+        with self.connect() as con:
+            con.execute("create temp table settle (seq bigint, twenty_id varchar)")
+            con.executemany(
+                "insert into settle values (?, ?)", list(zip(seqs, twenty_ids, strict=True))
+            )
+            con.execute(
+                f"update {SCHEMA}.ledger l set state = ?, "
+                "twenty_id = coalesce(s.twenty_id, l.twenty_id) from settle s where l.seq = s.seq",
+                [state],
+            )
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Rows a killed run left pending: their batch may or may not have landed."""
+        return self.query(f"select * from {SCHEMA}.ledger where state = 'pending' order by seq")
+
+    def current(self, obj: str) -> dict[str, dict[str, Any]]:
+        """external_id → latest committed ledger row for one object."""
+        rows = self.query(f"select * from {SCHEMA}.ledger_current where object = ?", [obj])
+        return {r["external_id"]: r for r in rows}
+
+    def run_entries(self, run_id: str) -> list[dict[str, Any]]:
+        return self.query(
+            f"select * from {SCHEMA}.ledger where run_id = ? and state = 'committed' order by seq",
+            [run_id],
+        )
+
+    def runs(self, command: str | None = None) -> list[dict[str, Any]]:
+        where = "where command = ?" if command else ""
+        return self.query(
+            f"select * from {SCHEMA}.load_runs {where} order by started_at",
+            [command] if command else [],
+        )
+
+    # -- schema -------------------------------------------------------------------------------
+    def record_schema(self, run_id: str, kind: str, obj: str, name: str, metadata_id: str) -> None:
+        with self.connect() as con:
+            con.execute(
+                f"insert into {SCHEMA}.schema_ledger (run_id, kind, object, name, metadata_id) "
+                "values (?, ?, ?, ?, ?)",
+                [run_id, kind, obj, name, metadata_id],
+            )
+
+    def schema_created(self) -> list[dict[str, Any]]:
+        return self.query(f"select * from {SCHEMA}.schema_ledger order by created_at")
+
+    def forget_schema(self, metadata_ids: Sequence[str]) -> None:
+        with self.connect() as con:
+            for metadata_id in metadata_ids:
+                con.execute(
+                    f"delete from {SCHEMA}.schema_ledger where metadata_id = ?", [metadata_id]
+                )
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.connect() as con:
+            cursor = con.execute(sql, list(params))
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+        out = [dict(zip(names, row, strict=True)) for row in rows]
+        for row in out:
+            if isinstance(row.get("before_image"), str):
+                row["before_image"] = json.loads(row["before_image"])
+        return out

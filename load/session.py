@@ -1,0 +1,90 @@
+"""Everything a load, reconcile or rollback needs, opened in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bizmig.settings import TwentySettings
+from load.catalog import Catalog, read_catalog
+from load.ledger import SCHEMA, Ledger
+from load.twenty import TwentyClient
+from load.workspace import Workspace, introspect
+
+
+@dataclass
+class Session:
+    client: TwentyClient
+    workspace: Workspace
+    catalog: Catalog
+    ledger: Ledger
+    settings: TwentySettings
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def open_session(
+    settings: TwentySettings, duckdb_path: Path, rate_limit: int = 100, rate_window: float = 60
+) -> Session:
+    if not duckdb_path.exists():
+        raise FileNotFoundError(
+            f"{duckdb_path} does not exist: run `bizmig extract` and `dbt build`"
+        )
+    ledger = Ledger(duckdb_path)
+    with ledger.connect() as con:
+        catalog = read_catalog(con)
+    client = TwentyClient(settings.api_url, settings.api_key, rate_limit, rate_window)
+    try:
+        workspace = introspect(client)
+    except BaseException:
+        client.close()
+        raise
+    return Session(client, workspace, catalog, ledger, settings)
+
+
+@dataclass
+class OwnerMatch:
+    matched: list[dict[str, Any]]
+    unmatched: list[dict[str, Any]]
+
+
+def match_owners(session: Session, run_id: str | None = None) -> OwnerMatch:
+    """Bizstim users (``migration.migration__owner_lookup``) ↔ Twenty workspace members, by
+    e-mail (case-insensitive). Members cannot be created through the API, so an unmatched user
+    needs an invitation in Twenty first; the result is kept in ``migration.owner_matches``."""
+    members = session.client.list_all("workspaceMembers")
+    by_email = {str(m.get("userEmail") or "").strip().lower(): m for m in members}
+    owners = session.ledger.query("select * from migration.migration__owner_lookup")
+    matched, unmatched = [], []
+    for owner in owners:
+        member = by_email.get(str(owner.get("email") or "").strip().lower())
+        row = {
+            "external_id": owner["external_id"],
+            "email": owner.get("email"),
+            "name": f"{owner.get('first_name') or ''} {owner.get('last_name') or ''}".strip(),
+            "role": owner.get("role"),
+            "workspace_member_id": member["id"] if member else None,
+        }
+        (matched if member else unmatched).append(row)
+    if run_id is not None:
+        with session.ledger.connect() as con:
+            con.execute(
+                f"create table if not exists {SCHEMA}.owner_matches (run_id varchar, "
+                "external_id varchar, email varchar, name varchar, role varchar, "
+                "workspace_member_id varchar)"
+            )
+            for row in matched + unmatched:
+                con.execute(
+                    f"insert into {SCHEMA}.owner_matches values (?, ?, ?, ?, ?, ?)",
+                    [
+                        run_id,
+                        row["external_id"],
+                        row["email"],
+                        row["name"],
+                        row["role"],
+                        row["workspace_member_id"],
+                    ],
+                )
+    return OwnerMatch(matched, unmatched)
