@@ -152,8 +152,15 @@ def run_dbt_build(duckdb_path: Path, extra: list[str]) -> tuple[float, float, in
     dbt = str(Path(sys.executable).with_name("dbt"))
     began = time.monotonic()
     result = subprocess.run(
-        [dbt, "build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-         *extra],
+        [
+            dbt,
+            "build",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            *extra,
+        ],
         env=env,
         cwd=PROJECT_DIR,
         check=False,

@@ -4,6 +4,6 @@ select field_map.twenty_field_name
 from {{ ref('custom_field_map') }} as field_map
 left join information_schema.columns as mart_columns
     on mart_columns.table_schema = '{{ ref("twenty__people").schema }}'
-    and mart_columns.table_name = 'twenty__people'
-    and mart_columns.column_name = field_map.twenty_field_name
+        and mart_columns.table_name = 'twenty__people'
+        and field_map.twenty_field_name = mart_columns.column_name
 where field_map.confirmed and mart_columns.column_name is null

@@ -7,15 +7,26 @@
     'index', 'relation', 'relations', 'aggregate', 'featureflag', 'featureflags'
 ] %}
 with names as (
-    select 'object' as kind, name_singular as name from {{ ref('twenty_objects') }}
+    select
+        'object' as kind,
+        name_singular as name
+    from {{ ref('twenty_objects') }}
     union all
-    select 'object', name_plural from {{ ref('twenty_objects') }}
+    select
+        'object',
+        name_plural
+    from {{ ref('twenty_objects') }}
     union all
-    select 'field ' || object_name, field_name from {{ ref('migration__field_catalog') }}
+    select
+        'field ' || object_name,
+        field_name
+    from {{ ref('migration__field_catalog') }}
     where is_custom
 )
 
 select *
 from names
 where not regexp_full_match(name, '[a-z][a-zA-Z0-9]{0,62}')
-    or lower(name) in ({% for word in reserved %}'{{ word }}'{{ ", " if not loop.last }}{% endfor %})
+    or lower(name) in (
+        {% for word in reserved %}            '{{ word }}'{{ ", " if not loop.last }}                                                {% endfor %}
+    )

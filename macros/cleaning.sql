@@ -74,3 +74,10 @@
         )
     )
 {%- endmacro %}
+
+
+{#- camelCase field name → UPPER_SNAKE prefix for option values that start with a digit
+    (grade + "10" → GRADE_10). -#}
+{% macro option_prefix(field_name_expression) -%}
+    upper(regexp_replace({{ field_name_expression }}, '([a-z])([A-Z])', '\\1_\\2', 'g'))
+{%- endmacro %}

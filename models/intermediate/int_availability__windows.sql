@@ -3,7 +3,7 @@
 --   excluded  not_in_current_snapshot   schedule no longer delivered by Bizstim
 --   excluded  schedule_not_linked       no migrated client/practitioner names this schedule
 --   excluded  day_not_available         both times empty (the person is not available that day)
---   quarantined malformed_time          a time is not HH:MM between 00:00 and 24:00, or only one is set
+--   quarantined malformed_time          a time is not HH:MM (00:00-24:00) or only one is set
 --   quarantined start_not_before_end    from >= to
 -- "24:00" is the end of the day (minute 1440). The owner is the person whose record names the
 -- schedule (practitioner first, then lowest id, if several do); a practitioner's first
@@ -52,12 +52,12 @@ unpivoted as (
         weekdays.label as day_label,
         case weekdays.day_prefix
             {%- for day in ['m', 't', 'w', 'r', 'f', 'sat', 'sun'] %}
-            when '{{ day }}' then schedules.{{ day }}_from
+                when '{{ day }}' then schedules.{{ day }}_from
             {%- endfor %}
         end as start_time,
         case weekdays.day_prefix
             {%- for day in ['m', 't', 'w', 'r', 'f', 'sat', 'sun'] %}
-            when '{{ day }}' then schedules.{{ day }}_to
+                when '{{ day }}' then schedules.{{ day }}_to
             {%- endfor %}
         end as end_time
     from schedules
@@ -90,13 +90,13 @@ select
         when start_minute >= end_minute then 'start_not_before_end'
     end as quarantine_rule,
     case when quarantine_rule is not null then
-    'Availability schedule ' || availability_id || ' (' || coalesce(label, 'no label')
-    || ') of ' || coalesce(person_external_id, '?') || ', ' || day_label || ': '
-    || case
-        when start_minute is null or end_minute is null
-            then 'from "' || coalesce(start_time, '') || '" to "' || coalesce(end_time, '')
-            || '" is not a pair of HH:MM times'
-        else 'from ' || start_time || ' is not before to ' || end_time
-    end || '. Fix the weekly availability in Bizstim.'
+            'Availability schedule ' || availability_id || ' (' || coalesce(label, 'no label')
+            || ') of ' || coalesce(person_external_id, '?') || ', ' || day_label || ': '
+            || case
+                when start_minute is null or end_minute is null
+                    then 'from "' || coalesce(start_time, '') || '" to "' || coalesce(end_time, '')
+                        || '" is not a pair of HH:MM times'
+                else 'from ' || start_time || ' is not before to ' || end_time
+            end || '. Fix the weekly availability in Bizstim.'
     end as quarantine_reason
 from measured

@@ -35,8 +35,8 @@ select
     case
         when locations.is_in_current_snapshot and locations.location_status is null
             then 'Location ' || locations.location_id || ' has location_status "'
-            || coalesce(locations.location_status_code, '')
-            || '", which is not 0/1/2: add the code to seeds/bizstim_code_labels.csv.'
+                || coalesce(locations.location_status_code, '')
+                || '", which is not 0/1/2: add the code to seeds/bizstim_code_labels.csv.'
     end as quarantine_reason
 from locations
 left join referenced on locations.location_id = referenced.location_id

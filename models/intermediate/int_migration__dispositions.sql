@@ -29,10 +29,10 @@ client_details as (
 service_groups as (
     select
         services.group_id,
-        max(groups.service_group_external_id) as target_external_id
+        max(service_groups_derived.service_group_external_id) as target_external_id
     from {{ ref('int_services__catalog') }} as services
-    left join {{ ref('int_services__groups') }} as groups
-        on services.group_id = groups.group_id
+    left join {{ ref('int_services__groups') }} as service_groups_derived
+        on services.group_id = service_groups_derived.group_id
     where services.group_id is not null
     group by services.group_id
 ),
@@ -60,157 +60,159 @@ unioned as (
 
     union all
     select
-        'person',
-        'client_details',
+        'person' as object_name,
+        'client_details' as source_table,
         source_id,
         case
             when not is_in_current_snapshot then 'not_in_current_snapshot'
             when target_external_id is null then 'client_not_migrated'
-        end,
-        null,
-        null,
+        end as exclusion_rule,
+        null as quarantine_rule,
+        null as quarantine_reason,
         target_external_id
     from client_details
 
     union all
     select
-        'person',
-        'meetourstaff',
-        cast(profile_id as varchar),
+        'person' as object_name,
+        'meetourstaff' as source_table,
+        cast(profile_id as varchar) as source_id,
         exclusion_rule,
         quarantine_rule,
         quarantine_reason,
-        person_external_id
+        person_external_id as target_external_id
     from {{ ref('int_people__staff_profiles') }}
 
     union all
     select
-        'availabilityWindow',
-        'availability (schedule x weekday)',
-        availability_id || ':' || lower(day_of_week),
+        'availabilityWindow' as object_name,
+        'availability (schedule x weekday)' as source_table,
+        availability_id || ':' || lower(day_of_week) as source_id,
         exclusion_rule,
         quarantine_rule,
         quarantine_reason,
-        window_external_id
+        window_external_id as target_external_id
     from {{ ref('int_availability__windows') }}
 
     union all
     select
-        'tutoringService',
-        'services',
-        cast(service_id as varchar),
+        'tutoringService' as object_name,
+        'services' as source_table,
+        cast(service_id as varchar) as source_id,
         exclusion_rule,
         quarantine_rule,
         quarantine_reason,
-        service_external_id
+        service_external_id as target_external_id
     from {{ ref('int_services__catalog') }}
 
     union all
     select
-        'serviceGroup',
-        'services (distinct group_id)',
-        cast(group_id as varchar),
-        case when target_external_id is null then 'group_without_migrated_service' end,
-        null,
-        null,
+        'serviceGroup' as object_name,
+        'services (distinct group_id)' as source_table,
+        cast(group_id as varchar) as source_id,
+        case
+            when target_external_id is null then 'group_without_migrated_service'
+        end as exclusion_rule,
+        null as quarantine_rule,
+        null as quarantine_reason,
         target_external_id
     from service_groups
 
     union all
     select
-        'serviceLocation',
-        'locations',
-        cast(location_id as varchar),
+        'serviceLocation' as object_name,
+        'locations' as source_table,
+        cast(location_id as varchar) as source_id,
         exclusion_rule,
         quarantine_rule,
         quarantine_reason,
-        location_external_id
+        location_external_id as target_external_id
     from {{ ref('int_locations__catalog') }}
 
     union all
     select
-        'tutoringSession',
-        'sessions',
-        cast(session_id as varchar),
+        'tutoringSession' as object_name,
+        'sessions' as source_table,
+        cast(session_id as varchar) as source_id,
         exclusion_rule,
         quarantine_rule,
         quarantine_reason,
-        session_external_id
+        session_external_id as target_external_id
     from {{ ref('int_sessions__scheduled') }}
 
     union all
     select
-        'payment',
-        'payments',
-        cast(payment_id as varchar),
+        'payment' as object_name,
+        'payments' as source_table,
+        cast(payment_id as varchar) as source_id,
         exclusion_rule,
         quarantine_rule,
         quarantine_reason,
-        payment_external_id
+        payment_external_id as target_external_id
     from {{ ref('int_payments__ledger') }}
 
     {%- for object_name, prefix in [('note', 'note:'), ('noteTarget', 'note_target:')] %}
 
-    union all
-    select
-        '{{ object_name }}',
-        'client_details (notes)',
-        source_id,
-        case
-            when notes is null then 'no_notes'
-            when not is_in_current_snapshot then 'not_in_current_snapshot'
-            when target_external_id is null then 'client_not_migrated'
-        end,
-        null,
-        null,
-        '{{ prefix }}' || target_external_id
-    from client_details
+        union all
+        select
+            '{{ object_name }}' as object_name,
+            'client_details (notes)' as source_table,
+            source_id,
+            case
+                when notes is null then 'no_notes'
+                when not is_in_current_snapshot then 'not_in_current_snapshot'
+                when target_external_id is null then 'client_not_migrated'
+            end as exclusion_rule,
+            null as quarantine_rule,
+            null as quarantine_reason,
+            '{{ prefix }}' || target_external_id as target_external_id
+        from client_details
     {%- endfor %}
 
     union all
     select
-        'workspaceMember (owner lookup)',
-        'users',
-        cast(user_id as varchar),
+        'workspaceMember (owner lookup)' as object_name,
+        'users' as source_table,
+        cast(user_id as varchar) as source_id,
         exclusion_rule,
         quarantine_rule,
         quarantine_reason,
-        user_external_id
+        user_external_id as target_external_id
     from {{ ref('int_users__owners') }}
 
     union all
     select
-        'person (custom field)',
-        'custom_fields',
-        cast(custom_field_id as varchar),
+        'person (custom field)' as object_name,
+        'custom_fields' as source_table,
+        cast(custom_field_id as varchar) as source_id,
         case
             when not is_in_current_snapshot then 'not_in_current_snapshot'
             when twenty_field_name is not null and not is_confirmed
                 then 'custom_field_not_confirmed'
-        end,
+        end as exclusion_rule,
         case
             when is_in_current_snapshot and twenty_field_name is null
                 then 'custom_field_not_in_map'
-        end,
+        end as quarantine_rule,
         case
             when is_in_current_snapshot and twenty_field_name is null
                 then 'Custom field ' || custom_field_id || ' "' || coalesce(field_name, '')
-                || '" (' || coalesce(field_type, '?') || ') is not in'
-                || ' seeds/custom_field_map.csv: add a row naming its Twenty field and set'
-                || ' confirmed=true to migrate its values.'
-        end,
-        'person.' || twenty_field_name
+                    || '" (' || coalesce(field_type, '?') || ') is not in'
+                    || ' seeds/custom_field_map.csv: add a row naming its Twenty field and set'
+                    || ' confirmed=true to migrate its values.'
+        end as quarantine_reason,
+        'person.' || twenty_field_name as target_external_id
     from custom_fields
 
     union all
     select
-        'none (no Twenty object)',
-        'discounts',
-        cast(discount_id as varchar),
-        'discount_codes_not_migrated',
-        null,
-        null,
-        null
+        'none (no Twenty object)' as object_name,
+        'discounts' as source_table,
+        cast(discount_id as varchar) as source_id,
+        'discount_codes_not_migrated' as exclusion_rule,
+        null as quarantine_rule,
+        null as quarantine_reason,
+        null as target_external_id
     from {{ ref('stg_bizstim__discounts') }}
 )
 

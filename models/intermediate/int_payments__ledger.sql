@@ -7,7 +7,10 @@ with payments as (
 ),
 
 clients as (
-    select source_id, person_external_id from {{ ref('int_people__identity') }}
+    select
+        source_id,
+        person_external_id
+    from {{ ref('int_people__identity') }}
     where source_kind = 'client'
 ),
 
@@ -36,16 +39,16 @@ select
     'Payment ' || payment_id || ': ' || case quarantine_rule
         when 'amount_missing'
             then 'revenue_amount "' || coalesce(amount_raw, '')
-            || '" is not an amount; enter the amount in Bizstim.'
+                || '" is not an amount; enter the amount in Bizstim.'
         when 'date_missing'
             then 'revenue_date "' || coalesce(payment_date_raw, '')
-            || '" is not a date; enter the date in Bizstim.'
+                || '" is not a date; enter the date in Bizstim.'
         when 'unknown_payment_kind'
             then 'revenue_credit "' || coalesce(payment_kind_code, '')
-            || '" is not 0-3; add it to seeds/bizstim_code_labels.csv.'
+                || '" is not 0-3; add it to seeds/bizstim_code_labels.csv.'
         when 'client_not_migrated'
             then 'client ' || coalesce(cast(client_id as varchar), '(none)')
-            || ' is not in the Bizstim client list (deleted client); restore the client'
-            || ' in Bizstim or record this payment by hand.'
+                || ' is not in the Bizstim client list (deleted client); restore the client'
+                || ' in Bizstim or record this payment by hand.'
     end as quarantine_reason
 from linked

@@ -56,7 +56,7 @@ typed as (
         try_cast(raw_value as double) as number_value,
         {{ to_date('raw_value') }} as date_value,
         raw_value = '1' as boolean_value,
-        {{ to_option_value('raw_value', "upper(regexp_replace(twenty_field_name, '([a-z])([A-Z])', '\\1_\\2', 'g'))") }}
+        {{ to_option_value('raw_value', option_prefix('twenty_field_name')) }}
             as option_value
     from joined
 )

@@ -7,7 +7,9 @@ with identity as (
 ),
 
 records as (
-    select source_record_key, email
+    select
+        source_record_key,
+        email
     from {{ ref('int_people__source_records') }}
     where email is not null
 ),
@@ -23,7 +25,7 @@ tokens as (
     from identity
     inner join records on identity.source_record_key = records.source_record_key,
         unnest(string_split(records.email, ','))
-            with ordinality as token (raw_token, token_position)
+        with ordinality as token (raw_token, token_position)
 ),
 
 cleaned as (
@@ -45,7 +47,8 @@ select
     raw_token,
     email,
     regexp_full_match(
-        email, '[a-z0-9!#$%&''*+/=?^_`{|}~.-]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}'
+        email,
+        '[a-z0-9!#$%&''*+/=?^_`{|}~.-]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}'  -- noqa: LT05
     )
     and not contains(email, '..') as is_valid,
     row_number() over (

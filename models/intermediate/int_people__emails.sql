@@ -57,7 +57,7 @@ per_person as (
         primaries.primary_email,
         coalesce(
             list(ranked.email order by ranked.position)
-                filter (where ranked.email is distinct from primaries.primary_email),
+            filter (where ranked.email is distinct from primaries.primary_email),
             []
         ) as additional_emails,
         bool_or(not ranked.is_owner) as email_shared

@@ -21,25 +21,53 @@ countries as (
     select * from {{ ref('country_codes') }}
 ),
 
-typed as (
+located as (
     select
         identity.person_external_id,
         identity.kind_rank,
         identity.source_id,
-        coalesce(countries.iso2, '{{ var("default_phone_region") }}') as region,
-        phone.source_field,
-        phone.field_order,
-        phone.raw_phone
+        records.p_phone,
+        records.s_phone,
+        records.text_phone,
+        coalesce(countries.iso2, '{{ var("default_phone_region") }}') as region
     from identity
     inner join records on identity.source_record_key = records.source_record_key
-    left join countries on lower(records.country) = countries.spelling,
-        unnest([
-            {'source_field': 'p_phone', 'field_order': 1, 'raw_phone': records.p_phone},
-            {'source_field': 's_phone', 'field_order': 2, 'raw_phone': records.s_phone}
-        ] || list_transform(
-            string_split(coalesce(records.text_phone, ''), ','),
-            lambda item, i: {'source_field': 'text_phone', 'field_order': 2 + i, 'raw_phone': item}
-        )) as phone_item (phone)
+    left join countries on lower(records.country) = countries.spelling
+),
+
+typed as (
+    select
+        person_external_id,
+        kind_rank,
+        source_id,
+        region,
+        'p_phone' as source_field,
+        1 as field_order,
+        p_phone as raw_phone
+    from located
+    union all
+    select
+        person_external_id,
+        kind_rank,
+        source_id,
+        region,
+        's_phone' as source_field,
+        2 as field_order,
+        s_phone as raw_phone
+    from located
+    union all
+    select
+        located.person_external_id,
+        located.kind_rank,
+        located.source_id,
+        located.region,
+        'text_phone' as source_field,
+        2 + text_item.item_position as field_order,
+        text_item.raw_phone
+    from located,
+        unnest(string_split(located.text_phone, ',')) with ordinality
+            as text_item (raw_phone, item_position)
+    where located.text_phone is not null
 ),
 
 distinct_inputs as (
@@ -62,12 +90,12 @@ select
     typed.person_external_id,
     typed.source_field,
     trim(typed.raw_phone) as raw_phone,
-    parsed_inputs.parsed.is_valid as is_valid,
-    parsed_inputs.parsed.national_number as national_number,
-    parsed_inputs.parsed.country_code as country_code,
-    parsed_inputs.parsed.calling_code as calling_code,
-    parsed_inputs.parsed.e164 as e164,
-    parsed_inputs.parsed.extension as extension,
+    struct_extract(parsed_inputs.parsed, 'is_valid') as is_valid,
+    struct_extract(parsed_inputs.parsed, 'national_number') as national_number,
+    struct_extract(parsed_inputs.parsed, 'country_code') as country_code,
+    struct_extract(parsed_inputs.parsed, 'calling_code') as calling_code,
+    struct_extract(parsed_inputs.parsed, 'e164') as e164,
+    struct_extract(parsed_inputs.parsed, 'extension') as extension,
     row_number() over (
         partition by typed.person_external_id
         order by typed.kind_rank, typed.source_id, typed.field_order

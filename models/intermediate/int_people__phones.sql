@@ -34,7 +34,11 @@ valid_phones as (
         max(calling_code) filter (where phone_rank = 1) as primary_phone_calling_code,
         coalesce(
             list(
-                {'number': national_number, 'countryCode': country_code, 'callingCode': calling_code}
+                {
+                    'number': national_number,
+                    'countryCode': country_code,
+                    'callingCode': calling_code
+                }
                 order by phone_rank
             ) filter (where phone_rank > 1),
             []
@@ -70,7 +74,7 @@ select
     valid_phones.primary_phone_calling_code,
     coalesce(
         valid_phones.additional_phones,
-        cast([] as struct("number" varchar, "countryCode" varchar, "callingCode" varchar) [])
+        cast([] as struct("number" varchar, "countryCode" varchar, "callingCode" varchar)[])
     ) as additional_phones,
     kept_raw.raw_phones
 from valid_phones

@@ -56,9 +56,9 @@ clients as (
         case
             when misses.client_id is not null
                 then 'Bizstim listed client ' || clients.client_id
-                || ' but client/' || clients.client_id
-                || ' answered 404: it was probably deleted during the extraction. Check the'
-                || ' client in Bizstim and run `bizmig extract` again.'
+                    || ' but client/' || clients.client_id
+                    || ' answered 404: it was probably deleted during the extraction. Check the'
+                    || ' client in Bizstim and run `bizmig extract` again.'
             else 'Client ' || clients.client_id
                 || ' has no client/{id} detail record in raw_bizstim.client_details: run'
                 || ' `bizmig extract` again to fetch it.'
@@ -92,7 +92,7 @@ practitioners as (
         cast(null as varchar) as start_date_raw,
         cast(null as varchar) as timezone,
         cast(null as varchar) as meeting_url,
-        cast(null as bigint []) as service_ids,
+        cast(null as bigint[]) as service_ids,
         cast(null as varchar) as min_time,
         cast(null as varchar) as max_time,
         cast(null as bigint) as slot_duration,
@@ -132,12 +132,12 @@ staffs as (
         cast(null as varchar) as start_date_raw,
         cast(null as varchar) as timezone,
         cast(null as varchar) as meeting_url,
-        cast(null as bigint []) as service_ids,
+        cast(null as bigint[]) as service_ids,
         cast(null as varchar) as min_time,
         cast(null as varchar) as max_time,
         cast(null as bigint) as slot_duration,
         cast(null as bigint) as session_limit,
-        cast(null as bigint []) as avail_ids,
+        cast(null as bigint[]) as avail_ids,
         cast(null as varchar) as wage_tier,
         cast(null as double) as add_value,
         cast(null as date) as hire_date,

@@ -39,9 +39,9 @@ select
     case
         when is_in_current_snapshot and person_external_id is null
             then 'Meet-our-staff profile ' || profile_id || ' (' || coalesce(first_name, '')
-            || ' ' || coalesce(last_name, '') || ') belongs to users_id '
-            || coalesce(cast(users_id as varchar), '(none)')
-            || ', which has no practitioner or staff record: attach the profile to a'
-            || ' practitioner/staff member in Bizstim or accept that it is not migrated.'
+                || ' ' || coalesce(last_name, '') || ') belongs to users_id '
+                || coalesce(cast(users_id as varchar), '(none)')
+                || ', which has no practitioner or staff record: attach the profile to a'
+                || ' practitioner/staff member in Bizstim or accept that it is not migrated.'
     end as quarantine_reason
 from matched

@@ -34,8 +34,8 @@ select
     case
         when services.is_in_current_snapshot and services.service_status is null
             then 'Service ' || services.service_id || ' has service_status "'
-            || coalesce(services.service_status_code, '')
-            || '", which is not 0/1/2: add the code to seeds/bizstim_code_labels.csv.'
+                || coalesce(services.service_status_code, '')
+                || '", which is not 0/1/2: add the code to seeds/bizstim_code_labels.csv.'
     end as quarantine_reason
 from services
 left join referenced on services.service_id = referenced.service_id

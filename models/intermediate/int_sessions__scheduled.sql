@@ -17,23 +17,35 @@ account as (
 ),
 
 clients as (
-    select source_id, person_external_id from {{ ref('int_people__identity') }}
+    select
+        source_id,
+        person_external_id
+    from {{ ref('int_people__identity') }}
     where source_kind = 'client'
 ),
 
 practitioners as (
-    select source_id, person_external_id from {{ ref('int_people__identity') }}
+    select
+        source_id,
+        person_external_id
+    from {{ ref('int_people__identity') }}
     where source_kind = 'practitioner'
 ),
 
 services as (
-    select service_id, service_external_id, service_description
+    select
+        service_id,
+        service_external_id,
+        service_description
     from {{ ref('int_services__catalog') }}
     where exclusion_rule is null and quarantine_rule is null
 ),
 
 locations as (
-    select location_id, location_external_id from {{ ref('int_locations__catalog') }}
+    select
+        location_id,
+        location_external_id
+    from {{ ref('int_locations__catalog') }}
     where exclusion_rule is null and quarantine_rule is null
 ),
 
@@ -98,23 +110,28 @@ select
         when location_id is not null and location_external_id is null
             then 'location_not_migrated'
     end as quarantine_rule,
-    'Session ' || session_id || ' on ' || coalesce(session_date_raw, '?') || ': ' || case quarantine_rule
+    'Session '
+    || session_id
+    || ' on '
+    || coalesce(session_date_raw, '?')
+    || ': '
+    || case quarantine_rule
         when 'unknown_session_status'
             then 'session_status "' || coalesce(session_status_code, '')
-            || '" is not 0-3; add it to seeds/bizstim_code_labels.csv.'
+                || '" is not 0-3; add it to seeds/bizstim_code_labels.csv.'
         when 'malformed_date_or_time'
             then 'date "' || coalesce(session_date_raw, '') || '" / times "'
-            || coalesce(start_time, '') || '"-"' || coalesce(end_time, '')
-            || '" are not YYYY-MM-DD / HH:MM; correct the session in Bizstim.'
+                || coalesce(start_time, '') || '"-"' || coalesce(end_time, '')
+                || '" are not YYYY-MM-DD / HH:MM; correct the session in Bizstim.'
         when 'end_not_after_start'
             then 'ends at ' || end_time || ', not after its start ' || start_time
-            || '; correct the times in Bizstim.'
+                || '; correct the times in Bizstim.'
         when 'client_not_migrated'
             then 'client ' || client_id || ' is not a migrated client (deleted in Bizstim or'
-            || ' quarantined itself); restore the client or accept the session is not migrated.'
+                || ' quarantined itself); restore the client or accept the session is not migrated.'
         when 'practitioner_not_migrated'
             then 'practitioner ' || practitioner_id || ' is not in the practitioners list;'
-            || ' restore the practitioner in Bizstim.'
+                || ' restore the practitioner in Bizstim.'
         when 'service_not_migrated'
             then 'service ' || service_id || ' is not a migrated service; check it in Bizstim.'
         when 'location_not_migrated'

@@ -30,7 +30,7 @@ select
     case
         when is_in_current_snapshot and not has_valid_email
             then 'Bizstim user ' || user_id || ' (' || coalesce(username, '?')
-            || ') has no usable e-mail ("' || coalesce(email, '') || '"), so it cannot be'
-            || ' matched to a Twenty workspace member; add the e-mail in Bizstim.'
+                || ') has no usable e-mail ("' || coalesce(email, '') || '"), so it cannot be'
+                || ' matched to a Twenty workspace member; add the e-mail in Bizstim.'
     end as quarantine_reason
 from ranked

@@ -71,9 +71,18 @@ def run_dbt(args: list[str], duckdb_path: Path) -> subprocess.CompletedProcess[s
     dbt = str(Path(sys.executable).with_name("dbt"))
     env = {**os.environ, "BIZMIG_DUCKDB": str(duckdb_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "0"}
     return subprocess.run(
-        [dbt, *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-         "--target-path", str(duckdb_path.parent / "target"), "--log-path",
-         str(duckdb_path.parent / "logs")],
+        [
+            dbt,
+            *args,
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(duckdb_path.parent / "target"),
+            "--log-path",
+            str(duckdb_path.parent / "logs"),
+        ],
         env=env,
         cwd=PROJECT_DIR,
         capture_output=True,
@@ -87,8 +96,20 @@ def run_dbt(args: list[str], duckdb_path: Path) -> subprocess.CompletedProcess[s
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     """The default sandbox account (300 clients, seed 42) extracted and built with dbt."""
     tmp = tmp_path_factory.mktemp("dbt")
-    args = ["--clients", "300", "--seed", "42", "--db", str(tmp / "bizstim.sqlite"),
-            "--api-key", API_KEY, "--rate-limit", "100000", "--rate-window", "1"]
+    args = [
+        "--clients",
+        "300",
+        "--seed",
+        "42",
+        "--db",
+        str(tmp / "bizstim.sqlite"),
+        "--api-key",
+        API_KEY,
+        "--rate-limit",
+        "100000",
+        "--rate-window",
+        "1",
+    ]
     server = start_server("bizstim", args)
     try:
         built = Warehouse(server, tmp / "bizmig.duckdb", subprocess.CompletedProcess([], 0))

@@ -21,15 +21,22 @@ def test_reconciliation_adds_up_for_every_object(warehouse: Warehouse):
         "object_mapped_records, object_mart_rows from migration.migration__reconciliation"
     )
     assert {r[0] for r in rows} >= {
-        "person", "tutoringSession", "payment", "availabilityWindow", "tutoringService",
-        "serviceGroup", "serviceLocation", "note", "noteTarget",
+        "person",
+        "tutoringSession",
+        "payment",
+        "availabilityWindow",
+        "tutoringService",
+        "serviceGroup",
+        "serviceLocation",
+        "note",
+        "noteTarget",
     }
     for obj, table, source, mapped, quarantined, excluded, records, mart_rows in rows:
         assert source == mapped + quarantined + excluded, (obj, table)
         if mart_rows is not None:
             assert records == mart_rows, (obj, table)
     raw_clients = warehouse.query("select count(*) from raw_bizstim.clients")[0][0]
-    recon_clients = [r for r in rows if r[1] == "clients"][0]
+    recon_clients = next(r for r in rows if r[1] == "clients")
     assert recon_clients[2] == raw_clients
 
 
@@ -53,9 +60,9 @@ def test_primary_emails_are_unique_and_shared_family_addresses_flagged(warehouse
 def test_payload_is_the_rest_body(warehouse: Warehouse):
     """to_json of the camelCase columns is what the loader POSTs."""
     payload_sql = (
-        "select to_json(struct_pack(name := \"name\", emails := \"emails\", "
+        'select to_json(struct_pack(name := "name", emails := "emails", '
         "phones := \"phones\")) from marts.twenty__people where external_id like 'client:%' "
-        "and phones.\"primaryPhoneNumber\" is not null limit 1"
+        'and phones."primaryPhoneNumber" is not null limit 1'
     )
     body = json.loads(warehouse.query(payload_sql)[0][0])
     assert set(body["name"]) == {"firstName", "lastName"}

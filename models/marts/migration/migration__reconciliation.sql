@@ -40,15 +40,20 @@ with dispositions as (
 
 source_rows as (
     {%- for table_name, count_sql in source_counts %}
-    select '{{ table_name }}' as source_table, ({{ count_sql }}) as source_rows
-    {{ "union all" if not loop.last }}
+        {{ "union all" if not loop.first }}
+        select
+            '{{ table_name }}' as source_table,
+            ({{ count_sql }}) as source_rows
     {%- endfor %}
 ),
 
 mart_rows as (
     {%- for object_name, mart in mart_counts %}
-    select '{{ object_name }}' as object_name, count(*) as mart_rows from {{ ref(mart) }}
-    {{ "union all" if not loop.last }}
+        {{ "union all" if not loop.first }}
+        select
+            '{{ object_name }}' as object_name,
+            count(*) as mart_rows
+        from {{ ref(mart) }}
     {%- endfor %}
 ),
 
@@ -80,8 +85,8 @@ counted as (
         coalesce(sum(rule_rows) filter (where disposition = 'excluded'), 0) as excluded,
         map_from_entries(
             coalesce(
-                list({'key': rule, 'value': rule_rows} order by rule)
-                    filter (where rule is not null),
+                list({ 'key': rule, 'value': rule_rows } order by rule)
+                filter (where rule is not null),
                 []
             )
         ) as rows_per_rule

@@ -2,7 +2,12 @@
 -- the static options of seeds/twenty_select_options.csv plus the options of confirmed custom
 -- select fields (from the Bizstim custom field definitions).
 with static_options as (
-    select object_name, field_name, "value", "label", "position"
+    select
+        object_name,
+        field_name,
+        "value",
+        "label",
+        "position"
     from {{ ref('twenty_select_options') }}
 ),
 
@@ -22,12 +27,14 @@ custom_options as (
     select
         'person' as object_name,
         custom_selects.twenty_field_name as field_name,
-        {{ to_option_value('option_item.option_label', "upper(regexp_replace(custom_selects.twenty_field_name, '([a-z])([A-Z])', '\\1_\\2', 'g'))") }}
-            as "value",
+        {{ to_option_value(
+            'option_item.option_label', option_prefix('custom_selects.twenty_field_name')
+        ) }} as "value",
         option_item.option_label as "label",
         cast(option_item.option_position - 1 as bigint) as "position"
     from custom_selects,
-        unnest(custom_selects.options) with ordinality as option_item (option_label, option_position)
+        unnest(custom_selects.options) with ordinality
+            as option_item (option_label, option_position)
 )
 
 select * from static_options

@@ -6,15 +6,15 @@ with locations as (
 
 shaped as (
     select
-        location_external_id as external_id,
-        coalesce(location_name, 'Location ' || location_id) as "name",
+        locations.location_external_id as external_id,
+        coalesce(locations.location_name, 'Location ' || locations.location_id) as "name",
         {
-            'addressStreet1': address,
+            'addressStreet1': locations.address,
             'addressStreet2': cast(null as varchar),
-            'addressCity': city,
-            'addressState': state,
-            'addressPostcode': zipcode,
-            'addressCountry': country_name
+            'addressCity': locations.city,
+            'addressState': locations.state,
+            'addressPostcode': locations.zipcode,
+            'addressCountry': locations.country_name
         } as "locationAddress",
         {
             'primaryPhoneNumber': coalesce(
@@ -33,27 +33,34 @@ shaped as (
                 when parsed_p_phone.is_valid and parsed_s_phone.is_valid
                     and parsed_p_phone.e164 <> parsed_s_phone.e164
                     then [{
-                        'number': parsed_s_phone.national_number,
-                        'countryCode': parsed_s_phone.country_code,
-                        'callingCode': parsed_s_phone.calling_code
-                    }]
-                else cast([] as struct("number" varchar, "countryCode" varchar, "callingCode" varchar) [])
+                            'number': parsed_s_phone.national_number,
+                            'countryCode': parsed_s_phone.country_code,
+                            'callingCode': parsed_s_phone.calling_code
+                        }]
+                else cast(
+                        [] as struct(
+                            "number" varchar, "countryCode" varchar, "callingCode" varchar
+                        )[]
+                    )
             end
         } as "locationPhones",
         {
-            'primaryEmail': email,
-            'additionalEmails': cast([] as varchar [])
+            'primaryEmail': locations.email,
+            'additionalEmails': cast([] as varchar[])
         } as "locationEmails",
-        nullif(concat_ws('; ',
+        nullif(concat_ws(
+            '; ',
             case when not parsed_p_phone.is_valid or parsed_p_phone.extension is not null
-                then 'p_phone: ' || p_phone end,
+                    then 'p_phone: ' || locations.p_phone
+            end,
             case when not parsed_s_phone.is_valid or parsed_s_phone.extension is not null
-                then 's_phone: ' || s_phone end
+                    then 's_phone: ' || locations.s_phone
+            end
         ), '') as "rawPhones",
-        location_status as "locationStatus",
-        online_booking as "onlineBooking",
-        cast(practitioner_ids as varchar []) as "bookablePractitionerIds",
-        location_id as "bizstimLocationId"
+        locations.location_status as "locationStatus",
+        locations.online_booking as "onlineBooking",
+        cast(locations.practitioner_ids as varchar[]) as "bookablePractitionerIds",
+        locations.location_id as "bizstimLocationId"
     from locations
 )
 

@@ -3,7 +3,7 @@ with shaped as (
     select
         note_external_id as external_id,
         title as "title",
-        {'markdown': markdown, 'blocknote': cast(null as varchar)} as "bodyV2"
+        { 'markdown': markdown, 'blocknote': cast(null as varchar) } as "bodyV2"
     from {{ ref('int_notes__client_notes') }}
 )
 

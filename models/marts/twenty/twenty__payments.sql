@@ -3,7 +3,7 @@ with shaped as (
     select
         payment_external_id as external_id,
         'Payment ' || payment_id || ' · ' || strftime(payment_date, '%Y-%m-%d') as "name",
-        {'amountMicros': amount_micros, 'currencyCode': currency_code} as "amount",
+        { 'amountMicros': amount_micros, 'currencyCode': currency_code } as "amount",
         payment_date as "paymentDate",
         payment_kind as "paymentKind",
         note as "paymentNote",

@@ -50,7 +50,7 @@ shaped as (
         } as "name",
         {
             'primaryEmail': emails.primary_email,
-            'additionalEmails': coalesce(emails.additional_emails, cast([] as varchar []))
+            'additionalEmails': coalesce(emails.additional_emails, cast([] as varchar[]))
         } as "emails",
         {
             'primaryPhoneNumber': phones.primary_phone_number,
@@ -58,7 +58,7 @@ shaped as (
             'primaryPhoneCallingCode': phones.primary_phone_calling_code,
             'additionalPhones': coalesce(
                 phones.additional_phones,
-                cast([] as struct("number" varchar, "countryCode" varchar, "callingCode" varchar) [])
+                cast([] as struct("number" varchar, "countryCode" varchar, "callingCode" varchar)[])
             )
         } as "phones",
         people.city as "city",
@@ -86,7 +86,7 @@ shaped as (
         people.max_time as "maxTime",
         cast(people.slot_duration as integer) as "slotDuration",
         cast(people.session_limit as integer) as "sessionLimit",
-        cast(people.service_ids as varchar []) as "assignedServiceIds",
+        cast(people.service_ids as varchar[]) as "assignedServiceIds",
         profiles.bio as "staffBio",
         people.client_id as "bizstimClientId",
         people.practitioner_id as "bizstimPractitionerId",

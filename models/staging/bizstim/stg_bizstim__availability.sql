@@ -16,8 +16,8 @@ select
     {{ to_date('"start"') }} as valid_from,
     {{ to_date('"end"') }} as valid_until,
     {%- for day in ['m', 't', 'w', 'r', 'f', 'sat', 'sun'] %}
-    {{ clean_text(day ~ '_availf') }} as {{ day }}_from,
-    {{ clean_text(day ~ '_availt') }} as {{ day }}_to,
+        {{ clean_text(day ~ '_availf') }} as {{ day }}_from,
+        {{ clean_text(day ~ '_availt') }} as {{ day }}_to,
     {%- endfor %}
     {{ is_in_current_snapshot() }} as is_in_current_snapshot
 from source

@@ -9,28 +9,29 @@
 {%- endfor %}
 
 {% if custom_columns | length > 0 -%}
-with unpivoted as (
-    unpivot (
-        select
-            id,
-            _dlt_load_id,
+    with unpivoted as (
+        unpivot (
+            select
+                id,
+                _dlt_load_id,
             {%- for column in custom_columns %}
-            "{{ column }}"{{ "," if not loop.last }}
+                "{{ column }}"{{ "," if not loop.last }}
+            
             {%- endfor %}
-        from {{ bizstim_source('client_details', ['id']) }}
+            from {{ bizstim_source('client_details', ['id']) }}
+        )
+        on {% for column in custom_columns %}            "{{ column }}"{{ ", " if not loop.last }}                        {% endfor %}
+        into name source_column value raw_value
     )
-    on {% for column in custom_columns %}"{{ column }}"{{ ", " if not loop.last }}{% endfor %}
-    into name source_column value raw_value
-)
 
-select
-    id as client_source_id,
-    {{ to_integer('id') }} as client_id,
-    source_column,
-    cast(replace(source_column, 'custom_', '') as bigint) as custom_field_id,
-    {{ clean_text('raw_value') }} as raw_value,
-    {{ is_in_current_snapshot() }} as is_in_current_snapshot
-from unpivoted
+    select
+        id as client_source_id,
+        {{ to_integer('id') }} as client_id,
+        source_column,
+        cast(replace(source_column, 'custom_', '') as bigint) as custom_field_id,
+        {{ clean_text('raw_value') }} as raw_value,
+        {{ is_in_current_snapshot() }} as is_in_current_snapshot
+    from unpivoted
 {%- else -%}
 select
     cast(null as varchar) as client_source_id,

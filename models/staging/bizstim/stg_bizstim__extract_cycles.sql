@@ -4,12 +4,12 @@
     database=relation.database, schema=relation.schema, identifier=relation.identifier
 ) if execute else relation %}
 {% if found is not none -%}
-select
-    cycle,
-    to_timestamp(started_at) as started_at,
-    to_timestamp(completed_at) as completed_at,
-    started_at = {{ current_snapshot_started_at() }} as is_current_snapshot
-from {{ relation }}
+    select
+        cycle,
+        to_timestamp(started_at) as started_at,
+        to_timestamp(completed_at) as completed_at,
+        started_at = {{ current_snapshot_started_at() }} as is_current_snapshot
+    from {{ relation }}
 {%- else -%}
 select
     cast(null as integer) as cycle,
