@@ -1,7 +1,17 @@
 -- For every column of every Twenty mart: where it comes from (source table/columns) and the
 -- model that derives it. Built from the `meta.lineage` of each column in
--- models/marts/twenty/_twenty__models.yml, so documentation and lineage cannot drift apart;
+-- models/marts/twenty/_twenty__*.yml, so documentation and lineage cannot drift apart;
 -- the singular test lineage_covers_every_mart_column checks no column lacks an entry.
+-- Built after every mart, so the lineage test compares against finished tables:
+-- depends_on: {{ ref('twenty__people') }}
+-- depends_on: {{ ref('twenty__service_groups') }}
+-- depends_on: {{ ref('twenty__services') }}
+-- depends_on: {{ ref('twenty__locations') }}
+-- depends_on: {{ ref('twenty__payments') }}
+-- depends_on: {{ ref('twenty__sessions') }}
+-- depends_on: {{ ref('twenty__availability_windows') }}
+-- depends_on: {{ ref('twenty__notes') }}
+-- depends_on: {{ ref('twenty__note_targets') }}
 -- noqa: disable=all
 {%- set entries = [] -%}
 {%- if execute -%}
