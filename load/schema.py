@@ -100,7 +100,10 @@ def setup_schema(
     ordered = sorted(catalog.fields, key=lambda f: f.type == "RELATION")
     for spec in ordered:
         meta = workspace.objects[spec.object]
-        existing = meta.fields.get(spec.name)
+        name = spec.name
+        if spec.object == "noteTarget" and name in ("person", "targetPerson"):
+            name = workspace.note_target_person_field.removesuffix("Id")  # per generation
+        existing = meta.fields.get(name)
         if existing is not None:
             _check_existing(spec, existing, workspace)
             report.reused += 1

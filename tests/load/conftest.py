@@ -1,0 +1,158 @@
+"""Fixtures: a built staging file (sandbox → extract → dbt build) and fresh Twenty stand-ins."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import httpx
+import pytest
+
+from tests.dbt.conftest import run_dbt
+from tests.servers import RunningServer, start_server
+
+BIZSTIM_KEY = "load-test-bizstim-key-00000000000000000001"
+TWENTY_KEY = "load-test-twenty-key"
+FAST = ["--rate-limit", "100000", "--rate-window", "1"]  # client pacing out of the way
+
+
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 40-client sandbox account, extracted and built; the custom-field map confirmed (the
+    shipped seed holds one unconfirmed row on purpose, see test_refusals)."""
+    tmp = tmp_path_factory.mktemp("load-template")
+    args = ["--clients", "40", "--seed", "42", "--db", str(tmp / "bizstim.sqlite")]
+    args += ["--api-key", BIZSTIM_KEY, "--rate-limit", "100000", "--rate-window", "1"]
+    server = start_server("bizstim", args)
+    db = tmp / "template.duckdb"
+    try:
+        env = {
+            **os.environ,
+            "BIZSTIM_BASE_URL": f"{server.url}/api",
+            "BIZSTIM_API_KEYS": BIZSTIM_KEY,
+            "BIZSTIM_RATE_LIMIT": "100000",
+            "BIZSTIM_RATE_WINDOW": "1",
+            "BIZMIG_DUCKDB": str(db),
+        }
+        subprocess.run(
+            [sys.executable, "-m", "bizmig.cli", "extract"],
+            env=env,
+            cwd=tmp,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    finally:
+        server.stop()
+    build = run_dbt(["build"], db)
+    assert build.returncode == 0, build.stdout[-3000:]
+    shutil.copy(db, tmp / "unconfirmed.duckdb")
+    with duckdb.connect(str(db)) as con:
+        con.execute("update seeds.custom_field_map set confirmed = true")
+    return db
+
+
+@pytest.fixture
+def staging(built_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the built staging file (each test gets its own ledger)."""
+    target = tmp_path / "staging.duckdb"
+    shutil.copy(built_template, target)
+    return target
+
+
+@dataclass
+class Twenty:
+    server: RunningServer
+    key: str = TWENTY_KEY
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def http(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.key}"})
+
+    def all_records(self, plural: str, deleted: bool = False) -> list[dict[str, Any]]:
+        records, cursor = [], None
+        with self.http() as http:
+            while True:
+                params: dict[str, Any] = {"limit": 200}
+                if deleted:
+                    params["filter"] = "deletedAt[is]:NOT_NULL"
+                if cursor:
+                    params["starting_after"] = cursor
+                body = http.get(f"/rest/{plural}", params=params).json()
+                records += body["data"][plural]
+                cursor = body["pageInfo"].get("endCursor")
+                if not body["pageInfo"].get("hasNextPage"):
+                    return records
+
+    def writes(self, since: int = 0) -> list[dict[str, Any]]:
+        return [r for r in self.server.requests(since) if r["method"] != "GET"]
+
+
+def start_twenty(tmp: Path, *extra: str, members: tuple[str, ...] = ()) -> Twenty:
+    args = ["--api-key", TWENTY_KEY, "--db", str(tmp / "twenty.sqlite"), *extra]
+    for member in members:
+        args += ["--member", member]
+    return Twenty(start_server("twenty", args))
+
+
+@pytest.fixture
+def twenty(tmp_path: Path) -> Iterator[Twenty]:
+    server = start_twenty(tmp_path, "--rate-limit", "0")
+    yield server
+    server.server.stop()
+
+
+@dataclass
+class Cli:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict[str, Any]:
+        return json.loads(self.stdout)
+
+
+def bizmig(args: list[str], staging: Path, twenty: Twenty, timeout: float = 600) -> Cli:
+    env = {
+        **os.environ,
+        "TWENTY_API_URL": twenty.url,
+        "TWENTY_API_KEY": twenty.key,
+        "BIZMIG_DUCKDB": str(staging),
+        "COLUMNS": "200",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bizmig.cli", *args],
+        env=env,
+        cwd=staging.parent,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return Cli(proc.returncode, proc.stdout, proc.stderr)
+
+
+def load(staging: Path, twenty: Twenty, *extra: str) -> Cli:
+    return bizmig(
+        ["load", "--yes", "--allow-unmatched-owners", "--json", *FAST, *extra], staging, twenty
+    )
+
+
+def mart_counts(staging: Path) -> dict[str, int]:
+    from load.specs import LOAD_ORDER
+
+    with duckdb.connect(str(staging), read_only=True) as con:
+        return {
+            s.singular: con.execute(f"select count(*) from {s.relation}").fetchone()[0]
+            for s in LOAD_ORDER
+        }

@@ -1,0 +1,75 @@
+"""Rollback returns the workspace to its exact pre-migration state."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from tests.load.conftest import bizmig, load
+from tests.load.test_load import PLURALS
+
+VOLATILE = {"updatedAt", "position"}  # rewritten by any PATCH; not data
+
+
+def snapshot(twenty) -> dict[str, list[dict]]:
+    state = {}
+    with twenty.http() as http:
+        objects = http.get("/rest/metadata/objects").json()["data"]["objects"]
+    for obj in objects:
+        if obj["nameSingular"] == "workspaceMember":
+            continue
+        plural = obj["namePlural"]
+        rows = twenty.all_records(plural) + twenty.all_records(plural, deleted=True)
+        state[plural] = sorted(
+            json.dumps({k: v for k, v in r.items() if k not in VOLATILE}, sort_keys=True)
+            for r in rows
+        )
+    state["_fields"] = sorted(
+        f"{o['nameSingular']}.{f['name']}" for o in objects for f in o.get("fields", [])
+    )
+    return state
+
+
+def test_rollback_restores_the_pre_migration_workspace_exactly(staging, twenty):
+    with duckdb.connect(str(staging), read_only=True) as con:
+        emails = [
+            r[0]
+            for r in con.execute(
+                "select emails.primaryEmail from marts.twenty__people "
+                "where emails.primaryEmail is not null order by external_id limit 2"
+            ).fetchall()
+        ]
+    with twenty.http() as http:  # a workspace that is not empty before the migration
+        ghost = http.post(
+            "/rest/people",
+            json={
+                "emails": {"primaryEmail": emails[0]},
+                "name": {"firstName": "Gone", "lastName": "X"},
+            },
+        )
+        http.delete(
+            f"/rest/people/{ghost.json()['data']['createPerson']['id']}",
+            params={"soft_delete": "true"},
+        )
+        http.post(
+            "/rest/people",
+            json={"emails": {"primaryEmail": emails[1]}, "jobTitle": "Parent", "city": "Hamilton"},
+        )
+        http.post("/rest/companies", json={"name": "Acme"})
+    before = snapshot(twenty)
+    assert load(staging, twenty).returncode == 0
+    assert snapshot(twenty) != before
+    undo = bizmig(
+        ["rollback", "--yes", "--schema", "--rate-limit", "100000", "--rate-window", "1"],
+        staging,
+        twenty,
+    )
+    assert undo.returncode == 0, undo.stderr
+    after = snapshot(twenty)
+    assert after == before
+    # and the migration can run again on the restored workspace
+    again = load(staging, twenty)
+    assert again.returncode == 0, again.stderr
+    assert again.json()["objects"]["person"]["restored"] == 1
+    assert len(twenty.all_records(PLURALS["payment"])) > 0
