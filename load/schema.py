@@ -14,7 +14,7 @@ from typing import Any
 
 from load.catalog import Catalog, FieldSpec
 from load.ledger import Ledger
-from load.twenty import TwentyClient
+from load.twenty import TwentyClient, TwentyUnavailable
 from load.workspace import Workspace, read_objects
 
 COLORS = ("blue", "green", "orange", "purple", "turquoise", "sky", "yellow", "red", "pink", "gray")
@@ -89,8 +89,8 @@ def setup_schema(
             "labelPlural": obj.label_plural,
             "icon": obj.icon or "IconBox",
         }
-        created = client.request("POST", "/rest/metadata/objects", json=body)
-        meta_id = _created_id(created, "createOneObject")
+        doc = _create(client, "objects", body, obj.singular, None)
+        meta_id = str(doc["id"])
         ledger.record_schema(run_id, "object", obj.singular, obj.singular, meta_id)
         report.created_objects.append(obj.singular)
         changed = True
@@ -110,8 +110,8 @@ def setup_schema(
             continue
         if not spec.is_custom:
             raise SchemaConflict(f"standard field {spec.object}.{spec.name} is missing")
-        created = client.request("POST", "/rest/metadata/fields", json=_field_body(spec, workspace))
-        field_doc = created["data"]["createOneField"]
+        body = _field_body(spec, workspace)
+        field_doc = _create(client, "fields", body, spec.object, name)
         ledger.record_schema(run_id, "field", spec.object, spec.name, field_doc["id"])
         meta.fields[spec.name] = field_doc
         report.created_fields.append(f"{spec.object}.{spec.name}")
@@ -123,8 +123,36 @@ def setup_schema(
     return report
 
 
-def _created_id(body: dict[str, Any], key: str) -> str:
-    return str(body["data"][key]["id"])
+def _create(
+    client: TwentyClient, kind: str, body: dict[str, Any], obj: str, field_name: str | None
+) -> dict[str, Any]:
+    """POST a metadata item. Metadata creation is not idempotent, so a request whose outcome
+    is unknown (5xx, dropped connection) is never blindly repeated: the workspace is read
+    again and an item that did get created is taken as ours."""
+    for _ in range(5):
+        try:
+            created = client.request(
+                "POST", f"/rest/metadata/{kind}", json=body, retry_writes=False
+            )
+        except TwentyUnavailable:
+            found = _find(client, obj, field_name)
+            if found is not None:
+                return found
+            continue
+        return next(iter(created["data"].values()))
+    raise TwentyUnavailable(
+        f"could not create {kind[:-1]} {body.get('name') or body.get('nameSingular')}"
+    )
+
+
+def _find(client: TwentyClient, obj: str, field_name: str | None) -> dict[str, Any] | None:
+    objects, _ = read_objects(client)
+    meta = objects.get(obj)
+    if meta is None:
+        return None
+    if field_name is None:
+        return {"id": meta.id}
+    return meta.fields.get(field_name)
 
 
 def _field_body(spec: FieldSpec, workspace: Workspace) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,11 +90,21 @@ class Twenty:
                     params["filter"] = "deletedAt[is]:NOT_NULL"
                 if cursor:
                     params["starting_after"] = cursor
-                body = http.get(f"/rest/{plural}", params=params).json()
+                body = self._get(http, f"/rest/{plural}", params)
                 records += body["data"][plural]
                 cursor = body["pageInfo"].get("endCursor")
                 if not body["pageInfo"].get("hasNextPage"):
                     return records
+
+    @staticmethod
+    def _get(http: httpx.Client, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        """GET through injected faults (429 / 500) the way any client would: try again."""
+        for _ in range(50):
+            response = http.get(path, params=params)
+            if response.status_code == 200:
+                return response.json()
+            time.sleep(0.2 if response.status_code == 429 else 0.05)
+        raise AssertionError(f"GET {path} kept failing: {response.status_code}")
 
     def writes(self, since: int = 0) -> list[dict[str, Any]]:
         return [r for r in self.server.requests(since) if r["method"] != "GET"]
