@@ -1,15 +1,18 @@
 """Read a mart into REST payloads.
 
 Mart contract (models/README.md): ``external_id``, ``row_hash``, payload columns named exactly as
-Twenty fields (camelCase; composite fields are STRUCTs with Twenty's sub-field names), and
-relation columns ``<field>__external_id``. Anything else that is not camelCase is bookkeeping
-and stays out of the payload.
+Twenty fields (camelCase; composite fields are STRUCTs with Twenty's sub-field names),
+relation columns ``<field>__external_id``, and optionally ``custom_fields``: a JSON object of
+confirmed custom-field values keyed by Twenty field name (the set depends on the account, so
+it cannot be fixed columns under an enforced contract). Anything else that is not camelCase
+is bookkeeping and stays out of the payload.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +20,7 @@ from typing import Any
 from load.ledger import Ledger
 
 RELATION_SUFFIX = "__external_id"
+CUSTOM_FIELDS = "custom_fields"  # JSON object: Twenty field name → value, merged into the payload
 PAYLOAD_NAME = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 
 
@@ -62,6 +66,9 @@ def read_mart(ledger: Ledger, relation: str) -> list[MartRow]:
     for row in rows:
         record = dict(zip(names, row, strict=True))
         payload = {k: jsonable(v) for k, v in record.items() if PAYLOAD_NAME.match(k)}
+        extra = record.get(CUSTOM_FIELDS)
+        if extra:
+            payload.update(json.loads(extra) if isinstance(extra, str) else extra)
         relations = {
             k[: -len(RELATION_SUFFIX)]: v for k, v in record.items() if k.endswith(RELATION_SUFFIX)
         }
