@@ -144,6 +144,23 @@ def _current(table: str, started_at: float) -> str:
     return f"{RAW_SCHEMA}.{table} where try_cast(_dlt_load_id as double) >= {started_at!r}"
 
 
+def record_budget(path: Path, cycle: int, pool: KeyPool, settings: BizstimSettings) -> None:
+    """GET requests each key spent in this run (labels only, never keys), for the report."""
+    with _connect(path) as con:
+        con.execute("create schema if not exists migration")
+        con.execute(
+            "create table if not exists migration.extract_budget (cycle integer, key_label "
+            "varchar, requests integer, rate_limit integer, rate_window double, "
+            "recorded_at timestamptz default now())"
+        )
+        for label, requests in pool.requests_per_key().items():
+            con.execute(
+                "insert into migration.extract_budget (cycle, key_label, requests, rate_limit, "
+                "rate_window) values (?, ?, ?, ?, ?)",
+                [cycle, label, requests, settings.rate_limit, settings.rate_window],
+            )
+
+
 def pending_ids(path: Path, started_at: float) -> tuple[list[str], list[str]]:
     """(client ids, availability ids) named by this cycle's lists and not yet landed/missed."""
     with _connect(path, read_only=True) as con:
@@ -312,6 +329,7 @@ def run_extract(
         spool.clear()
     finally:
         pool.close()
+        record_budget(options.duckdb_path, cycle, pool, settings)
         if on_key_stats is not None:
             on_key_stats(pool.requests_per_key())
 

@@ -8,6 +8,8 @@ owners (rerun with --allow-unmatched-owners) · 6 unconfirmed custom-field mappi
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -24,12 +26,12 @@ from rich.progress import (
 from rich.table import Table
 
 from bizmig.settings import ConfigError, duckdb_path, twenty_settings
-from load.loader import ACTIONS, Loader, ObjectResult, run_load
+from load.loader import ACTIONS, Loader, ObjectResult
 from load.loader import Progress as LoadProgress
 from load.reconcile import reconcile, write_reports
 from load.rollback import rollback
-from load.schema import SchemaConflict, setup_schema
-from load.session import Session, match_owners, open_session
+from load.run import LoadOptions, LoadOutcome, LoadRefused, perform_load
+from load.session import Session, open_session
 from load.specs import LOAD_ORDER
 
 console = Console(stderr=True)
@@ -87,120 +89,74 @@ def load_command(
     allow_unmatched_owners: Annotated[
         bool, typer.Option(help="Load despite unmatched users.")
     ] = False,
+    archive_missing: Annotated[
+        bool, typer.Option(help="Soft-delete records whose source rows disappeared.")
+    ] = False,
     rate_limit: RateLimit = 100,
     rate_window: RateWindow = 60.0,
     as_json: AsJson = False,
 ) -> None:
     """Load every mart into Twenty, in dependency order, idempotently (ledger in DuckDB)."""
+    options = LoadOptions(dry_run, setup_schema_only, allow_unmatched_owners, archive_missing)
     session = _open(twenty_url, duckdb, rate_limit, rate_window)
     try:
-        _load(session, setup_schema_only, dry_run, yes, allow_unmatched_owners, as_json)
+        ws = session.workspace
+        console.print(
+            f"Twenty {session.settings.api_url}: generation {ws.generation}, batch cap "
+            f"{ws.batch_cap}, note targets via {ws.note_target_person_field}"
+        )
+        ask = None if (yes or setup_schema_only) else typer.confirm
+        try:
+            with load_progress() as progress:
+                outcome = perform_load(session, options, progress, ask)
+        except LoadRefused as exc:
+            console.print(f"[bold red]load refused:[/] {exc}")
+            raise typer.Exit(exc.exit_code) from exc
+        if as_json:
+            out.print_json(json.dumps({"dry_run": dry_run, **outcome.as_json(session)}))
+        else:
+            print_load(outcome, session, dry_run)
     finally:
         session.close()
 
 
-def _load(
-    session: Session,
-    schema_only: bool,
-    dry_run: bool,
-    yes: bool,
-    allow_unmatched: bool,
-    as_json: bool,
-) -> None:
-    ws = session.workspace
-    console.print(
-        f"Twenty {session.settings.api_url}: generation {ws.generation}, batch cap "
-        f"{ws.batch_cap}, note targets via {ws.note_target_person_field}"
+@contextmanager
+def load_progress() -> Iterator[_RichProgress]:
+    columns = (
+        TextColumn("{task.description:>18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
     )
-    if session.catalog.unconfirmed and not dry_run:
-        console.print(
-            "[bold red]refusing to load:[/] unconfirmed custom-field mappings in "
-            f"seeds/custom_field_map.csv: {', '.join(session.catalog.unconfirmed)} "
-            "(confirm them with `bizmig map confirm` or edit the CSV, then `dbt build`)"
+    with Progress(*columns, console=console) as progress:
+        yield _RichProgress(progress)
+
+
+def print_load(outcome: LoadOutcome, session: Session, dry_run: bool) -> None:
+    if outcome.owners and outcome.owners.unmatched:
+        out.print(
+            f"[yellow]{len(outcome.owners.unmatched)} Bizstim user(s) without a workspace "
+            "member (see migration.owner_matches)"
         )
-        raise typer.Exit(6)
-    owners = match_owners(session)
-    if owners.unmatched:
-        listing = ", ".join(f"{u['name']} <{u['email']}>" for u in owners.unmatched)
-        console.print(
-            f"[yellow]{len(owners.unmatched)} Bizstim user(s) without a workspace member:[/] "
-            f"{listing}"
+    if outcome.schema:
+        out.print(
+            f"schema: {len(outcome.schema.created_objects)} objects and "
+            f"{len(outcome.schema.created_fields)} fields created, "
+            f"{outcome.schema.reused} reused"
         )
-        if not (allow_unmatched or dry_run):
-            console.print("Invite them in Twenty, or rerun with --allow-unmatched-owners.")
-            raise typer.Exit(5)
-    if not (yes or dry_run or schema_only):
-        rows = {spec.singular: spec.mart for spec in LOAD_ORDER}
-        if not typer.confirm(f"Load {len(rows)} objects into {session.settings.api_url}?"):
-            raise typer.Exit(1)
-    command = "dry-run" if dry_run else "load"
-    run_id = session.ledger.start_run(
-        command,
-        session.settings.api_url,
-        ws.generation,
-        {"setup_schema_only": schema_only, "allow_unmatched_owners": allow_unmatched},
-    )
-    status = "failed"
-    try:
-        if not dry_run:
-            match_owners(session, run_id)
-            try:
-                report = setup_schema(session.client, ws, session.catalog, session.ledger, run_id)
-            except SchemaConflict as exc:
-                console.print(f"[bold red]schema conflict:[/] {exc}")
-                raise typer.Exit(7) from exc
-            console.print(
-                f"schema: {len(report.created_objects)} objects and {len(report.created_fields)} "
-                f"fields created, {report.reused} reused"
+    out.print(_summary(outcome.results, f"{'Dry run' if dry_run else 'Load'} {outcome.run_id}"))
+    for r in outcome.results:
+        if r.missing:
+            verb = "archived (soft-deleted)" if r.archived else "still in Twenty"
+            more = " …" if len(r.missing) > 10 else ""
+            out.print(
+                f"{r.object}: {len(r.missing)} record(s) gone from the source, {verb}: "
+                f"{', '.join(r.missing[:10])}{more}"
             )
-        if schema_only:
-            status = "done"
-            return
-        loader = Loader(session.client, ws, session.catalog, session.ledger, run_id, dry_run)
-        columns = (
-            TextColumn("{task.description:>18}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, console=console) as progress:
-            loader.progress = _RichProgress(progress)
-            results = run_load(loader, LOAD_ORDER)
-        status = "done"
-    finally:
-        session.ledger.finish_run(run_id, status)
     stats = session.client.stats
-    if as_json:
-        out.print_json(
-            json.dumps(
-                {
-                    "run_id": run_id,
-                    "dry_run": dry_run,
-                    "generation": ws.generation,
-                    "batch_cap": ws.batch_cap,
-                    "objects": {
-                        r.object: {
-                            "mart_rows": r.mart_rows,
-                            "batches": r.batches,
-                            **{a: r.actions.get(a, 0) for a in ACTIONS},
-                        }
-                        for r in results
-                    },
-                    "requests": {
-                        "total": stats.total,
-                        "writes": stats.writes(),
-                        "by_kind": dict(stats.by_kind),
-                        "statuses": {str(k): v for k, v in stats.statuses.items()},
-                    },
-                    "unmatched_owners": owners.unmatched,
-                }
-            )
-        )
-        return
-    out.print(_summary(results, f"{'Dry run' if dry_run else 'Load'} {run_id}"))
     out.print(
-        f"{stats.total} requests ({stats.writes()} writes), {stats.statuses.get(429, 0)} x 429, "
-        f"{stats.retries} retries"
+        f"{stats.total} requests ({stats.writes()} writes), "
+        f"{stats.statuses.get(429, 0)} x 429, {stats.retries} retries"
     )
 
 

@@ -34,6 +34,8 @@ class ObjectResult:
     actions: Counter[str] = field(default_factory=Counter)
     batches: int = 0
     quarantine: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # live in Twenty, gone from the mart
+    archived: int = 0
 
 
 class Progress:
@@ -52,6 +54,7 @@ class Loader:
         run_id: str,
         dry_run: bool = False,
         progress: Progress | None = None,
+        archive_missing: bool = False,
     ) -> None:
         self.client = client
         self.workspace = workspace
@@ -60,6 +63,7 @@ class Loader:
         self.run_id = run_id
         self.dry_run = dry_run
         self.progress = progress or Progress()
+        self.archive_missing = archive_missing
         self.ids: dict[tuple[str, str], str] = {}  # (object, external id) → Twenty id
 
     # -- relations ----------------------------------------------------------------------------
@@ -172,6 +176,7 @@ class Loader:
         if not self.dry_run:
             self.ledger.record(self.run_id, [self._entry(spec, p) for p in settled])
         self.progress.advance(spec.singular, len(settled))
+        result.missing = self.missing(spec, rows)
         if self.dry_run:
             result.actions.update(p.action for p in to_send)
             self.progress.advance(spec.singular, len(to_send))
@@ -185,7 +190,45 @@ class Loader:
                 queue[:0] = [batch[i : i + cap] for i in range(0, len(batch), cap)]
                 continue
             queue[:0] = self._send(spec, batch, result)
+        if self.archive_missing and result.missing:
+            result.archived = self.archive(spec, result.missing)
         return result
+
+    def missing(self, spec: LoadSpec, rows: Sequence[MartRow]) -> list[str]:
+        """External ids the ledger holds as live in Twenty that the current mart no longer
+        has: the source row disappeared (or is now quarantined or out of a pilot sample)."""
+        in_mart = {row.external_id for row in rows}
+        current = self.ledger.current(spec.singular)
+        return sorted(
+            ext
+            for ext, entry in current.items()
+            if ext not in in_mart
+            and entry["action"] in ("created", "updated", "restored", "unchanged")
+        )
+
+    def archive(self, spec: LoadSpec, external_ids: Sequence[str]) -> int:
+        """Soft-delete records gone from the source (recoverable in Twenty's trash)."""
+        current = self.ledger.current(spec.singular)
+        plural = self.workspace.plural(spec.singular)
+        rows = [current[e] for e in external_ids if current[e]["twenty_id"]]
+        for i in range(0, len(rows), 100):  # MUTATION_MAXIMUM_AFFECTED_RECORDS
+            chunk = rows[i : i + 100]
+            ids = ",".join(r["twenty_id"] for r in chunk)
+            self.client.request(
+                "DELETE",
+                f"/rest/{plural}",
+                params={"filter": f"id[in]:[{ids}]", "soft_delete": "true"},
+            )
+            self.ledger.record(
+                self.run_id,
+                [
+                    Entry(
+                        spec.singular, r["external_id"], "archived", r["twenty_id"], r["row_hash"]
+                    )
+                    for r in chunk
+                ],
+            )
+        return len(rows)
 
     def _entry(self, spec: LoadSpec, item: Planned, twenty_id: str | None = None) -> Entry:
         return Entry(

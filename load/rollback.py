@@ -5,7 +5,8 @@ For every record the selected runs touched, the *earliest* thing they did decide
 * ``created`` → destroyed (hard delete, so a soft-deleted row can never block a re-run through
   Twenty's unique indexes, which count soft-deleted rows);
 * ``updated`` → its before-image written back (the fields the migration writes);
-* ``restored`` → its before-image written back, then soft-deleted again, as it was.
+* ``restored`` → its before-image written back, then soft-deleted again, as it was;
+* ``archived`` (soft-deleted by ``--archive-missing``) → restored.
 
 With ``--schema`` the custom fields and objects the loader created are removed as well
 (deactivated, then deleted; fields before objects). Every undo is itself recorded in the ledger
@@ -58,6 +59,16 @@ def _first_actions(loader: Loader, run_ids: Sequence[str] | None) -> dict[str, d
     }
 
 
+def _archived(loader: Loader, run_ids: Sequence[str] | None) -> list[dict[str, Any]]:
+    where = "and l.run_id in (select unnest(?))" if run_ids else ""
+    params: list[Any] = [list(run_ids)] if run_ids else []
+    return loader.ledger.query(
+        f"select l.* from {SCHEMA}.ledger_current l join {SCHEMA}.load_runs r using (run_id) "
+        f"where r.command = 'load' and l.action = 'archived' {where}",
+        params,
+    )
+
+
 def _writable(loader: Loader, spec: LoadSpec) -> set[str]:
     names = {EXTERNAL_ID_FIELD}
     for f in loader.catalog.fields_of(spec.singular):
@@ -93,7 +104,15 @@ def rollback(
                     "DELETE", f"/rest/{plural}/{row['twenty_id']}", params={"soft_delete": "true"}
                 )
             loader.ledger.record(loader.run_id, [_undo(row, "reverted")])
-        result.reverted[spec.singular] = len(changed)
+        archived = [
+            r
+            for r in _archived(loader, run_ids)
+            if r["object"] == spec.singular and f"{r['object']}/{r['external_id']}" not in todo
+        ]
+        for row in archived:  # soft-deleted by --archive-missing: bring back
+            loader.client.request("PATCH", f"/rest/{plural}/{row['twenty_id']}/restore")
+            loader.ledger.record(loader.run_id, [_undo(row, "reverted")])
+        result.reverted[spec.singular] = len(changed) + len(archived)
     if schema:
         result.schema_removed = remove_schema(loader)
     return result
