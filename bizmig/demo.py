@@ -1,13 +1,21 @@
-"""`bizmig demo`: a full run against local stand-ins, on a fresh machine, in well under a minute.
+"""`bizmig demo`: the whole migration against local stand-ins, on a fresh machine.
 
-For now (until the loader lands) the demo starts the Bizstim sandbox on a free loopback port,
-runs `scope` and `extract` against it and prints the landed row counts. The sandbox runs the
-real budget shape (1000 GETs per window per key) on a scaled clock so pacing is exercised
-without waiting an hour.
+Starts the Bizstim sandbox and the Twenty stand-in on free loopback ports, runs scope →
+extract → dbt build → load → reconcile through the same code as ``bizmig migrate``, prints the
+per-object summary and the report's path, and stops both servers (also on Ctrl-C).
+
+Both stand-ins run the real limits on a scaled clock (Bizstim: 1000 GETs per key per
+``--bizstim-window`` s instead of an hour; Twenty: 100 requests per 6 s instead of 60 s), so
+pacing is exercised without waiting. The demo works on its own copy of the dbt project under
+``--workdir``: the mapping decisions it takes for the sandbox account (it confirms the proposed
+custom-field mapping, as a person would after review) never touch the repository's seeds.
+The Twenty workspace gets members for the Bizstim staff, minus two, so the report shows an
+unmatched-users queue.
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import signal
@@ -20,14 +28,26 @@ from typing import Annotated
 
 import typer
 
-from bizmig.settings import BizstimSettings
-from ingest.cli import console, extract_with_progress, print_extract_result, print_scope
-from ingest.pipeline import ExtractOptions
-from ingest.scope import run_scope
+from bizmig.migrate import MigrationConfig, execute
+from bizmig.phases import PROJECT_DIR
+from bizmig.settings import BizstimSettings, TwentySettings
+from ingest.cli import console
+from sandbox.bizstim.store import iter_records
 
 DEMO_KEYS = (
     "demo-key-one-0000000000000000000000000001",
     "demo-key-two-0000000000000000000000000002",
+)
+TWENTY_KEY = "demo-twenty-api-key"
+PROJECT_PARTS = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "packages.yml",
+    "models",
+    "macros",
+    "seeds",
+    "dbt_tests",
+    "analyses",
 )
 
 
@@ -36,7 +56,11 @@ def running_sandbox(kind: str, args: list[str]) -> Iterator[str]:
     """Start `bizmig sandbox <kind>` on a free port; yield its base URL; always stop it."""
     cmd = [sys.executable, "-m", "bizmig.cli", "sandbox", kind, "--port", "0", *args]
     process = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        cmd,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        start_new_session=True,  # Ctrl-C reaches us; we stop the server ourselves
     )
     try:
         assert process.stdout is not None
@@ -53,31 +77,93 @@ def running_sandbox(kind: str, args: list[str]) -> Iterator[str]:
                 process.kill()
 
 
+def copy_project(target: Path) -> Path:
+    """The dbt project, copied so the demo's mapping decisions stay in the demo."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for part in PROJECT_PARTS:
+        source = PROJECT_DIR / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        elif source.exists():
+            shutil.copy(source, target / part)
+    seed = target / "seeds" / "custom_field_map.csv"
+    with seed.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+        fields = list(rows[0].keys()) if rows else []
+    for row in rows:
+        row["confirmed"] = "true"
+    with seed.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return target
+
+
+def workspace_members(bizstim_db: Path, leave_out: int = 2) -> list[str]:
+    users = [u for u in iter_records(bizstim_db, "users") if "@" in u.get("email", "")]
+    keep = users[: max(0, len(users) - leave_out)]
+    return [f"{u['email']}:{u['first_name'] or 'Staff'} {u['last_name'] or 'Member'}" for u in keep]
+
+
 def demo_command(
-    clients: Annotated[int, typer.Option(help="Clients in the synthetic account.")] = 300,
+    clients: Annotated[int, typer.Option(help="Clients in the synthetic account.")] = 150,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic account.")] = 42,
     workdir: Annotated[Path, typer.Option(help="Where the demo keeps its files.")] = Path(
         ".bizmig/demo"
     ),
-    rate_window: Annotated[
-        float, typer.Option(help="Seconds per 1000-GET window (3600 in real life).")
+    bizstim_window: Annotated[
+        float, typer.Option(help="Seconds per 1000-GET Bizstim window (3600 in real life).")
     ] = 36.0,
+    twenty_window: Annotated[
+        float, typer.Option(help="Seconds per 100-request Twenty window (60 in real life).")
+    ] = 6.0,
 ) -> None:
-    """Run the migration demo against local stand-ins."""
+    """Run the whole migration against local stand-ins and write the report."""
     workdir = workdir.resolve()
-    db = workdir / "bizmig.duckdb"
-    shutil.rmtree(db.parent / ".bizmig", ignore_errors=True)
-    db.unlink(missing_ok=True)
-    workdir.mkdir(parents=True, exist_ok=True)
-    sandbox_args = ["--clients", str(clients), "--seed", str(seed), "--rate-limit", "1000"]
-    sandbox_args += ["--rate-window", str(rate_window), "--db", str(workdir / "bizstim.sqlite")]
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    bizstim_db = workdir / "bizstim-sandbox.sqlite"
+    bizstim_args = [
+        "--clients",
+        str(clients),
+        "--seed",
+        str(seed),
+        "--rate-limit",
+        "1000",
+        "--rate-window",
+        str(bizstim_window),
+        "--db",
+        str(bizstim_db),
+    ]
     for key in DEMO_KEYS:
-        sandbox_args += ["--api-key", key]
-    console.print(f"[bold]Starting the Bizstim sandbox[/] ({clients} clients, seed {seed})")
-    with running_sandbox("bizstim", sandbox_args) as url:
-        settings = BizstimSettings(f"{url}/api", DEMO_KEYS, 1000, rate_window)
-        options = ExtractOptions(db)
-        console.print(f"[bold]scope[/] against {url}")
-        print_scope(run_scope(settings, options.work_dir))
-        console.print("[bold]extract[/]")
-        print_extract_result(extract_with_progress(settings, options), db)
+        bizstim_args += ["--api-key", key]
+    console.print(f"[bold]Bizstim sandbox[/]: {clients} clients, seed {seed}")
+    with running_sandbox("bizstim", bizstim_args) as bizstim_url:
+        twenty_args = [
+            "--api-key",
+            TWENTY_KEY,
+            "--db",
+            str(workdir / "twenty-standin.sqlite"),
+            "--rate-limit",
+            "100",
+            "--rate-window",
+            str(twenty_window),
+        ]
+        for member in workspace_members(bizstim_db):
+            twenty_args += ["--member", member]
+        with running_sandbox("twenty", twenty_args) as twenty_url:
+            console.print(f"[bold]Twenty stand-in[/]: {twenty_url}")
+            config = MigrationConfig(
+                bizstim=BizstimSettings(f"{bizstim_url}/api", DEMO_KEYS, 1000, bizstim_window),
+                twenty=TwentySettings(twenty_url, TWENTY_KEY),
+                duckdb=workdir / "bizmig.duckdb",
+                report_dir=workdir / "migration-report",
+                project_dir=copy_project(workdir / "project"),
+                twenty_rate=(100, twenty_window),
+                allow_unmatched_owners=True,
+                restart=True,
+            )
+            code = execute(config)
+    if code:
+        raise typer.Exit(code)

@@ -226,6 +226,34 @@ def _unwrap(exc: BaseException) -> ExtractError:
     return ExtractError(f"extraction failed: {exc}")
 
 
+def extraction_gaps(options: ExtractOptions) -> list[str]:
+    """Gate after an extraction: every list landed its API ``total`` for the latest cycle,
+    and no client detail or availability id is still pending."""
+    with _connect(options.duckdb_path, read_only=True) as con:
+        row = con.execute(
+            f"select cycle, started_at, completed_at from {RAW_SCHEMA}.{CYCLES_TABLE} "
+            "order by cycle desc limit 1"
+        ).fetchone()
+    if row is None or row[2] is None:
+        return ["no completed extraction cycle"]
+    cycle, started_at = int(row[0]), float(row[1])
+    states = _list_states(make_pipeline(options))
+    rows = landed_rows(options.duckdb_path, started_at)
+    problems = []
+    for endpoint in LIST_ENDPOINTS:
+        state = states.get(endpoint.table, {})
+        if state.get("cycle") != cycle:
+            problems.append(f"{endpoint.table}: not extracted in cycle {cycle}")
+        elif rows[endpoint.table] != int(state.get("total") or 0):
+            problems.append(
+                f"{endpoint.table}: {rows[endpoint.table]} rows landed, API total {state['total']}"
+            )
+    clients, avail = pending_ids(options.duckdb_path, started_at)
+    if clients or avail:
+        problems.append(f"{len(clients)} client details and {len(avail)} availability ids pending")
+    return problems
+
+
 # -- the run ----------------------------------------------------------------------------------
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), size):

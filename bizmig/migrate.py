@@ -1,0 +1,258 @@
+"""`bizmig migrate`: the whole migration against the configured Bizstim and Twenty.
+
+Phases scope → extract → transform (``dbt build``) → load → reconcile, each followed by a gate
+(see :mod:`bizmig.phases`), then the report. ``--sample`` / ``--sample-clients`` run a pilot
+(dbt vars ``sample_pct`` / ``sample_clients``: the SQL decides what belongs to the sample).
+Rerunning after a stop resumes; rerunning after a finished run (``--restart`` implied) is the
+delta cutover: a new extraction cycle, a build, and a load that sends only changed rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from bizmig.phases import (
+    PROJECT_DIR,
+    GateFailed,
+    PhaseLog,
+    PhaseOutcome,
+    dbt_build,
+    dbt_docs,
+    run_phases,
+)
+from bizmig.settings import (
+    BizstimSettings,
+    ConfigError,
+    TwentySettings,
+    bizstim_settings,
+    duckdb_path,
+    twenty_settings,
+)
+from ingest.cli import console, extract_with_progress, print_scope
+from ingest.pipeline import ExtractOptions, extraction_gaps
+from ingest.scope import run_scope
+from ingest.transport import ExtractError
+from load.cli import load_progress, print_load
+from load.loader import Loader
+from load.reconcile import reconcile, write_reports
+from load.run import LoadOptions, LoadRefused, perform_load
+from load.session import open_session
+from load.specs import LOAD_ORDER
+
+
+@dataclass
+class MigrationConfig:
+    bizstim: BizstimSettings
+    twenty: TwentySettings
+    duckdb: Path
+    report_dir: Path
+    project_dir: Path = PROJECT_DIR
+    twenty_rate: tuple[int, float] = (100, 60.0)
+    dbt_vars: dict[str, Any] = field(default_factory=dict)
+    archive_missing: bool = False
+    allow_unmatched_owners: bool = False
+    force: bool = False
+    restart: bool = False
+
+
+def sample_vars(sample: str | None, sample_clients: int | None) -> dict[str, Any]:
+    if sample and sample_clients:
+        raise ConfigError("give either --sample or --sample-clients, not both")
+    if sample:
+        value = float(sample.rstrip("%"))
+        if not 0 < value <= 100:
+            raise ConfigError("--sample takes a percentage between 0 and 100, e.g. 10%")
+        return {"sample_pct": value}
+    if sample_clients:
+        return {"sample_clients": int(sample_clients)}
+    return {}
+
+
+def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
+    log = PhaseLog(config.duckdb)
+    run_id = log.open_run(config.restart)
+    extract_options = ExtractOptions(config.duckdb)
+    console.print(f"migration run [bold]{run_id}[/] → staging file {config.duckdb}")
+
+    def scope() -> PhaseOutcome:
+        report = run_scope(config.bizstim, extract_options.work_dir)
+        print_scope(report)
+        return PhaseOutcome(report.as_json())
+
+    def extract() -> PhaseOutcome:
+        result = extract_with_progress(config.bizstim, extract_options)
+        detail = {
+            "cycle": result.cycle,
+            "rows": result.rows,
+            "requests_per_key": result.requests_per_key,
+            "misses": result.misses,
+        }
+        return PhaseOutcome(detail, extraction_gaps(extract_options))
+
+    def transform() -> PhaseOutcome:
+        columns = (
+            TextColumn("{task.description:>14}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("dbt build", total=None)
+            code, tail = dbt_build(
+                config.duckdb,
+                config.project_dir,
+                config.dbt_vars,
+                lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        problems = [] if code == 0 else [f"dbt build exited {code}:\n{tail}"]
+        if code == 0:
+            problems += _reconciliation_problems(config.duckdb)
+        return PhaseOutcome({"dbt_vars": config.dbt_vars, "exit_code": code}, problems)
+
+    def load() -> PhaseOutcome:
+        session = open_session(config.twenty, config.duckdb, *config.twenty_rate)
+        try:
+            options = LoadOptions(
+                archive_missing=config.archive_missing,
+                allow_unmatched_owners=config.allow_unmatched_owners,
+            )
+            with load_progress() as progress:
+                outcome = perform_load(session, options, progress)
+            print_load(outcome, session, dry_run=False)
+            return PhaseOutcome(outcome.as_json(session), outcome.unaccounted())
+        finally:
+            session.close()
+
+    def check() -> PhaseOutcome:
+        session = open_session(config.twenty, config.duckdb, *config.twenty_rate)
+        try:
+            loader = Loader(session.client, session.workspace, session.catalog, session.ledger, "-")
+            result = reconcile(loader, list(LOAD_ORDER))
+        finally:
+            session.close()
+        write_reports(result, config.report_dir)
+        console.print(result.markdown())
+        problems = [
+            f"{o.object}: ledger {o.ledger_live}, in Twenty {o.in_twenty}, mart {o.mart_rows}"
+            for o in result.objects
+            if not o.ok
+        ]
+        problems += [
+            f"spot check {s.object} {s.external_id}: {s.differences[0]}"
+            for s in result.spot_checks
+            if s.differences
+        ]
+        return PhaseOutcome(result.as_json(), problems)
+
+    steps = {
+        "scope": scope,
+        "extract": extract,
+        "transform": transform,
+        "load": load,
+        "reconcile": check,
+    }
+    try:
+        return run_phases(log, run_id, steps, config.force, console.print)
+    finally:
+        write_report(config)
+
+
+def _reconciliation_problems(path: Path) -> list[str]:
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "select object_name, source_table, source_rows, mapped, quarantined, excluded "
+            "from migration.migration__reconciliation where not adds_up"
+        ).fetchall()
+    return [
+        f"{o}/{t}: {s} source rows ≠ {m} mapped + {q} quarantined + {e} excluded"
+        for o, t, s, m, q, e in rows
+    ]
+
+
+def write_report(config: MigrationConfig) -> Path | None:
+    """The HTML/Markdown/JSON report of whatever the run got to (also after a failure)."""
+    try:
+        from bizmig.report import build_report
+    except ImportError:  # report module not installed in this checkout
+        return None
+    docs = dbt_docs(config.duckdb, config.project_dir)
+    reconciliation = config.report_dir / "reconciliation.json"
+    index = build_report(
+        config.duckdb,
+        config.report_dir,
+        reconciliation if reconciliation.exists() else None,
+        dbt_docs=docs,
+    )
+    console.print(f"report: [bold]{index}[/]")
+    return index
+
+
+def migrate_command(
+    sample: Annotated[str | None, typer.Option(help="Pilot: a share of clients, e.g. 10%.")] = None,
+    sample_clients: Annotated[int | None, typer.Option(help="Pilot: this many clients.")] = None,
+    archive_missing: Annotated[
+        bool, typer.Option(help="Soft-delete Twenty records whose source rows disappeared.")
+    ] = False,
+    allow_unmatched_owners: Annotated[
+        bool, typer.Option(help="Load despite unmatched users.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option(help="Go past a failed gate (recorded in the report).")
+    ] = False,
+    restart: Annotated[bool, typer.Option(help="Start a new run instead of resuming.")] = False,
+    duckdb: Annotated[str | None, typer.Option("--duckdb", help="Staging DuckDB file.")] = None,
+    report_dir: Annotated[Path, typer.Option("--report", help="Report directory.")] = Path(
+        "migration-report"
+    ),
+    twenty_rate_limit: Annotated[int, typer.Option(help="Twenty requests per window.")] = 100,
+    twenty_rate_window: Annotated[float, typer.Option(help="Twenty window in seconds.")] = 60.0,
+) -> None:
+    """Run the whole migration with gates between phases; rerun to resume or cut over."""
+    try:
+        config = MigrationConfig(
+            bizstim_settings(),
+            twenty_settings(),
+            duckdb_path(duckdb),
+            report_dir.resolve(),
+            twenty_rate=(twenty_rate_limit, twenty_rate_window),
+            dbt_vars=sample_vars(sample, sample_clients),
+            archive_missing=archive_missing,
+            allow_unmatched_owners=allow_unmatched_owners,
+            force=force,
+            restart=restart,
+        )
+    except ConfigError as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    raise typer.Exit(execute(config))
+
+
+def execute(config: MigrationConfig) -> int:
+    """Run; map failures to exit codes with one-line explanations."""
+    try:
+        run_migration(config)
+    except GateFailed as exc:
+        console.print(f"[bold red]stopped:[/] {exc}. Fix it, or rerun with --force.")
+        return 8
+    except LoadRefused as exc:
+        console.print(f"[bold red]load refused:[/] {exc}")
+        return exc.exit_code
+    except ExtractError as exc:
+        console.print(f"[bold red]extraction stopped:[/] {exc}")
+        return exc.exit_code
+    return 0
