@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bizmig.demo import demo_command
+from bizmig.migrate import migrate_command
 from ingest.cli import extract_command, scope_command
 from load.cli import load_command, reconcile_command, rollback_command
 from sandbox.cli import app as sandbox_app
@@ -16,6 +17,7 @@ app = typer.Typer(
 )
 app.add_typer(sandbox_app, name="sandbox")
 app.command("demo")(demo_command)
+app.command("migrate")(migrate_command)
 app.command("scope")(scope_command)
 app.command("extract")(extract_command)
 app.command("load")(load_command)
