@@ -6,6 +6,7 @@ import typer
 
 from bizmig.demo import demo_command
 from bizmig.migrate import migrate_command
+from bizmig.report import report_command
 from ingest.cli import extract_command, scope_command
 from load.cli import load_command, reconcile_command, rollback_command
 from sandbox.cli import app as sandbox_app
@@ -23,6 +24,7 @@ app.command("extract")(extract_command)
 app.command("load")(load_command)
 app.command("reconcile")(reconcile_command)
 app.command("rollback")(rollback_command)
+app.command("report")(report_command)
 
 
 if __name__ == "__main__":
