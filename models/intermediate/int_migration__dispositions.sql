@@ -37,16 +37,6 @@ service_groups as (
     group by services.group_id
 ),
 
-custom_fields as (
-    select
-        definitions.*,
-        field_map.twenty_field_name,
-        coalesce(field_map.confirmed, false) as is_confirmed
-    from {{ ref('stg_bizstim__custom_fields') }} as definitions
-    left join {{ ref('custom_field_map') }} as field_map
-        on lower(trim(field_map.bizstim_field_name)) = lower(definitions.field_name)
-),
-
 unioned as (
     select
         'person' as object_name,
@@ -187,22 +177,22 @@ unioned as (
         cast(custom_field_id as varchar) as source_id,
         case
             when not is_in_current_snapshot then 'not_in_current_snapshot'
-            when twenty_field_name is not null and not is_confirmed
-                then 'custom_field_not_confirmed'
+            when mapping_status = 'pending' then 'custom_field_not_confirmed'
+            when mapping_status = 'skip' then 'custom_field_not_migrated'
         end as exclusion_rule,
         case
-            when is_in_current_snapshot and twenty_field_name is null
+            when is_in_current_snapshot and mapping_status = 'not_in_map'
                 then 'custom_field_not_in_map'
         end as quarantine_rule,
         case
-            when is_in_current_snapshot and twenty_field_name is null
-                then 'Custom field ' || custom_field_id || ' "' || coalesce(field_name, '')
-                    || '" (' || coalesce(field_type, '?') || ') is not in'
-                    || ' seeds/custom_field_map.csv: add a row naming its Twenty field and set'
-                    || ' confirmed=true to migrate its values.'
+            when is_in_current_snapshot and mapping_status = 'not_in_map'
+                then 'Custom field ' || custom_field_id || ' "' || coalesce(bizstim_field_name, '')
+                    || '" (' || coalesce(bizstim_field_type, '?') || ') is not in'
+                    || ' seeds/custom_field_map.csv: run `bizmig map propose` to add it, then'
+                    || ' `bizmig map confirm` (or --skip) it and rerun dbt build.'
         end as quarantine_reason,
         'person.' || twenty_field_name as target_external_id
-    from custom_fields
+    from {{ ref('int_custom_fields__mapping') }}
 
     union all
     select

@@ -1,20 +1,21 @@
--- Client custom field values (custom_<id>) typed per their Bizstim definition and named per
--- the custom_field_map seed (matched on the Bizstim field name, case-insensitively).
--- is_migrated: the field is confirmed in the seed AND the value fits its type (a number that
--- parses, a real date, 0/1 for checkboxes, one of the options for selects). Values that do
--- not fit are listed in migration__quarantine with the value as typed.
+-- Client custom field values (custom_<id>), one row per client and field with a value, typed
+-- per the Twenty type chosen in seeds/custom_field_map.csv (see int_custom_fields__mapping):
+--   TEXT     the value as typed
+--   NUMBER   a plain decimal number (12, -7.5, 1e3); "n/a", "1,5" … do not fit
+--   DATE     YYYY-MM-DD (MySQL's 0000-00-00 and impossible dates do not fit), sent as text
+--   BOOLEAN  1/0, true/false, yes/no (any case)
+--   SELECT   one of the field's options exactly; sent as its UPPER_SNAKE option value
+-- json_value is the value as Twenty's REST API takes it; is_migrated: the field's
+-- mapping_status is migrate AND the value fits. Values of migrated fields that do not fit are
+-- listed in migration__quarantine (rule custom_value_not_valid_for_type) with the raw value.
 with custom_values as (
     select * from {{ ref('stg_bizstim__client_custom_values') }}
     where is_in_current_snapshot and raw_value is not null
 ),
 
-definitions as (
-    select * from {{ ref('stg_bizstim__custom_fields') }}
+mapping as (
+    select * from {{ ref('int_custom_fields__mapping') }}
     where is_in_current_snapshot
-),
-
-field_map as (
-    select * from {{ ref('custom_field_map') }}
 ),
 
 identity as (
@@ -29,39 +30,59 @@ joined as (
         custom_values.custom_field_id,
         custom_values.source_column,
         custom_values.raw_value,
-        definitions.field_name as bizstim_field_name,
-        definitions.field_type as bizstim_field_type,
-        definitions.options,
-        field_map.twenty_field_name,
-        field_map.twenty_type,
-        coalesce(field_map.confirmed, false) as is_confirmed
+        mapping.bizstim_field_name,
+        mapping.bizstim_field_type,
+        mapping.twenty_field_name,
+        mapping.twenty_type,
+        mapping.select_options,
+        coalesce(mapping.mapping_status, 'no_definition') as mapping_status
     from custom_values
     inner join identity on custom_values.client_id = identity.source_id
-    left join definitions on custom_values.custom_field_id = definitions.custom_field_id
-    left join field_map on lower(trim(field_map.bizstim_field_name)) = lower(definitions.field_name)
+    left join mapping on custom_values.custom_field_id = mapping.custom_field_id
+),
+
+parsed as (
+    select
+        *,
+        case
+            when regexp_full_match(raw_value, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?')
+                then cast(raw_value as double)
+        end as number_value,
+        {{ to_date('raw_value') }} as date_value,
+        case
+            when lower(raw_value) in ('1', 'true', 'yes') then true
+            when lower(raw_value) in ('0', 'false', 'no') then false
+        end as boolean_value,
+        {{ to_option_value('raw_value', option_prefix('twenty_field_name')) }}
+            as option_value
+    from joined
 ),
 
 typed as (
     select
         *,
-        case bizstim_field_type
-            when 'number' then try_cast(raw_value as double) is not null
-            when 'date' then {{ to_date('raw_value') }} is not null
-            when 'checkbox' then raw_value in ('0', '1')
-            when 'select' then list_contains(options, raw_value)
-            when 'text' then true
-            when 'textarea' then true
+        case twenty_type
+            when 'TEXT' then true
+            when 'NUMBER' then number_value is not null and isfinite(number_value)
+            when 'DATE' then date_value is not null
+            when 'BOOLEAN' then boolean_value is not null
+            when 'SELECT' then coalesce(list_contains(select_options, raw_value), false)
             else false
-        end as fits_type,
-        try_cast(raw_value as double) as number_value,
-        {{ to_date('raw_value') }} as date_value,
-        raw_value = '1' as boolean_value,
-        {{ to_option_value('raw_value', option_prefix('twenty_field_name')) }}
-            as option_value
-    from joined
+        end as fits_type
+    from parsed
 )
 
 select
     *,
-    is_confirmed and fits_type and twenty_field_name is not null as is_migrated
+    mapping_status = 'migrate' and fits_type as is_migrated,
+    case
+        when mapping_status = 'migrate' and fits_type
+            then case twenty_type
+                    when 'TEXT' then to_json(raw_value)
+                    when 'NUMBER' then to_json(number_value)
+                    when 'DATE' then to_json(strftime(date_value, '%Y-%m-%d'))
+                    when 'BOOLEAN' then to_json(boolean_value)
+                    when 'SELECT' then to_json(option_value)
+                end
+    end as json_value
 from typed

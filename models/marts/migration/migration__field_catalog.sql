@@ -1,8 +1,10 @@
 -- Every field the marts send, per Twenty object, with its type: the loader creates the custom
 -- objects (seeds/twenty_objects.csv) and fields from this. Static fields come from
--- seeds/twenty_field_catalog.csv; confirmed custom fields from seeds/custom_field_map.csv.
--- mart_column is the column of the object's mart that carries the field (relations:
--- <field>__external_id, resolved by the loader to <field>Id).
+-- seeds/twenty_field_catalog.csv; custom fields are those of the account's current definitions
+-- whose seeds/custom_field_map.csv row is confirmed with decision migrate (skipped, pending and
+-- absent definitions create nothing). mart_column is the column of the object's mart that
+-- carries the field (relations: <field>__external_id, resolved by the loader to <field>Id;
+-- custom fields: keys of the custom_fields JSON column).
 with objects as (
     select * from {{ ref('twenty_objects') }}
 ),
@@ -17,7 +19,11 @@ static_fields as (
         is_unique,
         relation_target,
         inverse_field_name,
-        inverse_label
+        inverse_label,
+        case
+            when twenty_type = 'RELATION' then field_name || '__external_id'
+            else field_name
+        end as mart_column
     from {{ ref('twenty_field_catalog') }}
 ),
 
@@ -31,9 +37,10 @@ custom_fields as (
         false as is_unique,
         cast(null as varchar) as relation_target,
         cast(null as varchar) as inverse_field_name,
-        cast(null as varchar) as inverse_label
-    from {{ ref('custom_field_map') }}
-    where confirmed
+        cast(null as varchar) as inverse_label,
+        'custom_fields' as mart_column
+    from {{ ref('int_custom_fields__mapping') }}
+    where is_in_current_snapshot and mapping_status = 'migrate'
 ),
 
 fields as (
@@ -45,10 +52,6 @@ fields as (
 select
     fields.*,
     objects.name_plural as object_name_plural,
-    objects.mart_model,
-    case
-        when fields.twenty_type = 'RELATION' then fields.field_name || '__external_id'
-        else fields.field_name
-    end as mart_column
+    objects.mart_model
 from fields
 inner join objects on fields.object_name = objects.name_singular

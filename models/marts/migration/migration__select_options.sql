@@ -1,6 +1,6 @@
 -- Every SELECT / MULTI_SELECT option the marts can send, for the loader to create the fields:
--- the static options of seeds/twenty_select_options.csv plus the options of confirmed custom
--- select fields (from the Bizstim custom field definitions).
+-- the static options of seeds/twenty_select_options.csv plus the options of the migrated custom
+-- SELECT fields (the seed's select_options, else the Bizstim definition's options).
 with static_options as (
     select
         object_name,
@@ -13,14 +13,12 @@ with static_options as (
 
 custom_selects as (
     select
-        field_map.twenty_field_name,
-        definitions.options
-    from {{ ref('stg_bizstim__custom_fields') }} as definitions
-    inner join {{ ref('custom_field_map') }} as field_map
-        on lower(trim(field_map.bizstim_field_name)) = lower(definitions.field_name)
-    where definitions.is_in_current_snapshot
-        and field_map.confirmed
-        and field_map.twenty_type = 'SELECT'
+        twenty_field_name,
+        select_options as options
+    from {{ ref('int_custom_fields__mapping') }}
+    where is_in_current_snapshot
+        and mapping_status = 'migrate'
+        and twenty_type = 'SELECT'
 ),
 
 custom_options as (

@@ -18,20 +18,15 @@ profiles as (
     where exclusion_rule is null and quarantine_rule is null
 ),
 
+-- The confirmed custom fields of each client as one JSON object (Twenty field name → value,
+-- keys sorted so row_hash is stable); fields without a value are left out.
 custom_values as (
     select
         person_external_id,
-        max(raw_value) filter (where twenty_field_name = 'school') as school,
-        max(option_value) filter (where twenty_field_name = 'grade') as grade,
-        max(raw_value) filter (where twenty_field_name = 'parentName') as parent_name,
-        max(date_value) filter (where twenty_field_name = 'dateOfBirth') as date_of_birth,
-        max(number_value) filter (where twenty_field_name = 'hoursPurchased')
-            as hours_purchased,
-        bool_or(boolean_value) filter (where twenty_field_name = 'photoConsent')
-            as photo_consent,
-        max(option_value) filter (where twenty_field_name = 'referralSource')
-            as referral_source,
-        max(raw_value) filter (where twenty_field_name = 'learningGoals') as learning_goals
+        to_json(map(
+            list(twenty_field_name order by twenty_field_name),
+            list(json_value order by twenty_field_name)
+        )) as custom_fields
     from {{ ref('int_people__custom_values') }}
     where is_migrated
     group by person_external_id
@@ -92,14 +87,7 @@ shaped as (
         people.practitioner_id as "bizstimPractitionerId",
         people.staff_id as "bizstimStaffId",
         people.users_id as "bizstimUserId",
-        custom_values.school as "school",
-        custom_values.grade as "grade",
-        custom_values.parent_name as "parentName",
-        custom_values.date_of_birth as "dateOfBirth",
-        custom_values.hours_purchased as "hoursPurchased",
-        custom_values.photo_consent as "photoConsent",
-        custom_values.referral_source as "referralSource",
-        custom_values.learning_goals as "learningGoals"
+        coalesce(custom_values.custom_fields, cast('{}' as json)) as custom_fields
     from people
     left join emails on people.person_external_id = emails.person_external_id
     left join phones on people.person_external_id = phones.person_external_id
@@ -115,8 +103,6 @@ select
         'homeAddress', 'rawPhones', 'rawEmails', 'emailShared', 'wageTier', 'wageBonus',
         'hireDate', 'clientStartDate', 'timeZone', 'meetingUrl', 'minTime', 'maxTime',
         'slotDuration', 'sessionLimit', 'assignedServiceIds', 'staffBio', 'bizstimClientId',
-        'bizstimPractitionerId', 'bizstimStaffId', 'bizstimUserId', 'school', 'grade',
-        'parentName', 'dateOfBirth', 'hoursPurchased', 'photoConsent', 'referralSource',
-        'learningGoals'
+        'bizstimPractitionerId', 'bizstimStaffId', 'bizstimUserId', 'custom_fields'
     ]) }} as row_hash
 from shaped
