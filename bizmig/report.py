@@ -103,8 +103,8 @@ def configured_secrets() -> list[str]:
     secrets: list[str] = []
     with contextlib.suppress(ConfigError):
         secrets += list(bizstim_settings().api_keys)
-    with contextlib.suppress(ConfigError):
-        secrets.append(twenty_settings().api_key)
+    with contextlib.suppress(ConfigError):  # the key alone: the URL is not needed here
+        secrets.append(twenty_settings(api_url="-").api_key)
     return secrets
 
 
