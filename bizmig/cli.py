@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bizmig.demo import demo_command
+from bizmig.mapping import map_app
 from bizmig.migrate import migrate_command
 from bizmig.report import report_command
 from ingest.cli import extract_command, scope_command
@@ -17,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(map_app, name="map")
 app.command("demo")(demo_command)
 app.command("migrate")(migrate_command)
 app.command("scope")(scope_command)

@@ -1,0 +1,338 @@
+"""`bizmig map propose` / `bizmig map confirm`: the custom-field mapping a person decides on.
+
+``propose`` reads the Bizstim custom field definitions (``raw_bizstim.custom_fields``) and a
+deterministic sample of their values (``raw_bizstim.client_details.custom_<id>``, current
+snapshot) from the DuckDB file ``bizmig extract`` wrote, infers a Twenty type and field name
+for each field (bizmig/mapping_infer.py) and appends the fields the seed does not know as
+pending rows (bizmig/mapping_seed.py). Rows already in the seed are never changed; their
+evidence is recomputed for display only. ``confirm`` records decisions in the seed.
+Neither command talks to Bizstim or Twenty. Exit codes: 0 done · 2 usage / missing input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bizmig.mapping_infer import describe_fit, infer_type, twenty_field_name
+from bizmig.mapping_seed import (
+    MappingSeed,
+    SeedError,
+    append_rows,
+    decide,
+    field_key,
+    pending_row,
+    read_seed,
+    status_of,
+    write_seed,
+)
+from bizmig.settings import duckdb_path
+
+console = Console(stderr=True)
+out = Console()
+map_app = typer.Typer(
+    help="Propose and confirm how Bizstim custom fields map to Twenty person fields.",
+    no_args_is_help=True,
+)
+
+DEFAULT_SEED = Path("seeds/custom_field_map.csv")
+CUSTOM_COLUMN = re.compile(r"custom_[0-9]+")
+
+
+@dataclass(frozen=True)
+class Definition:
+    custom_field_id: str
+    name: str
+    bizstim_type: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FieldSample:
+    values: tuple[str, ...]  # non-empty, trimmed, at most the sample size
+    non_empty: int  # non-empty values among current clients
+
+
+@dataclass(frozen=True)
+class FieldProposal:
+    custom_field_id: str
+    bizstim_field_name: str
+    bizstim_type: str
+    twenty_field_name: str
+    twenty_type: str
+    select_options: list[str]
+    status: str  # added (new pending row) or the existing row's pending / migrate / skip
+    evidence: str
+    sampled_values: int
+    non_empty_values: int
+
+
+@dataclass
+class ProposeReport:
+    duckdb: str
+    seed_file: str
+    fields: list[FieldProposal]
+    added: int
+    seed_rows_without_definition: list[str]
+    pending_rows: list[str]  # every seed row still undecided (loads refuse while any is)
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "fields": [asdict(f) for f in self.fields]}
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw_bizstim' and table_name = ?",
+        [table],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def _snapshot_start(con: duckdb.DuckDBPyConnection) -> float:
+    """Start of the latest completed extraction cycle (0 without one), as dbt's
+    ``current_snapshot_started_at`` macro: older rows were deleted in Bizstim."""
+    if not _table_exists(con, "_bizmig_extract_cycles"):
+        return 0.0
+    found = con.execute(
+        "select max(started_at) from raw_bizstim._bizmig_extract_cycles where cycle = "
+        "(select max(cycle) from raw_bizstim._bizmig_extract_cycles "
+        "where completed_at is not null)"
+    ).fetchone()
+    return float(found[0]) if found and found[0] is not None else 0.0
+
+
+CURRENT = "coalesce(try_cast(_dlt_load_id as double) >= ?, false)"
+
+
+def read_definitions(con: duckdb.DuckDBPyConnection, since: float) -> list[Definition]:
+    if not _table_exists(con, "custom_fields"):
+        return []  # dlt creates no table for an account without custom fields
+    rows = con.execute(
+        f'select id, name, "type", "options" from raw_bizstim.custom_fields where {CURRENT} '
+        "order by try_cast(id as bigint), id",
+        [since],
+    ).fetchall()
+    return [
+        Definition(
+            str(cid),
+            (name or "").strip(),
+            (kind or "").strip().lower(),
+            tuple(o.strip() for o in (options or "").split("|") if o.strip()),
+        )
+        for cid, name, kind, options in rows
+    ]
+
+
+def sample_values(
+    con: duckdb.DuckDBPyConnection, custom_field_id: str, since: float, size: int
+) -> FieldSample:
+    """Up to ``size`` non-empty values of one field, the same ones on every run (clients
+    ordered by md5 of their id), plus how many current clients have a value at all."""
+    column = f"custom_{custom_field_id}"
+    present = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'raw_bizstim' "
+        "and table_name = 'client_details' and column_name = ?",
+        [column],
+    ).fetchone()
+    if not CUSTOM_COLUMN.fullmatch(column) or not (present and present[0]):
+        return FieldSample((), 0)
+    current = (
+        f'select id, trim("{column}") as value from raw_bizstim.client_details '
+        f"where {CURRENT} and nullif(trim(\"{column}\"), '') is not null"
+    )
+    counted = con.execute(f"select count(*) from ({current})", [since]).fetchone()
+    values = con.execute(
+        f"select value from ({current}) order by md5(cast(id as varchar)), id limit ?",
+        [since, size],
+    ).fetchall()
+    return FieldSample(tuple(v[0] for v in values), int(counted[0]) if counted else 0)
+
+
+def person_field_names(catalog_path: Path) -> list[str]:
+    """Person fields the marts already send (seeds/twenty_field_catalog.csv)."""
+    if not catalog_path.exists():
+        raise SeedError(f"{catalog_path} does not exist (the static Twenty field catalog)")
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "select field_name from read_csv(?, header = true, all_varchar = true) "
+            "where object_name = 'person'",
+            [str(catalog_path)],
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def propose(duckdb_file: Path, seed: MappingSeed, catalog_path: Path, sample: int) -> ProposeReport:
+    """Infer every definition's mapping and append new fields to ``seed`` (not written)."""
+    if not duckdb_file.exists():
+        raise SeedError(f"{duckdb_file} does not exist: run `bizmig extract` first")
+    taken = [*person_field_names(catalog_path), *seed.twenty_names()]
+    proposals: list[FieldProposal] = []
+    with duckdb.connect(str(duckdb_file), read_only=True) as con:
+        if not _table_exists(con, "client_details"):
+            raise SeedError(f"{duckdb_file} holds no raw_bizstim.client_details: run extract")
+        since = _snapshot_start(con)
+        definitions = read_definitions(con, since)
+        for definition in definitions:
+            values = sample_values(con, definition.custom_field_id, since, sample)
+            proposals.append(_proposal(definition, values, seed, taken))
+    new_rows = [
+        pending_row(
+            p.bizstim_field_name, p.twenty_field_name, p.twenty_type, p.select_options, p.evidence
+        )
+        for p in proposals
+        if p.status == "added"
+    ]
+    added = append_rows(seed, new_rows)
+    known = {field_key(d.name) for d in definitions}
+    orphans = [
+        r["bizstim_field_name"]
+        for r in seed.rows
+        if field_key(r["bizstim_field_name"]) not in known
+    ]
+    pending = [r["bizstim_field_name"] for r in seed.rows if status_of(r) == "pending"]
+    return ProposeReport(str(duckdb_file), str(seed.path), proposals, len(added), orphans, pending)
+
+
+def _proposal(
+    definition: Definition, sample: FieldSample, seed: MappingSeed, taken: list[str]
+) -> FieldProposal:
+    key = field_key(definition.name)
+    existing = next((r for r in seed.rows if field_key(r["bizstim_field_name"]) == key), None)
+    if existing is not None:
+        options = [o for o in existing["select_options"].split("|") if o.strip()]
+        shown_options = options or list(definition.options)
+        evidence = describe_fit(existing["twenty_type"], sample.values, shown_options)
+        return FieldProposal(
+            definition.custom_field_id, definition.name, definition.bizstim_type,
+            existing["twenty_field_name"], existing["twenty_type"], options,
+            status_of(existing), f"kept as in the seed; {evidence}", len(sample.values),
+            sample.non_empty,
+        )  # fmt: skip
+    label = definition.name or f"Custom field {definition.custom_field_id}"
+    name = twenty_field_name(label, definition.custom_field_id, taken)
+    taken.append(name)
+    inference = infer_type(definition.bizstim_type, definition.options, sample.values, name)
+    evidence = (
+        f"{sample.non_empty} current clients have a value, {len(sample.values)} sampled; "
+        f"{inference.evidence}"
+    )
+    return FieldProposal(
+        definition.custom_field_id, label, definition.bizstim_type, name,
+        inference.twenty_type, list(inference.select_options), "added", evidence,
+        len(sample.values), sample.non_empty,
+    )  # fmt: skip
+
+
+def _print_proposals(report: ProposeReport) -> None:
+    table = Table(title=f"Custom fields → Twenty person fields ({report.seed_file})")
+    for column in ("#", "id", "Bizstim field", "type", "Twenty field", "Twenty type", "status"):
+        table.add_column(column)
+    for number, f in enumerate(report.fields, 1):
+        table.add_row(
+            str(number), f.custom_field_id, f.bizstim_field_name, f.bizstim_type,
+            f.twenty_field_name, f.twenty_type, f.status,
+        )  # fmt: skip
+    out.print(table)
+    for number, f in enumerate(report.fields, 1):
+        out.print(f"[bold]{number}.[/] {f.bizstim_field_name}: {f.evidence}.", markup=True)
+    out.print(f"{report.added} new pending row(s) written to {report.seed_file}.")
+    if report.seed_rows_without_definition:
+        out.print(
+            "[yellow]Seed rows without a definition in this account[/] (kept, migrate "
+            f"nothing): {', '.join(report.seed_rows_without_definition)}"
+        )
+    if report.pending_rows:
+        out.print(
+            f"Pending: {', '.join(report.pending_rows)}. Review the rows, then "
+            "`bizmig map confirm NAME…` (or --skip NAME, or --all); "
+            "`bizmig load` refuses to start until every row is decided."
+        )
+
+
+DuckdbOpt = Annotated[str | None, typer.Option("--duckdb", help="Staging DuckDB file.")]
+SeedOpt = Annotated[Path, typer.Option("--seed-file", help="The custom_field_map seed CSV.")]
+
+
+@map_app.command("propose")
+def propose_command(
+    duckdb_file: DuckdbOpt = None,
+    seed_file: SeedOpt = DEFAULT_SEED,
+    sample: Annotated[int, typer.Option(min=1, help="Values sampled per field.")] = 500,
+    field_catalog: Annotated[
+        Path | None,
+        typer.Option(
+            help="Static Twenty fields (default: twenty_field_catalog.csv beside the seed)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Infer a Twenty type and name for every Bizstim custom field; append new ones as pending."""
+    catalog = field_catalog or seed_file.parent / "twenty_field_catalog.csv"
+    try:
+        seed = read_seed(seed_file, missing_ok=True)
+        report = propose(duckdb_path(duckdb_file), seed, catalog, sample)
+        if report.added or not seed_file.exists():
+            write_seed(seed)
+    except (SeedError, duckdb.Error) as error:
+        console.print(f"[bold red]map propose failed:[/] {error}")
+        raise typer.Exit(2) from error
+    if as_json:
+        out.print_json(json.dumps(report.as_json()))
+    else:
+        _print_proposals(report)
+
+
+@map_app.command("confirm")
+def confirm_command(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Fields to migrate (Bizstim or Twenty name).")
+    ] = None,
+    confirm_all: Annotated[
+        bool, typer.Option("--all", help="Confirm every pending row as it stands.")
+    ] = False,
+    skip: Annotated[
+        list[str] | None, typer.Option("--skip", help="Reviewed, do not migrate (repeatable).")
+    ] = None,
+    seed_file: SeedOpt = DEFAULT_SEED,
+) -> None:
+    """Record decisions: NAME → migrate; --skip NAME → never migrate; --all → the rest."""
+    if not names and not skip and not confirm_all:
+        console.print("[bold red]map confirm:[/] name the fields to confirm, --skip NAME or --all")
+        raise typer.Exit(2)
+    try:
+        seed = read_seed(seed_file)
+        changes = decide(seed, names or [], skip or [], confirm_all)
+        if changes:
+            write_seed(seed)
+    except SeedError as error:
+        console.print(f"[bold red]map confirm refused:[/] {error}")
+        raise typer.Exit(2) from error
+    _print_changes(seed, changes)
+
+
+def _print_changes(seed: MappingSeed, changes: Sequence[Any]) -> None:
+    if not changes:
+        out.print(f"Nothing changed in {seed.path}: those decisions were already recorded.")
+    else:
+        table = Table(title=f"Decisions recorded in {seed.path}")
+        for column in ("Bizstim field", "Twenty field", "before", "now"):
+            table.add_column(column)
+        for change in changes:
+            table.add_row(
+                change.bizstim_field_name, change.twenty_field_name, change.before, change.after
+            )
+        out.print(table)
+    pending = [row["bizstim_field_name"] for row in seed.rows if status_of(row) == "pending"]
+    if pending:
+        out.print(f"[yellow]Still pending[/] (loads refuse): {', '.join(pending)}")
+    out.print("Run `dbt build` so the marts, field catalog and select options use the decisions.")
