@@ -1,6 +1,7 @@
 -- Weekly availability → one row per (schedule, weekday): the 14 "<day>Avail{f,t}" columns
 -- unpivoted. Every (schedule, weekday) slot of every schedule is kept with a disposition:
 --   excluded  not_in_current_snapshot   schedule no longer delivered by Bizstim
+--   excluded  outside_pilot_sample      pilot build: no in-scope person names the schedule
 --   excluded  schedule_not_linked       no migrated client/practitioner names this schedule
 --   excluded  day_not_available         both times empty (the person is not available that day)
 --   quarantined malformed_time          a time is not HH:MM (00:00-24:00) or only one is set
@@ -80,6 +81,7 @@ select
     *,
     case
         when not is_in_current_snapshot then 'not_in_current_snapshot'
+        {{ pilot_exclusion('availability', 'availability_id') }}
         when person_external_id is null then 'schedule_not_linked'
         when start_time is null and end_time is null then 'day_not_available'
     end as exclusion_rule,

@@ -25,6 +25,7 @@ select
         as parsed_s_phone,
     case
         when not locations.is_in_current_snapshot then 'not_in_current_snapshot'
+        {{ pilot_exclusion('location', 'locations.location_id') }}
         when locations.location_status = 'DELETED' and referenced.location_id is null
             then 'deleted_location_unused'
     end as exclusion_rule,

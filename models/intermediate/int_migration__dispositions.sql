@@ -18,6 +18,7 @@ with people as (
 client_details as (
     select
         cast(details.client_id as varchar) as source_id,
+        details.client_id,
         identity.person_external_id as target_external_id,
         details.is_in_current_snapshot,
         details.notes
@@ -55,6 +56,7 @@ unioned as (
         source_id,
         case
             when not is_in_current_snapshot then 'not_in_current_snapshot'
+            {{ pilot_exclusion('client', 'client_id') }}
             when target_external_id is null then 'client_not_migrated'
         end as exclusion_rule,
         null as quarantine_rule,
@@ -101,6 +103,7 @@ unioned as (
         'services (distinct group_id)' as source_table,
         cast(group_id as varchar) as source_id,
         case
+            {{ pilot_exclusion('service_group', 'group_id') }}
             when target_external_id is null then 'group_without_migrated_service'
         end as exclusion_rule,
         null as quarantine_rule,
@@ -151,6 +154,7 @@ unioned as (
             case
                 when notes is null then 'no_notes'
                 when not is_in_current_snapshot then 'not_in_current_snapshot'
+                {{ pilot_exclusion('note', 'client_id') }}
                 when target_external_id is null then 'client_not_migrated'
             end as exclusion_rule,
             null as quarantine_rule,

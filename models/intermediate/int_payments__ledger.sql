@@ -28,7 +28,10 @@ linked as (
 select
     'payment:' || payment_id as payment_external_id,
     *,
-    case when not is_in_current_snapshot then 'not_in_current_snapshot' end as exclusion_rule,
+    case
+        when not is_in_current_snapshot then 'not_in_current_snapshot'
+        {{ pilot_exclusion('payment', 'payment_id') }}
+    end as exclusion_rule,
     case
         when not is_in_current_snapshot then null
         when amount is null then 'amount_missing'

@@ -1,6 +1,7 @@
 -- Every client, practitioner and staff row as one "person source record", with the shared
 -- person columns side by side and its disposition:
 --   exclusion_rule  not_in_current_snapshot  (the record disappeared from Bizstim)
+--   exclusion_rule  outside_pilot_sample     (pilot build only; see int_pilot__scope)
 --   quarantine_rule client_detail_missing    (listed, but client/{id} 404'd or never landed)
 -- Role-specific fields (client details, practitioner wage data) stay NULL for other roles.
 with client_details as (
@@ -47,8 +48,10 @@ clients as (
         cast(null as varchar) as wage_tier,
         cast(null as double) as add_value,
         cast(null as date) as hire_date,
-        case when not clients.is_in_current_snapshot then 'not_in_current_snapshot' end
-            as exclusion_rule,
+        case
+            when not clients.is_in_current_snapshot then 'not_in_current_snapshot'
+            {{ pilot_exclusion('client', 'clients.client_id') }}
+        end as exclusion_rule,
         case
             when clients.is_in_current_snapshot and details.client_id is null
                 then 'client_detail_missing'
@@ -101,8 +104,10 @@ practitioners as (
         wage_tier,
         add_value,
         hire_date,
-        case when not is_in_current_snapshot then 'not_in_current_snapshot' end
-            as exclusion_rule,
+        case
+            when not is_in_current_snapshot then 'not_in_current_snapshot'
+            {{ pilot_exclusion('practitioner', 'practitioner_id') }}
+        end as exclusion_rule,
         cast(null as varchar) as quarantine_rule,
         cast(null as varchar) as quarantine_reason_if_any
     from {{ ref('stg_bizstim__practitioners') }}
@@ -141,8 +146,10 @@ staffs as (
         cast(null as varchar) as wage_tier,
         cast(null as double) as add_value,
         cast(null as date) as hire_date,
-        case when not is_in_current_snapshot then 'not_in_current_snapshot' end
-            as exclusion_rule,
+        case
+            when not is_in_current_snapshot then 'not_in_current_snapshot'
+            {{ pilot_exclusion('staff', 'staff_id') }}
+        end as exclusion_rule,
         cast(null as varchar) as quarantine_rule,
         cast(null as varchar) as quarantine_reason_if_any
     from {{ ref('stg_bizstim__staffs') }}

@@ -31,6 +31,7 @@ select
     *,
     case
         when not is_in_current_snapshot then 'not_in_current_snapshot'
+        {{ pilot_exclusion('user', 'users_id') }}
         when person_external_id is not null and profile_rank > 1 then 'second_profile_of_person'
     end as exclusion_rule,
     case

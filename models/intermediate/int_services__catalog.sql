@@ -24,6 +24,7 @@ select
     referenced.service_id is not null as is_referenced,
     case
         when not services.is_in_current_snapshot then 'not_in_current_snapshot'
+        {{ pilot_exclusion('service', 'services.service_id') }}
         when services.service_status = 'DELETED' and referenced.service_id is null
             then 'deleted_service_unused'
     end as exclusion_rule,

@@ -97,7 +97,10 @@ linked as (
 select
     'session:' || session_id as session_external_id,
     *,
-    case when not is_in_current_snapshot then 'not_in_current_snapshot' end as exclusion_rule,
+    case
+        when not is_in_current_snapshot then 'not_in_current_snapshot'
+        {{ pilot_exclusion('session', 'session_id') }}
+    end as exclusion_rule,
     case
         when not is_in_current_snapshot then null
         when session_status is null then 'unknown_session_status'

@@ -22,6 +22,7 @@ select
     *,
     case
         when not is_in_current_snapshot then 'not_in_current_snapshot'
+        {{ pilot_exclusion('user', 'user_id') }}
         when has_valid_email and email_rank > 1 then 'email_used_by_another_user'
     end as exclusion_rule,
     case

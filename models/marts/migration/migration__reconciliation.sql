@@ -2,6 +2,8 @@
 -- staging), and how many were mapped, quarantined or excluded by a named rule. The singular
 -- test reconciliation_adds_up checks source_rows = mapped + quarantined + excluded and that
 -- the distinct records the mapped rows became equal the rows of the object's mart.
+-- migration_scope says what the build migrates: 'full', or a pilot ('pilot sample_clients=10');
+-- in a pilot, source rows outside the sample are excluded by the rule outside_pilot_sample.
 {%- set source_counts = [
     ('clients', "select count(*) from " ~ ref('stg_bizstim__clients')),
     ('practitioners', "select count(*) from " ~ ref('stg_bizstim__practitioners')),
@@ -105,7 +107,8 @@ select
         as adds_up,
     per_object.mapped_records as object_mapped_records,
     mart_rows.mart_rows as object_mart_rows,
-    counted.rows_per_rule
+    counted.rows_per_rule,
+    '{{ pilot_label() }}' as migration_scope
 from counted
 left join source_rows on counted.source_table = source_rows.source_table
 left join per_object on counted.object_name = per_object.object_name
