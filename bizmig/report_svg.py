@@ -124,9 +124,11 @@ def phase_timeline(rows: Sequence[dict[str, Any]], title: str) -> str:
             )
             tag = f"{status} · {seconds:.1f} s" + (" · FORCED" if row.get("forced") else "")
             weight = " font-weight='700'" if row.get("forced") else ""
-            tag_x = min(x + width + 6, label_width + chart_width - 90)
+            right_room = label_width + chart_width + 100 - (x + width)
+            anchor = "start" if right_room >= 7 * len(tag) else "end"
+            tag_x = x + width + 6 if anchor == "start" else x - 6
             body.append(
-                f"<text x='{tag_x:.1f}' y='{y + 15}' fill='"
+                f"<text x='{tag_x:.1f}' y='{y + 15}' text-anchor='{anchor}' fill='"
                 f"{COLOURS['failed'] if row.get('forced') else '#374151'}'{weight}>"
                 f"{escape(tag)}</text>"
             )
