@@ -9,6 +9,7 @@ delta cutover: a new extraction cycle, a build, and a load that sends only chang
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,6 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 
 from bizmig.phases import (
     PROJECT_DIR,
@@ -32,6 +34,7 @@ from bizmig.phases import (
     dbt_docs,
     run_phases,
 )
+from bizmig.report import build_report
 from bizmig.settings import (
     BizstimSettings,
     ConfigError,
@@ -40,7 +43,7 @@ from bizmig.settings import (
     duckdb_path,
     twenty_settings,
 )
-from ingest.cli import console, extract_with_progress, print_scope
+from ingest.cli import console, extract_with_progress, out, print_scope
 from ingest.pipeline import ExtractOptions, extraction_gaps
 from ingest.scope import run_scope
 from ingest.transport import ExtractError
@@ -184,12 +187,8 @@ def _reconciliation_problems(path: Path) -> list[str]:
     ]
 
 
-def write_report(config: MigrationConfig) -> Path | None:
+def write_report(config: MigrationConfig) -> Path:
     """The HTML/Markdown/JSON report of whatever the run got to (also after a failure)."""
-    try:
-        from bizmig.report import build_report
-    except ImportError:  # report module not installed in this checkout
-        return None
     docs = dbt_docs(config.duckdb, config.project_dir)
     reconciliation = config.report_dir / "reconciliation.json"
     index = build_report(
@@ -198,8 +197,28 @@ def write_report(config: MigrationConfig) -> Path | None:
         reconciliation if reconciliation.exists() else None,
         dbt_docs=docs,
     )
-    console.print(f"report: [bold]{index}[/]")
+    print_final(reconciliation, index)
     return index
+
+
+def print_final(reconciliation: Path, index: Path) -> None:
+    """The per-object summary and the report's path, on stdout."""
+    if reconciliation.exists():
+        result = json.loads(reconciliation.read_text())
+        table = Table(title=f"Migration {'OK' if result['ok'] else 'needs attention'}")
+        for column in ("object", "source rows", "in Twenty", "quarantined", "ok"):
+            table.add_column(column, justify="left" if column == "object" else "right")
+        for o in result["objects"]:
+            quarantined = o["dbt_quarantined"] + o["load_quarantined"]
+            table.add_row(
+                o["object"],
+                str(o["source_rows"]),
+                str(o["in_twenty"]),
+                str(quarantined),
+                "yes" if o["ok"] else "NO",
+            )
+        out.print(table)
+    out.print(f"report: {index}")
 
 
 def migrate_command(

@@ -1,6 +1,8 @@
 """`bizmig reconcile`: prove the load, object by object, against Twenty itself.
 
 Per object: source rows and mart rows (dbt's ``migration__reconciliation`` and the mart),
+records loaded earlier whose source rows are gone (listed, not a mismatch: they stay in
+Twenty until ``--archive-missing``),
 quarantined rows (dbt's quarantine + records Twenty refused), ledger rows (records the ledger
 says are live in Twenty) and records found in Twenty (listed through the API). Then a
 field-by-field spot check of random records fetched back from Twenty against their mart row,
@@ -34,6 +36,7 @@ class ObjectCheck:
     ledger_live: int
     in_twenty: int
     missing_in_twenty: list[str] = field(default_factory=list)
+    gone_from_source: list[str] = field(default_factory=list)  # still in Twenty, not archived
     relation_mismatches: list[str] = field(default_factory=list)
 
     @property
@@ -136,10 +139,12 @@ def reconcile(
     for spec in specs:
         rows = read_mart(loader.ledger, spec.relation)
         ledger = loader.ledger.current(spec.singular)
-        live_ids = {
+        in_mart = {row.external_id for row in rows}
+        live_all = {
             ext: row["twenty_id"] for ext, row in ledger.items() if row["action"] in LIVE_ACTIONS
         }
-        for ext, twenty_id in live_ids.items():
+        live_ids = {ext: t for ext, t in live_all.items() if ext in in_mart}
+        for ext, twenty_id in live_all.items():
             loader.ids[(spec.singular, ext)] = twenty_id
         quarantined = sum(1 for row in ledger.values() if row["action"] == "quarantined")
         records = {
@@ -155,6 +160,7 @@ def reconcile(
             in_twenty=sum(1 for twenty_id in live_ids.values() if twenty_id in records),
         )
         check.missing_in_twenty = [e for e, t in live_ids.items() if t not in records][:20]
+        check.gone_from_source = sorted(e for e in live_all if e not in in_mart)
         for row in rows:
             twenty_id = live_ids.get(row.external_id)
             record = records.get(twenty_id) if twenty_id else None
