@@ -7,15 +7,15 @@ per-object summary and the report's path, and stops both servers (also on Ctrl-C
 Both stand-ins run the real limits on a scaled clock (Bizstim: 1000 GETs per key per
 ``--bizstim-window`` s instead of an hour; Twenty: 100 requests per 6 s instead of 60 s), so
 pacing is exercised without waiting. The demo works on its own copy of the dbt project under
-``--workdir``: the mapping decisions it takes for the sandbox account (it confirms the proposed
-custom-field mapping, as a person would after review) never touch the repository's seeds.
+``--workdir``: the mapping decision it takes for the sandbox account (``bizmig map confirm
+--all``: every pending custom field with the decision it holds) never touches the repository's
+seeds.
 The Twenty workspace gets members for the Bizstim staff, minus two, so the report shows an
 unmatched-users queue.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import signal
@@ -28,6 +28,7 @@ from typing import Annotated
 
 import typer
 
+from bizmig.mapping_seed import decide, read_seed, write_seed
 from bizmig.migrate import MigrationConfig, execute
 from bizmig.phases import PROJECT_DIR
 from bizmig.settings import BizstimSettings, TwentySettings
@@ -87,16 +88,11 @@ def copy_project(target: Path) -> Path:
             shutil.copytree(source, target / part)
         elif source.exists():
             shutil.copy(source, target / part)
-    seed = target / "seeds" / "custom_field_map.csv"
-    with seed.open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-        fields = list(rows[0].keys()) if rows else []
-    for row in rows:
-        row["confirmed"] = "true"
-    with seed.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
+    seed = read_seed(target / "seeds" / "custom_field_map.csv")
+    changes = decide(seed, confirm_all=True)  # what `bizmig map confirm --all` records
+    write_seed(seed)
+    for change in changes:
+        console.print(f"demo mapping decision: {change.bizstim_field_name} → {change.after}")
     return target
 
 
