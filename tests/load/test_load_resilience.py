@@ -110,17 +110,19 @@ def test_kill_9_mid_load_then_rerun_finishes_exactly(staging, tmp_path):
 
 AUDITOR = (
     "import duckdb, sys, time\n"
-    "deadline = time.time() + 20\n"
-    "while True:\n"
+    "deadline = time.time() + 60\n"
+    "while True:  # poll like an auditor would, until the ledger shows the load's first rows\n"
     "    try:\n"
     "        con = duckdb.connect(sys.argv[1], read_only=True)\n"
-    "        break\n"
     "    except duckdb.IOException:\n"
     "        if time.time() > deadline: raise\n"
     "        time.sleep(0.05)\n"
-    "n = con.execute('select count(*) from migration.ledger').fetchone()[0]\n"
-    "time.sleep(0.5)  # an auditor takes their time; the loader must wait, not fail\n"
-    "con.close()\n"
+    "        continue\n"
+    "    n = con.execute('select count(*) from migration.ledger').fetchone()[0]\n"
+    "    time.sleep(0.3)  # an auditor takes their time; the loader must wait, not fail\n"
+    "    con.close()\n"
+    "    if n > 0 or time.time() > deadline: break\n"
+    "    time.sleep(0.2)\n"
     "print(n)\n"
 )
 
