@@ -30,56 +30,13 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.dbt.conftest import run_dbt  # noqa: E402
+from tests.load.conftest import TWENTY_KEY, extract_and_build  # noqa: E402
 from tests.servers import start_server  # noqa: E402
-
-BIZSTIM_KEY = "bench-load-bizstim-key-000000000000000001"
-TWENTY_KEY = "bench-load-twenty-key"
 
 
 def build_template(work: Path) -> Path:
     db = work / "template.duckdb"
-    if db.exists():
-        return db
-    server = start_server(
-        "bizstim",
-        [
-            "--clients",
-            "40",
-            "--seed",
-            "42",
-            "--db",
-            str(work / "bizstim.sqlite"),
-            "--api-key",
-            BIZSTIM_KEY,
-            "--rate-limit",
-            "100000",
-            "--rate-window",
-            "1",
-        ],
-    )
-    try:
-        env = {
-            **os.environ,
-            "BIZSTIM_BASE_URL": f"{server.url}/api",
-            "BIZSTIM_API_KEYS": BIZSTIM_KEY,
-            "BIZSTIM_RATE_LIMIT": "100000",
-            "BIZSTIM_RATE_WINDOW": "1",
-            "BIZMIG_DUCKDB": str(db),
-        }
-        subprocess.run(
-            [sys.executable, "-m", "bizmig.cli", "extract"],
-            env=env,
-            cwd=work,
-            check=True,
-            capture_output=True,
-        )
-    finally:
-        server.stop()
-    build = run_dbt(["build"], db)
-    if build.returncode != 0:
-        raise SystemExit(build.stdout[-3000:])
-    return db
+    return db if db.exists() else extract_and_build(work)
 
 
 def grow(template: Path, target: Path, people: int) -> None:
@@ -110,6 +67,7 @@ def grow(template: Path, target: Path, people: int) -> None:
             insert into marts.twenty__payments
             select t.* replace (
                 'bench-payment:' || i as external_id,
+                1000000 + i as "bizstimPaymentId",
                 'bench:' || i as "{relation}",
                 md5('pay' || i) as row_hash)
             from pay as t, range({people}) as r(i)

@@ -153,18 +153,12 @@ def run_phases(
 DBT_PROGRESS = re.compile(r"\b(\d+) of (\d+) (OK|PASS|ERROR|FAIL|WARN|SKIP|NO-OP)")
 
 
-def dbt_build(
-    duckdb_path: Path,
-    project_dir: Path = PROJECT_DIR,
-    dbt_vars: dict[str, Any] | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
-) -> tuple[int, str]:
-    """``dbt build`` on the staging file; returns (exit code, tail of the output)."""
-    dbt = str(Path(sys.executable).with_name("dbt"))
+def _dbt(args: list[str], duckdb_path: Path, project_dir: Path) -> tuple[list[str], dict]:
+    """A dbt command on the staging file; target and logs live beside the staging file."""
     work = duckdb_path.parent
     cmd = [
-        dbt,
-        "build",
+        str(Path(sys.executable).with_name("dbt")),
+        *args,
         "--project-dir",
         str(project_dir),
         "--profiles-dir",
@@ -174,9 +168,19 @@ def dbt_build(
         "--log-path",
         str(work / "logs"),
     ]
-    if dbt_vars:
-        cmd += ["--vars", json.dumps(dbt_vars)]
-    env = {**_environ(), "BIZMIG_DUCKDB": str(duckdb_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "0"}
+    env = {**os.environ, "BIZMIG_DUCKDB": str(duckdb_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "0"}
+    return cmd, env
+
+
+def dbt_build(
+    duckdb_path: Path,
+    project_dir: Path = PROJECT_DIR,
+    dbt_vars: dict[str, Any] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, str]:
+    """``dbt build`` on the staging file; returns (exit code, tail of the output)."""
+    extra = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
+    cmd, env = _dbt(["build", *extra], duckdb_path, project_dir)
     process = subprocess.Popen(
         cmd, cwd=project_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -191,32 +195,10 @@ def dbt_build(
 
 
 def dbt_docs(duckdb_path: Path, project_dir: Path = PROJECT_DIR) -> Path | None:
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    work = duckdb_path.parent
-    env = {**_environ(), "BIZMIG_DUCKDB": str(duckdb_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "0"}
+    """``dbt docs generate`` (the lineage the report links to); None if it failed."""
+    cmd, env = _dbt(["docs", "generate"], duckdb_path, project_dir)
     result = subprocess.run(
-        [
-            dbt,
-            "docs",
-            "generate",
-            "--project-dir",
-            str(project_dir),
-            "--profiles-dir",
-            str(project_dir),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-        ],
-        cwd=project_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+        cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False
     )
-    index = work / "target" / "index.html"
+    index = duckdb_path.parent / "target" / "index.html"
     return index if result.returncode == 0 and index.exists() else None
-
-
-def _environ() -> dict[str, str]:
-    return dict(os.environ)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 SCHEMA = "migration"
 
@@ -56,6 +57,22 @@ create or replace view {SCHEMA}.ledger_current as
 """
 
 LIVE_ACTIONS = ("created", "updated", "restored", "unchanged")
+
+ROW_COLUMNS = (
+    "seq",
+    "run_id",
+    "object",
+    "external_id",
+    "twenty_id",
+    "action",
+    "state",
+    "row_hash",
+    "before_image",
+    "message",
+)
+ROW_SCHEMA = pa.schema([("seq", pa.int64())] + [(c, pa.string()) for c in ROW_COLUMNS[1:]])
+SELECT_ROWS = ", ".join("before_image::json" if c == "before_image" else c for c in ROW_COLUMNS)
+SETTLE_SCHEMA = pa.schema([("seq", pa.int64()), ("twenty_id", pa.string()), ("state", pa.string())])
 
 
 @dataclass(frozen=True)
@@ -191,27 +208,44 @@ class Ledger:
         self._journal.close()
 
     def _apply(self, ops: list[dict[str, Any]]) -> None:
+        """One transaction: new rows (bulk, via Arrow), then the latest settle of each seq."""
+        rows = [row for op in ops if op["op"] == "record" for row in op["rows"]]
+        settled: dict[int, tuple[str | None, str]] = {}
+        for op in ops:
+            if op["op"] == "settle":
+                for seq, twenty_id in op["pairs"]:
+                    settled[seq] = (twenty_id, op["state"])
+        schema_rows = [op["row"] for op in ops if op["op"] == "schema"]
+        new_rows = pa.table(
+            {name: [row[i] for row in rows] for i, name in enumerate(ROW_COLUMNS)},
+            schema=ROW_SCHEMA,
+        )
+        settles = pa.table(
+            {
+                "seq": list(settled),
+                "twenty_id": [v[0] for v in settled.values()],
+                "state": [v[1] for v in settled.values()],
+            },
+            schema=SETTLE_SCHEMA,
+        )
         with self.connect() as con:
+            con.register("new_rows", new_rows)
+            con.register("settles", settles)
             con.execute("begin transaction")
-            for op in ops:
-                if op["op"] == "record":
-                    for i in range(0, len(op["rows"]), 500):
-                        chunk = op["rows"][i : i + 500]
-                        marks = ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?)"] * len(chunk))
-                        con.execute(
-                            f"insert into {SCHEMA}.ledger (seq, run_id, object, external_id, "
-                            "twenty_id, action, state, row_hash, before_image, message) values "
-                            f"{marks} on conflict (seq) do nothing",
-                            [v for row in chunk for v in row],
-                        )
-                else:
-                    marks = ",".join(["(?, ?)"] * len(op["pairs"]))
-                    con.execute(
-                        f"update {SCHEMA}.ledger l set state = ?, twenty_id = "
-                        "coalesce(s.twenty_id, l.twenty_id) from (values "
-                        f"{marks}) s(seq, twenty_id) where l.seq = s.seq",
-                        [op["state"], *(v for pair in op["pairs"] for v in pair)],
-                    )
+            con.execute(
+                f"insert into {SCHEMA}.ledger ({', '.join(ROW_COLUMNS)}) select {SELECT_ROWS} "
+                "from new_rows on conflict (seq) do nothing"
+            )
+            con.execute(
+                f"update {SCHEMA}.ledger l set state = s.state, twenty_id = "
+                "coalesce(s.twenty_id, l.twenty_id) from settles s where l.seq = s.seq"
+            )
+            for row in schema_rows:
+                con.execute(
+                    f"insert into {SCHEMA}.schema_ledger (run_id, kind, object, name, "
+                    "metadata_id) values (?, ?, ?, ?, ?)",
+                    row,
+                )
             con.execute("commit")
 
     def _replay(self) -> None:
@@ -252,12 +286,7 @@ class Ledger:
 
     # -- schema -------------------------------------------------------------------------------
     def record_schema(self, run_id: str, kind: str, obj: str, name: str, metadata_id: str) -> None:
-        with self.connect() as con:
-            con.execute(
-                f"insert into {SCHEMA}.schema_ledger (run_id, kind, object, name, metadata_id) "
-                "values (?, ?, ?, ?, ?)",
-                [run_id, kind, obj, name, metadata_id],
-            )
+        self._log({"op": "schema", "row": [run_id, kind, obj, name, metadata_id]})
 
     def schema_created(self) -> list[dict[str, Any]]:
         return self.query(f"select * from {SCHEMA}.schema_ledger order by created_at")

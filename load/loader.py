@@ -64,6 +64,7 @@ class Loader:
         self.dry_run = dry_run
         self.progress = progress or Progress()
         self.archive_missing = archive_missing
+        self._pending: list[dict[str, Any]] | None = None
         self.ids: dict[tuple[str, str], str] = {}  # (object, external id) → Twenty id
 
     # -- relations ----------------------------------------------------------------------------
@@ -111,7 +112,9 @@ class Loader:
     def resolve_pending(self, spec: LoadSpec, snapshot: Snapshot) -> int:
         """Settle what a killed run left pending: a record Twenty now holds did land (with the
         action and before-image planned before it was sent); the others never did."""
-        pending = [p for p in self.ledger.pending() if p["object"] == spec.singular]
+        if self._pending is None:  # once per run: only an earlier, killed run leaves these
+            self._pending = self.ledger.pending()
+        pending = [p for p in self._pending if p["object"] == spec.singular]
         if not pending:
             return 0
         by_external: dict[str, str] = {}

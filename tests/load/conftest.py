@@ -25,12 +25,9 @@ TWENTY_KEY = "load-test-twenty-key"
 FAST = ["--rate-limit", "100000", "--rate-window", "1"]  # client pacing out of the way
 
 
-@pytest.fixture(scope="session")
-def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 40-client sandbox account, extracted and built; the custom-field map confirmed (the
-    shipped seed holds one unconfirmed row on purpose, see test_refusals)."""
-    tmp = tmp_path_factory.mktemp("load-template")
-    args = ["--clients", "40", "--seed", "42", "--db", str(tmp / "bizstim.sqlite")]
+def extract_and_build(tmp: Path, clients: int = 40, seed: int = 42) -> Path:
+    """A sandbox account landed by the real extraction and built by dbt: `tmp/template.duckdb`."""
+    args = ["--clients", str(clients), "--seed", str(seed), "--db", str(tmp / "bizstim.sqlite")]
     args += ["--api-key", BIZSTIM_KEY, "--rate-limit", "100000", "--rate-window", "1"]
     server = start_server("bizstim", args)
     db = tmp / "template.duckdb"
@@ -55,6 +52,15 @@ def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         server.stop()
     build = run_dbt(["build"], db)
     assert build.returncode == 0, build.stdout[-3000:]
+    return db
+
+
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 40-client sandbox account, extracted and built; the custom-field map confirmed (the
+    shipped seed holds one unconfirmed row on purpose, see test_refusals)."""
+    tmp = tmp_path_factory.mktemp("load-template")
+    db = extract_and_build(tmp)
     shutil.copy(db, tmp / "unconfirmed.duckdb")
     with duckdb.connect(str(db)) as con:
         con.execute("update seeds.custom_field_map set confirmed = true")

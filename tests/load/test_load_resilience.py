@@ -68,8 +68,8 @@ def test_injected_429_500_and_dropped_after_commit_still_land_exactly_once(stagi
         twenty.server.stop()
 
 
-def test_kill_9_mid_load_then_rerun_finishes_exactly(staging, tmp_path):
-    twenty = start_twenty(tmp_path, "--rate-limit", "0", "--p-slow", "0.3", "--slow-seconds", "0.2")
+def start_load(staging, twenty, cwd, stderr) -> subprocess.Popen:
+    """`bizmig load` as a real subprocess (to kill it, or to read the file beside it)."""
     env = {
         **os.environ,
         "TWENTY_API_URL": twenty.url,
@@ -88,10 +88,15 @@ def test_kill_9_mid_load_then_rerun_finishes_exactly(staging, tmp_path):
         "--rate-window",
         "1",
     ]
+    return subprocess.Popen(
+        cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr, text=True
+    )
+
+
+def test_kill_9_mid_load_then_rerun_finishes_exactly(staging, tmp_path):
+    twenty = start_twenty(tmp_path, "--rate-limit", "0", "--p-slow", "0.3", "--slow-seconds", "0.2")
     try:
-        proc = subprocess.Popen(
-            cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        proc = start_load(staging, twenty, tmp_path, subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             batches = [r for r in twenty.server.requests() if r["path"].startswith("/rest/batch/")]
@@ -129,28 +134,8 @@ AUDITOR = (
 
 def test_an_auditor_can_open_the_staging_file_read_only_mid_load(staging, tmp_path):
     twenty = start_twenty(tmp_path, "--rate-limit", "0", "--p-slow", "0.5", "--slow-seconds", "0.2")
-    env = {
-        **os.environ,
-        "TWENTY_API_URL": twenty.url,
-        "TWENTY_API_KEY": TWENTY_KEY,
-        "BIZMIG_DUCKDB": str(staging),
-    }
-    cmd = [
-        sys.executable,
-        "-m",
-        "bizmig.cli",
-        "load",
-        "--yes",
-        "--allow-unmatched-owners",
-        "--rate-limit",
-        "100000",
-        "--rate-window",
-        "1",
-    ]
     try:
-        proc = subprocess.Popen(
-            cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-        )
+        proc = start_load(staging, twenty, tmp_path, subprocess.PIPE)
         deadline = time.monotonic() + 120
         while not any(r["path"].startswith("/rest/batch/") for r in twenty.server.requests()):
             assert time.monotonic() < deadline and proc.poll() is None
