@@ -76,8 +76,9 @@ def test_records_twenty_refused_are_quarantined_with_its_message_and_the_page_is
     refused = HTML_ROW_CAP + 20
     execute(
         staging_copy,
-        "insert into migration.ledger (run_id, object, external_id, action, state, message) "
-        f"select 'run-x', 'payment', 'payment:refused-' || i, 'quarantined', 'committed', "
+        "insert into migration.ledger (seq, run_id, object, external_id, action, state, message) "
+        f"select 1000000 + i, 'run-x', 'payment', 'payment:refused-' || i, 'quarantined', "
+        "'committed', "
         f"'amountMicros: must be positive ' || i from range({refused}) t(i)",
     )
     report = make_report(
