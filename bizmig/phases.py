@@ -196,7 +196,8 @@ def dbt_build(
 
 def dbt_docs(duckdb_path: Path, project_dir: Path = PROJECT_DIR) -> Path | None:
     """``dbt docs generate`` (the lineage the report links to); None if it failed."""
-    cmd, env = _dbt(["docs", "generate"], duckdb_path, project_dir)
+    # the build just wrote the manifest: no need to compile the project a second time
+    cmd, env = _dbt(["docs", "generate", "--no-compile"], duckdb_path, project_dir)
     result = subprocess.run(
         cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False
     )
