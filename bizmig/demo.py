@@ -136,6 +136,7 @@ def demo_command(
         bizstim_args += ["--api-key", key]
     console.print(f"[bold]Bizstim sandbox[/]: {clients} clients, seed {seed}")
     with running_sandbox("bizstim", bizstim_args) as bizstim_url:
+        console.print(f"[bold]Bizstim sandbox[/]: {bizstim_url}")
         twenty_args = [
             "--api-key",
             TWENTY_KEY,
