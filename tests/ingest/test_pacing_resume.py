@@ -158,3 +158,33 @@ def test_scope_counts_every_endpoint_and_predicts_the_exact_budget(fast_sandbox,
             assert line["exact"] is False
         else:
             assert line == exact_lines[line["endpoint"]]
+
+
+def test_configuration_can_come_from_dlt_toml_files_instead_of_env(fast_sandbox, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    dlt_dir = tmp_path / ".dlt"
+    dlt_dir.mkdir()
+    (dlt_dir / "config.toml").write_text(
+        f'bizstim_base_url = "{fast_sandbox.server.url}/api"\n'
+        f'bizmig_duckdb = "{tmp_path / "from-toml.duckdb"}"\n'
+    )
+    (dlt_dir / "secrets.toml").write_text(f'bizstim_api_keys = "{KEY_A},{KEY_B}"\n')
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("BIZSTIM_", "BIZMIG_", "TWENTY_"))
+    }
+    fast_sandbox.server.reset_log()
+    run = subprocess.run(
+        [sys.executable, "-m", "bizmig.cli", "scope", "--json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["keys"] == 2
+    assert len(gets_by_key(fast_sandbox.server.requests())) == 2
