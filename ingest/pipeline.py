@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -281,7 +281,6 @@ def run_extract(
     settings: BizstimSettings,
     options: ExtractOptions,
     progress: Progress | None = None,
-    on_key_stats: Callable[[dict[str, int]], None] | None = None,
 ) -> ExtractResult:
     progress = progress or Progress()
     began = time.monotonic()
@@ -358,8 +357,6 @@ def run_extract(
     finally:
         pool.close()
         record_budget(options.duckdb_path, cycle, pool, settings)
-        if on_key_stats is not None:
-            on_key_stats(pool.requests_per_key())
 
     rows = landed_rows(options.duckdb_path, started_at)
     return ExtractResult(

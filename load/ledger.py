@@ -271,19 +271,6 @@ class Ledger:
         rows = self.query(f"select * from {SCHEMA}.ledger_current where object = ?", [obj])
         return {r["external_id"]: r for r in rows}
 
-    def run_entries(self, run_id: str) -> list[dict[str, Any]]:
-        return self.query(
-            f"select * from {SCHEMA}.ledger where run_id = ? and state = 'committed' order by seq",
-            [run_id],
-        )
-
-    def runs(self, command: str | None = None) -> list[dict[str, Any]]:
-        where = "where command = ?" if command else ""
-        return self.query(
-            f"select * from {SCHEMA}.load_runs {where} order by started_at",
-            [command] if command else [],
-        )
-
     # -- schema -------------------------------------------------------------------------------
     def record_schema(self, run_id: str, kind: str, obj: str, name: str, metadata_id: str) -> None:
         self._log({"op": "schema", "row": [run_id, kind, obj, name, metadata_id]})

@@ -140,7 +140,7 @@ class Loader:
         if not spec.upserts:
             return []
         fields = [(f.name, f.type) for f in self.catalog.fields_of(spec.singular) if f.is_unique]
-        return unique_keys(spec.singular, fields)
+        return unique_keys(fields)
 
     def plan(self, spec: LoadSpec, rows: Sequence[MartRow], snapshot: Snapshot) -> list[Planned]:
         known = self.ledger.current(spec.singular)
@@ -154,7 +154,7 @@ class Loader:
             if problem:
                 planned.append(Planned(row, payload, "quarantined", message=problem))
                 continue
-            item = plan_row(spec.singular, row, payload, known.get(row.external_id), snapshot, keys)
+            item = plan_row(row, payload, known.get(row.external_id), snapshot, keys)
             if self.dry_run and item.action != "unchanged":
                 self.ids[(spec.singular, row.external_id)] = item.twenty_id or "(new)"
             planned.append(item)

@@ -76,7 +76,6 @@ class Planned:
 
 
 def plan_row(
-    obj: str,
     row: MartRow,
     payload: dict[str, Any],
     known: dict[str, Any] | None,
@@ -104,7 +103,7 @@ def plan_row(
     return Planned(row, payload, action, twenty_id, before_image=existing)
 
 
-def unique_keys(obj: str, unique_fields: list[tuple[str, str]]) -> list[str]:
+def unique_keys(unique_fields: list[tuple[str, str]]) -> list[str]:
     """Keys an upsert matches on besides ``id``: ``bizstimId`` and every unique field."""
     keys = [EXTERNAL_ID_FIELD]
     for name, ftype in unique_fields:

@@ -3,7 +3,8 @@
 A spec names the object, the mart that feeds it and how a record is recognised in Twenty:
 by its ``bizstimId`` (the mart's ``external_id``; every migrated object gets that unique field,
 and upserts key on it) or, for note targets, which Twenty treats as system rows without custom
-fields, by their natural key (note + person). Relations come from the mart's
+fields, by an ``id`` derived from the external id (a UUIDv5), so that upserting on ``id`` is just
+as idempotent. Relations come from the mart's
 ``<field>__external_id`` columns and are resolved to Twenty ids from the ledger.
 """
 
@@ -16,11 +17,12 @@ from dataclasses import dataclass
 class LoadSpec:
     singular: str
     mart: str
-    natural_key: tuple[str, ...] = ()  # payload fields identifying a record without bizstimId
+    deterministic_id: bool = False  # keyed by a UUIDv5 of the external id, not by bizstimId
 
     @property
     def upserts(self) -> bool:
-        return not self.natural_key
+        """Keyed on ``bizstimId`` (as opposed to a deterministic ``id``)."""
+        return not self.deterministic_id
 
     @property
     def relation(self) -> str:
@@ -35,7 +37,7 @@ PAYMENTS = LoadSpec("payment", "twenty__payments")
 SESSIONS = LoadSpec("tutoringSession", "twenty__sessions")
 AVAILABILITY_WINDOWS = LoadSpec("availabilityWindow", "twenty__availability_windows")
 NOTES = LoadSpec("note", "twenty__notes")
-NOTE_TARGETS = LoadSpec("noteTarget", "twenty__note_targets", natural_key=("noteId", "person"))
+NOTE_TARGETS = LoadSpec("noteTarget", "twenty__note_targets", deterministic_id=True)
 
 LOAD_ORDER: tuple[LoadSpec, ...] = (
     PEOPLE,
@@ -48,7 +50,3 @@ LOAD_ORDER: tuple[LoadSpec, ...] = (
     NOTES,
     NOTE_TARGETS,
 )
-
-
-def spec_for(singular: str) -> LoadSpec:
-    return next(s for s in LOAD_ORDER if s.singular == singular)
