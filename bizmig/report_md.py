@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 from bizmig.report_html_parts import HTML_ROW_CAP
+
+
+def md_text(value: Any) -> str:
+    """Source text as inert Markdown: most viewers render raw HTML, so `<`, `>` and `&` become
+    entities (a client's notes must not turn into markup in somebody's editor preview)."""
+    return escape(str(value), quote=False).replace("\n", " ")
 
 
 def _cell(value: Any) -> str:
@@ -17,7 +24,7 @@ def _cell(value: Any) -> str:
         value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "—"
     if isinstance(value, list):
         value = "; ".join(str(v) for v in value) or "—"
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return md_text(value).replace("|", "\\|")
 
 
 def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -149,7 +156,10 @@ def _reconciliation(report: dict[str, Any]) -> list[str]:
     lines += [f"Spot checks: {len(spots)} records, {len(bad)} with differences.", ""]
     return (
         lines
-        + [f"- {s['object']} {s['external_id']}: {'; '.join(s['differences'])}" for s in bad]
+        + [
+            f"- {s['object']} {md_text(s['external_id'])}: {md_text('; '.join(s['differences']))}"
+            for s in bad
+        ]
         + [""]
     )
 
@@ -248,8 +258,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         f"Result: **{overall['label']}**",
         "",
-        *[f"- problem: {p}" for p in overall["problems"]],
-        *[f"- to do: {p}" for p in overall["follow_ups"]],
+        *[f"- problem: {md_text(p)}" for p in overall["problems"]],
+        *[f"- to do: {md_text(p)}" for p in overall["follow_ups"]],
         "",
     ]
     for title, render in SECTIONS:
