@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from bizmig.mapping_seed import decide, read_seed, write_seed
 from bizmig.migrate import MigrationConfig, execute
@@ -92,7 +93,9 @@ def copy_project(target: Path) -> Path:
     changes = decide(seed, confirm_all=True)  # what `bizmig map confirm --all` records
     write_seed(seed)
     for change in changes:
-        console.print(f"demo mapping decision: {change.bizstim_field_name} → {change.after}")
+        console.print(
+            f"demo mapping decision: {escape(change.bizstim_field_name)} → {change.after}"
+        )
     return target
 
 

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bizmig.mapping_infer import describe_fit, infer_type, twenty_field_name
@@ -239,21 +240,21 @@ def _print_proposals(report: ProposeReport) -> None:
         table.add_column(column)
     for number, f in enumerate(report.fields, 1):
         table.add_row(
-            str(number), f.custom_field_id, f.bizstim_field_name, f.bizstim_type,
+            str(number), f.custom_field_id, escape(f.bizstim_field_name), f.bizstim_type,
             f.twenty_field_name, f.twenty_type, f.status,
         )  # fmt: skip
     out.print(table)
     for number, f in enumerate(report.fields, 1):
-        out.print(f"[bold]{number}.[/] {f.bizstim_field_name}: {f.evidence}.", markup=True)
+        out.print(f"[bold]{number}.[/] {escape(f.bizstim_field_name)}: {escape(f.evidence)}.")
     out.print(f"{report.added} new pending row(s) written to {report.seed_file}.")
     if report.seed_rows_without_definition:
         out.print(
             "[yellow]Seed rows without a definition in this account[/] (kept, migrate "
-            f"nothing): {', '.join(report.seed_rows_without_definition)}"
+            f"nothing): {escape(', '.join(report.seed_rows_without_definition))}"
         )
     if report.pending_rows:
         out.print(
-            f"Pending: {', '.join(report.pending_rows)}. Review the rows, then "
+            f"Pending: {escape(', '.join(report.pending_rows))}. Review the rows, then "
             "`bizmig map confirm NAME…` (or --skip NAME, or --all); "
             "`bizmig load` refuses to start until every row is decided."
         )
@@ -284,7 +285,7 @@ def propose_command(
         if report.added or not seed_file.exists():
             write_seed(seed)
     except (SeedError, duckdb.Error) as error:
-        console.print(f"[bold red]map propose failed:[/] {error}")
+        console.print(f"[bold red]map propose failed:[/] {escape(str(error))}")
         raise typer.Exit(2) from error
     if as_json:
         out.print_json(json.dumps(report.as_json()))
@@ -315,7 +316,7 @@ def confirm_command(
         if changes:
             write_seed(seed)
     except SeedError as error:
-        console.print(f"[bold red]map confirm refused:[/] {error}")
+        console.print(f"[bold red]map confirm refused:[/] {escape(str(error))}")
         raise typer.Exit(2) from error
     _print_changes(seed, changes)
 
@@ -329,10 +330,13 @@ def _print_changes(seed: MappingSeed, changes: Sequence[Any]) -> None:
             table.add_column(column)
         for change in changes:
             table.add_row(
-                change.bizstim_field_name, change.twenty_field_name, change.before, change.after
+                escape(change.bizstim_field_name),
+                change.twenty_field_name,
+                change.before,
+                change.after,
             )
         out.print(table)
     pending = [row["bizstim_field_name"] for row in seed.rows if status_of(row) == "pending"]
     if pending:
-        out.print(f"[yellow]Still pending[/] (loads refuse): {', '.join(pending)}")
+        out.print(f"[yellow]Still pending[/] (loads refuse): {escape(', '.join(pending))}")
     out.print("Run `dbt build` so the marts, field catalog and select options use the decisions.")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from rich.markup import escape
 
 PHASES = ("scope", "extract", "transform", "load", "reconcile")
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -145,7 +146,10 @@ def run_phases(
         if not ok:
             if not force:
                 raise GateFailed(phase, outcome.problems)
-            announce(f"[yellow]gate after {phase} forced past: {'; '.join(outcome.problems[:5])}")
+            announce(
+                f"[yellow]gate after {phase} forced past:[/] "
+                + escape("; ".join(outcome.problems[:5]))
+            )
     return outcomes
 
 

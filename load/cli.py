@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -48,7 +49,7 @@ def _open(url: str | None, duckdb: str | None, rate_limit: int, rate_window: flo
     try:
         return open_session(twenty_settings(url), duckdb_path(duckdb), rate_limit, rate_window)
     except (ConfigError, FileNotFoundError) as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        console.print(f"[bold red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from exc
 
 
@@ -110,7 +111,7 @@ def load_command(
             with load_progress() as progress:
                 outcome = perform_load(session, options, progress, ask)
         except LoadRefused as exc:
-            console.print(f"[bold red]load refused:[/] {exc}")
+            console.print(f"[bold red]load refused:[/] {escape(str(exc))}")
             raise typer.Exit(exc.exit_code) from exc
         if as_json:
             out.print_json(json.dumps({"dry_run": dry_run, **outcome.as_json(session)}))
@@ -151,7 +152,7 @@ def print_load(outcome: LoadOutcome, session: Session, dry_run: bool) -> None:
             more = " …" if len(r.missing) > 10 else ""
             out.print(
                 f"{r.object}: {len(r.missing)} record(s) gone from the source, {verb}: "
-                f"{', '.join(r.missing[:10])}{more}"
+                f"{escape(', '.join(r.missing[:10]))}{more}"
             )
     stats = session.client.stats
     out.print(
@@ -182,7 +183,7 @@ def reconcile_command(
     if as_json:
         out.print_json(json.dumps(result.as_json(), default=str))
     else:
-        out.print(result.markdown())
+        out.print(result.markdown(), markup=False)
         out.print(f"written: {md}, {js}")
     if not result.ok:
         raise typer.Exit(1)
