@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -40,6 +41,7 @@ from bizmig.settings import (
     ConfigError,
     TwentySettings,
     bizstim_settings,
+    dbt_project_dir,
     duckdb_path,
     twenty_settings,
 )
@@ -147,7 +149,7 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
         finally:
             session.close()
         write_reports(result, config.report_dir)
-        console.print(result.markdown())
+        console.print(result.markdown(), markup=False)
         problems = [
             f"{o.object}: ledger {o.ledger_live}, in Twenty {o.in_twenty}, mart {o.mart_rows}"
             for o in result.objects
@@ -235,6 +237,9 @@ def migrate_command(
     ] = False,
     restart: Annotated[bool, typer.Option(help="Start a new run instead of resuming.")] = False,
     duckdb: Annotated[str | None, typer.Option("--duckdb", help="Staging DuckDB file.")] = None,
+    project: Annotated[
+        str | None, typer.Option("--dbt-project", help="dbt project with your mapping.")
+    ] = None,
     report_dir: Annotated[Path, typer.Option("--report", help="Report directory.")] = Path(
         "migration-report"
     ),
@@ -248,6 +253,7 @@ def migrate_command(
             twenty_settings(),
             duckdb_path(duckdb),
             report_dir.resolve(),
+            project_dir=dbt_project_dir(project) or PROJECT_DIR,
             twenty_rate=(twenty_rate_limit, twenty_rate_window),
             dbt_vars=sample_vars(sample, sample_clients),
             archive_missing=archive_missing,
@@ -256,7 +262,7 @@ def migrate_command(
             restart=restart,
         )
     except ConfigError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        console.print(f"[bold red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     raise typer.Exit(execute(config))
 
@@ -266,12 +272,12 @@ def execute(config: MigrationConfig) -> int:
     try:
         run_migration(config)
     except GateFailed as exc:
-        console.print(f"[bold red]stopped:[/] {exc}. Fix it, or rerun with --force.")
+        console.print(f"[bold red]stopped:[/] {escape(str(exc))}. Fix it, or rerun with --force.")
         return 8
     except LoadRefused as exc:
-        console.print(f"[bold red]load refused:[/] {exc}")
+        console.print(f"[bold red]load refused:[/] {escape(str(exc))}")
         return exc.exit_code
     except ExtractError as exc:
-        console.print(f"[bold red]extraction stopped:[/] {exc}")
+        console.print(f"[bold red]extraction stopped:[/] {escape(str(exc))}")
         return exc.exit_code
     return 0

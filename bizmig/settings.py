@@ -79,6 +79,17 @@ def duckdb_path(explicit: str | None = None) -> Path:
     return Path(str(raw)).expanduser().resolve()
 
 
+def dbt_project_dir(explicit: str | None = None) -> Path | None:
+    """The dbt project holding the mapping (``BIZMIG_DBT_PROJECT``); None = the tool's own."""
+    raw = explicit or _lookup("bizmig_dbt_project")
+    if not raw:
+        return None
+    path = Path(str(raw)).expanduser().resolve()
+    if not (path / "dbt_project.yml").is_file():
+        raise ConfigError(f"{path} is not a dbt project (no dbt_project.yml)")
+    return path
+
+
 @dataclass(frozen=True)
 class TwentySettings:
     api_url: str
