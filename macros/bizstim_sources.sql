@@ -68,7 +68,45 @@
 {%- endmacro %}
 
 
-{#- TRUE when the row was (re-)delivered by the current extraction cycle. -#}
-{% macro is_in_current_snapshot(load_id_column='_dlt_load_id') -%}
-    coalesce(try_cast({{ load_id_column }} as double) >= {{ current_snapshot_started_at() }}, false)
+{#- Start of a list table's snapshot: its last listing pass in the current cycle when the
+    extraction had to list it again (pages shifted under it, see ingest/source.py), else the
+    cycle's start. -#}
+{% macro list_snapshot_started_at(table_name) -%}
+    {%- set relation = source('bizstim', '_bizmig_list_passes') -%}
+    {%- set found = none -%}
+    {%- if execute -%}
+        {%- set found = adapter.get_relation(
+            database=relation.database, schema=relation.schema, identifier=relation.identifier
+        ) -%}
+    {%- endif -%}
+    {%- if found is none -%}
+        {{ current_snapshot_started_at() }}
+    {%- else -%}
+        greatest({{ current_snapshot_started_at() }}, coalesce((
+            select max(passes.started_at)
+            from {{ relation }} as passes
+            where passes.table_name = '{{ table_name }}'
+                and passes.cycle = (
+                    select max(done.cycle) from {{ source('bizstim', '_bizmig_extract_cycles') }}
+                        as done
+                    where done.completed_at is not null
+                )
+        ), cast(0 as double)))
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- TRUE when the row was (re-)delivered by the current extraction cycle (for a list table
+    given by name: by the last pass of its listing). -#}
+{% macro is_in_current_snapshot(load_id_column='_dlt_load_id', list_table=none) -%}
+    {%- if list_table is none -%}
+        coalesce(
+            try_cast({{ load_id_column }} as double) >= {{ current_snapshot_started_at() }}, false
+        )
+    {%- else -%}
+        coalesce(
+            try_cast({{ load_id_column }} as double)
+            >= {{ list_snapshot_started_at(list_table) }}, false
+        )
+    {%- endif -%}
 {%- endmacro %}

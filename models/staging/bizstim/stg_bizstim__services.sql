@@ -24,5 +24,5 @@ select
     {{ to_integer('max_duration') }} as max_duration,
     {{ decode_code('services', 'start_interval', 'start_interval') }} as start_interval,
     {{ clean_text('name') }} as group_name,
-    {{ is_in_current_snapshot() }} as is_in_current_snapshot
+    {{ is_in_current_snapshot(list_table='services') }} as is_in_current_snapshot
 from source
