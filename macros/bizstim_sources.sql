@@ -3,12 +3,7 @@
     detail_misses, no custom_fields, ...). Staging models call this instead of source(). -#}
 {% macro bizstim_source(table_name, columns) -%}
     {%- set relation = source('bizstim', table_name) -%}
-    {%- set found = none -%}
-    {%- if execute -%}
-        {%- set found = adapter.get_relation(
-            database=relation.database, schema=relation.schema, identifier=relation.identifier
-        ) -%}
-    {%- endif -%}
+    {%- set found = existing_raw_relation(table_name) -%}
     {%- if found is not none or not execute -%}
         {{ relation }}
     {%- else -%}
@@ -27,17 +22,23 @@
 
 {#- The columns of a raw table that exist right now (empty list when the table is absent). -#}
 {% macro bizstim_source_columns(table_name) -%}
-    {%- set relation = source('bizstim', table_name) -%}
-    {%- if not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- set found = adapter.get_relation(
-        database=relation.database, schema=relation.schema, identifier=relation.identifier
-    ) -%}
+    {%- set found = existing_raw_relation(table_name) -%}
     {%- if found is none -%}
         {{ return([]) }}
     {%- endif -%}
     {{ return(adapter.get_columns_in_relation(found) | map(attribute='name') | list) }}
+{%- endmacro %}
+
+
+{#- The raw table if dlt created it, else none (none while parsing, too). -#}
+{% macro existing_raw_relation(table_name) -%}
+    {%- set relation = source('bizstim', table_name) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier
+    )) }}
 {%- endmacro %}
 
 
@@ -46,14 +47,8 @@
     disappeared from Bizstim (dlt merges never delete). Without any completed cycle (or
     without the cycles table) every row counts as current. -#}
 {% macro current_snapshot_started_at() -%}
-    {%- set relation = source('bizstim', '_bizmig_extract_cycles') -%}
-    {%- set found = none -%}
-    {%- if execute -%}
-        {%- set found = adapter.get_relation(
-            database=relation.database, schema=relation.schema, identifier=relation.identifier
-        ) -%}
-    {%- endif -%}
-    {%- if found is none -%}
+    {%- set relation = existing_raw_relation('_bizmig_extract_cycles') -%}
+    {%- if relation is none -%}
         cast(0 as double)
     {%- else -%}
         coalesce((
@@ -72,14 +67,8 @@
     extraction had to list it again (pages shifted under it, see ingest/source.py), else the
     cycle's start. -#}
 {% macro list_snapshot_started_at(table_name) -%}
-    {%- set relation = source('bizstim', '_bizmig_list_passes') -%}
-    {%- set found = none -%}
-    {%- if execute -%}
-        {%- set found = adapter.get_relation(
-            database=relation.database, schema=relation.schema, identifier=relation.identifier
-        ) -%}
-    {%- endif -%}
-    {%- if found is none -%}
+    {%- set relation = existing_raw_relation('_bizmig_list_passes') -%}
+    {%- if relation is none -%}
         {{ current_snapshot_started_at() }}
     {%- else -%}
         greatest({{ current_snapshot_started_at() }}, coalesce((

@@ -170,7 +170,7 @@ def _custom_checkbox(a: Account):
     return _custom(a, "Photo consent", "checkbox", "", "maybe", "photoConsent")
 
 
-# ---- sessions --------------------------------------------------------------------------------
+# ---- sessions and payments -------------------------------------------------------------------
 @hostile("session_ends_24_00", "end_time '24:00'", "repaired", "midnight of the next day")
 def _session_24(a: Account):
     sid = a.clean_session(start_time="23:00", end_time="24:00")
@@ -178,50 +178,42 @@ def _session_24(a: Account):
                              "2024-05-15T04:00:00.000Z")]
 
 
-def _bad_session(**values: str):
+def _rewritten(kind: str, **values: str):
+    """A session or payment rewritten to link only anchors, then made hostile by ``values``."""
     def apply(a: Account):
-        return [session(a.clean_session(**values))], []
-    return apply
-
-
-for _name, _summary, _rule, _values in [
-    ("session_time_25_99", "start_time '25:99'", "malformed_date_or_time",
-     {"start_time": "25:99"}),
-    ("session_start_after_end", "15:00 → 14:00", "end_not_after_start",
-     {"start_time": "15:00", "end_time": "14:00"}),
-    ("session_zero_date", "session_date '0000-00-00'", "malformed_date_or_time",
-     {"session_date": "0000-00-00"}),
-    ("session_unknown_status", "session_status '7'", "unknown_session_status",
-     {"session_status": "7"}),
-    ("session_dangling_client", "client_id 999999", "client_not_migrated",
-     {"client_id": "999999"}),
-    ("session_dangling_practitioner", "pract_d 999999", "practitioner_not_migrated",
-     {"pract_d": "999999"}),
-    ("session_dangling_service", "service_id 999999", "service_not_migrated",
-     {"service_id": "999999"}),
-    ("session_dangling_location", "location_id 999999", "location_not_migrated",
-     {"location_id": "999999"}),
-]:
-    hostile(_name, _summary, "quarantined", _rule)(_bad_session(**_values))
-
-
-# ---- payments --------------------------------------------------------------------------------
-def _bad_payment(**values: str):
-    def apply(a: Account):
+        if kind == "session":
+            return [session(a.clean_session(**values))], []
         return [payment(a.clean_payment(**values))], []
     return apply
 
 
-for _name, _summary, _rule, _values in [
-    ("payment_amount_empty", "revenue_amount ''", "amount_missing", {"revenue_amount": ""}),
-    ("payment_amount_not_numeric", "revenue_amount '$1,250.00'", "amount_missing",
+for _kind, _name, _summary, _rule, _values in [
+    ("session", "session_time_25_99", "start_time '25:99'", "malformed_date_or_time",
+     {"start_time": "25:99"}),
+    ("session", "session_start_after_end", "15:00 → 14:00", "end_not_after_start",
+     {"start_time": "15:00", "end_time": "14:00"}),
+    ("session", "session_zero_date", "session_date '0000-00-00'", "malformed_date_or_time",
+     {"session_date": "0000-00-00"}),
+    ("session", "session_unknown_status", "session_status '7'", "unknown_session_status",
+     {"session_status": "7"}),
+    ("session", "session_dangling_client", "client_id 999999", "client_not_migrated",
+     {"client_id": "999999"}),
+    ("session", "session_dangling_practitioner", "pract_d 999999", "practitioner_not_migrated",
+     {"pract_d": "999999"}),
+    ("session", "session_dangling_service", "service_id 999999", "service_not_migrated",
+     {"service_id": "999999"}),
+    ("session", "session_dangling_location", "location_id 999999", "location_not_migrated",
+     {"location_id": "999999"}),
+    ("payment", "payment_amount_empty", "revenue_amount ''", "amount_missing",
+     {"revenue_amount": ""}),
+    ("payment", "payment_amount_not_numeric", "revenue_amount '$1,250.00'", "amount_missing",
      {"revenue_amount": "$1,250.00"}),
-    ("payment_zero_date", "revenue_date '0000-00-00'", "date_missing",
+    ("payment", "payment_zero_date", "revenue_date '0000-00-00'", "date_missing",
      {"revenue_date": "0000-00-00"}),
-    ("payment_dangling_client", "client_id 999999", "client_not_migrated",
+    ("payment", "payment_dangling_client", "client_id 999999", "client_not_migrated",
      {"client_id": "999999"}),
 ]:
-    hostile(_name, _summary, "quarantined", _rule)(_bad_payment(**_values))
+    hostile(_name, _summary, "quarantined", _rule)(_rewritten(_kind, **_values))
 
 
 @hostile("payment_of_deleted_client", "a payment of a client deleted in Bizstim",

@@ -17,12 +17,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from bizmig.demo import copy_project
-from bizmig.migrate import MigrationConfig, execute
-from bizmig.settings import BizstimSettings, TwentySettings
+from bizmig.migrate import execute
 from load.ledger import LIVE_ACTIONS
 from sandbox.bizstim.hostile import CATALOG, read_manifest
-from tests.load.conftest import TWENTY_KEY, Twenty, start_twenty
+from tests.load.conftest import Twenty, start_twenty
+from tests.migrate.conftest import stand_in_config
 from tests.servers import RunningServer, start_server
 
 BIZSTIM_KEY = "hostile-test-bizstim-key-000000000000001"
@@ -114,15 +113,7 @@ def migrated(tmp_path_factory: pytest.TempPathFactory, full_size: bool) -> Itera
         "--clients", str(clients), "--seed", "42", "--db", str(db), "--api-key", BIZSTIM_KEY,
         "--rate-limit", "100000", "--rate-window", "1", "--hostile", "all"])
     twenty = start_twenty(tmp, "--rate-limit", "0")
-    config = MigrationConfig(
-        bizstim=BizstimSettings(f"{bizstim.url}/api", (BIZSTIM_KEY,), 100000, 1),
-        twenty=TwentySettings(twenty.url, TWENTY_KEY),
-        duckdb=tmp / "hostile.duckdb",
-        report_dir=tmp / "report",
-        project_dir=copy_project(tmp / "project"),
-        twenty_rate=(100000, 1),
-        allow_unmatched_owners=True,
-    )
+    config = stand_in_config(tmp, bizstim, BIZSTIM_KEY, twenty, staging="hostile")
     try:
         code = execute(config)
         with duckdb.connect(str(config.duckdb), read_only=True) as con:

@@ -83,29 +83,20 @@ bad_custom_values as (
 ),
 
 client_values as (
-    select
-        client_id,
-        'start_date' as field_name,
-        start_date_raw as raw_value,
-        'date (YYYY-MM-DD)' as expected
-    from {{ ref('stg_bizstim__client_details') }}
-    where start_date_raw is not null and start_date is null
-    union all
-    select
-        client_id,
-        'slotDuration' as field_name,
-        slot_duration_raw as raw_value,
-        'whole number' as expected
-    from {{ ref('stg_bizstim__client_details') }}
-    where slot_duration_raw is not null and slot_duration is null
-    union all
-    select
-        client_id,
-        'sessionLimit' as field_name,
-        session_limit_raw as raw_value,
-        'whole number' as expected
-    from {{ ref('stg_bizstim__client_details') }}
-    where session_limit_raw is not null and session_limit is null
+    {%- for field_name, raw_column, typed_column, expected in [
+        ('start_date', 'start_date_raw', 'start_date', 'date (YYYY-MM-DD)'),
+        ('slotDuration', 'slot_duration_raw', 'slot_duration', 'whole number'),
+        ('sessionLimit', 'session_limit_raw', 'session_limit', 'whole number'),
+    ] %}
+        {{ "union all" if not loop.first }}
+        select
+            client_id,
+            '{{ field_name }}' as field_name,
+            {{ raw_column }} as raw_value,
+            '{{ expected }}' as expected
+        from {{ ref('stg_bizstim__client_details') }}
+        where {{ raw_column }} is not null and {{ typed_column }} is null
+    {%- endfor %}
 ),
 
 untyped_client_values as (
