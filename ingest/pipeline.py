@@ -13,7 +13,10 @@ last commit; what it had fetched but not committed is answered from the spool
 (:class:`~ingest.transport.Spool`), so no page or id is requested twice. A finished cycle is
 recorded in ``raw_bizstim._bizmig_extract_cycles``; the next ``extract`` starts a new cycle
 (the delta cutover re-reads everything and merges on ``id``). Rows of the current snapshot
-are the ones whose ``_dlt_load_id`` is at or after the cycle's ``started_at``.
+are the ones whose ``_dlt_load_id`` is at or after the cycle's ``started_at`` — for a list
+endpoint that had to be listed again (see :mod:`ingest.source`: pages shifted under the
+extraction), at or after its last pass's start, recorded per table in
+``raw_bizstim._bizmig_list_passes`` (cycle, table_name, passes, started_at, total, relisted).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from ingest.source import (
 from ingest.transport import ExtractError, PacedAdapter, Spool, TransportStats, paced_session
 
 CYCLES_TABLE = "_bizmig_extract_cycles"
+PASSES_TABLE = "_bizmig_list_passes"
 # Rows travel to DuckDB as parquet: dlt's default for duckdb (INSERT ... VALUES statements)
 # took ~4.5 GB of RAM for a 5 000-client account, and jsonl let DuckDB's reader re-type
 # strings ("08:30" came back as "08:30:00"); parquet keeps every value byte-identical.
@@ -140,8 +144,67 @@ def close_cycle(path: Path, cycle: int) -> None:
         )
 
 
-def _current(table: str, started_at: float) -> str:
-    return f"{RAW_SCHEMA}.{table} where try_cast(_dlt_load_id as double) >= {started_at!r}"
+def _current(table: str, started_at: float, starts: dict[str, float] | None = None) -> str:
+    since = (starts or {}).get(table, started_at)
+    return f"{RAW_SCHEMA}.{table} where try_cast(_dlt_load_id as double) >= {since!r}"
+
+
+def record_passes(path: Path, cycle: int, states: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """Write each list endpoint's last pass of ``cycle`` (the start of its snapshot)."""
+    starts = {}
+    with _connect(path) as con:
+        con.execute(
+            f"create table if not exists {RAW_SCHEMA}.{PASSES_TABLE} (cycle integer, table_name "
+            "varchar, passes integer, started_at double, total bigint, relisted varchar)"
+        )
+        con.execute(f"delete from {RAW_SCHEMA}.{PASSES_TABLE} where cycle = ?", [cycle])
+        for endpoint in LIST_ENDPOINTS:
+            state = states.get(endpoint.table, {})
+            if state.get("cycle") != cycle or state.get("pass_started") is None:
+                continue
+            starts[endpoint.table] = float(state["pass_started"])
+            con.execute(
+                f"insert into {RAW_SCHEMA}.{PASSES_TABLE} values (?, ?, ?, ?, ?, ?)",
+                [cycle, endpoint.table, state.get("pass", 1), starts[endpoint.table],
+                 state.get("total"), "; ".join(state.get("relisted", []))],
+            )
+    return starts
+
+
+def pass_starts(path: Path, cycle: int) -> dict[str, float]:
+    """Start of each list endpoint's snapshot in ``cycle`` (as recorded by record_passes)."""
+    with _connect(path, read_only=True) as con:
+        if not _table_exists(con, PASSES_TABLE):
+            return {}
+        rows = con.execute(
+            f"select table_name, started_at from {RAW_SCHEMA}.{PASSES_TABLE} where cycle = ?",
+            [cycle],
+        ).fetchall()
+    return {str(t): float(s) for t, s in rows}
+
+
+def uneven_listings(
+    path: Path, cycle: int, started_at: float, states: dict[str, dict[str, Any]]
+) -> dict[str, str]:
+    """Finished listings whose last pass landed another number of distinct ids than the
+    ``total`` Bizstim reported (an id served twice, another never): table → reason."""
+    out = {}
+    with _connect(path, read_only=True) as con:
+        for endpoint in LIST_ENDPOINTS:
+            state = states.get(endpoint.table, {})
+            if state.get("cycle") != cycle or not state.get("done"):
+                continue
+            since = float(state.get("pass_started") or started_at)
+            landed = 0
+            if _table_exists(con, endpoint.table):
+                row = con.execute(
+                    f"select count(distinct id) from {_current(endpoint.table, since)}"
+                ).fetchone()
+                landed = int(row[0]) if row else 0
+            total = int(state.get("total") or 0)
+            if landed != total:
+                out[endpoint.table] = f"{landed} distinct ids in a pass, total {total}"
+    return out
 
 
 def record_budget(path: Path, cycle: int, pool: KeyPool, settings: BizstimSettings) -> None:
@@ -161,8 +224,11 @@ def record_budget(path: Path, cycle: int, pool: KeyPool, settings: BizstimSettin
             )
 
 
-def pending_ids(path: Path, started_at: float) -> tuple[list[str], list[str]]:
-    """(client ids, availability ids) named by this cycle's lists and not yet landed/missed."""
+def pending_ids(
+    path: Path, started_at: float, starts: dict[str, float] | None = None
+) -> tuple[list[str], list[str]]:
+    """(client ids, availability ids) named by this cycle's lists and not yet landed/missed;
+    ``starts``: the snapshot start of list tables that were listed again (pass_starts)."""
     with _connect(path, read_only=True) as con:
 
         def ids(sql: str, table: str) -> set[str]:
@@ -170,12 +236,12 @@ def pending_ids(path: Path, started_at: float) -> tuple[list[str], list[str]]:
                 {r[0] for r in con.execute(sql).fetchall()} if _table_exists(con, table) else set()
             )
 
-        clients = ids(f"select id from {_current('clients', started_at)}", "clients")
+        clients = ids(f"select id from {_current('clients', started_at, starts)}", "clients")
         avail: set[str] = set()
         for table in ("clients", "practitioners"):
             avail |= ids(
                 f"select distinct trim(unnest(string_split(avail_id, ','))) from "
-                f"{_current(table, started_at)} and coalesce(avail_id, '') <> ''",
+                f"{_current(table, started_at, starts)} and coalesce(avail_id, '') <> ''",
                 table,
             )
         avail.discard("")
@@ -200,7 +266,9 @@ def _id_order(value: str) -> tuple[int, str]:
     return (int(value), "") if value.isdigit() else (1 << 62, value)
 
 
-def landed_rows(path: Path, started_at: float | None = None) -> dict[str, int]:
+def landed_rows(
+    path: Path, started_at: float | None = None, starts: dict[str, float] | None = None
+) -> dict[str, int]:
     tables = (*ALL_TABLES, MISSES_TABLE)
     with _connect(path, read_only=True) as con:
         out = {}
@@ -208,9 +276,8 @@ def landed_rows(path: Path, started_at: float | None = None) -> dict[str, int]:
             if not _table_exists(con, table):
                 out[table] = 0
                 continue
-            where = (
-                f" where try_cast(_dlt_load_id as double) >= {started_at!r}" if started_at else ""
-            )
+            since = (starts or {}).get(table, started_at)
+            where = f" where try_cast(_dlt_load_id as double) >= {since!r}" if since else ""
             row = con.execute(f"select count(*) from {RAW_SCHEMA}.{table}{where}").fetchone()
             out[table] = int(row[0]) if row else 0
         return out
@@ -238,7 +305,8 @@ def extraction_gaps(options: ExtractOptions) -> list[str]:
         return ["no completed extraction cycle"]
     cycle, started_at = int(row[0]), float(row[1])
     states = _list_states(make_pipeline(options))
-    rows = landed_rows(options.duckdb_path, started_at)
+    starts = pass_starts(options.duckdb_path, cycle)
+    rows = landed_rows(options.duckdb_path, started_at, starts)
     problems = []
     for endpoint in LIST_ENDPOINTS:
         state = states.get(endpoint.table, {})
@@ -248,7 +316,7 @@ def extraction_gaps(options: ExtractOptions) -> list[str]:
             problems.append(
                 f"{endpoint.table}: {rows[endpoint.table]} rows landed, API total {state['total']}"
             )
-    clients, avail = pending_ids(options.duckdb_path, started_at)
+    clients, avail = pending_ids(options.duckdb_path, started_at, starts)
     if clients or avail:
         problems.append(f"{len(clients)} client details and {len(avail)} availability ids pending")
     return problems
@@ -336,12 +404,22 @@ def run_extract(
             if not (tz.get("cycle") == cycle and tz.get("done")):
                 todo.append(TIMEZONE_TABLE)
             if not todo:
-                break
+                relist = uneven_listings(options.duckdb_path, cycle, started_at, states)
+                if not relist:
+                    break
+                # a cheap run without requests: the new pass's rows get a newer load id
+                run(bizstim_lists(client, cycle, started_at, only=list(relist), relist=relist))
+                continue
             pages = max(1, options.checkpoint_every // max(1, len(todo)))
-            run(bizstim_lists(client, cycle, only=todo, max_pages=pages, on_total=progress.expect))
+            run(
+                bizstim_lists(
+                    client, cycle, started_at, only=todo, max_pages=pages, on_total=progress.expect
+                )
+            )
+        starts = record_passes(options.duckdb_path, cycle, _list_states(pipeline))
 
         progress.phase("details")
-        client_ids, avail_ids = pending_ids(options.duckdb_path, started_at)
+        client_ids, avail_ids = pending_ids(options.duckdb_path, started_at, starts)
         progress.expect(CLIENT_DETAIL.method, len(client_ids))
         progress.expect(AVAILABILITY.method, len(avail_ids))
         size = max(1, options.checkpoint_every)
@@ -358,7 +436,7 @@ def run_extract(
         pool.close()
         record_budget(options.duckdb_path, cycle, pool, settings)
 
-    rows = landed_rows(options.duckdb_path, started_at)
+    rows = landed_rows(options.duckdb_path, started_at, pass_starts(options.duckdb_path, cycle))
     return ExtractResult(
         cycle=cycle,
         rows={t: n for t, n in rows.items() if t != MISSES_TABLE},

@@ -6,11 +6,20 @@
 * per-record calls (``client/{id}``, ``availability/{id}``) are parallelised dlt transformers
   fed with the ids still missing from DuckDB (see :mod:`ingest.pipeline`), so no id is fetched
   twice; an id the API no longer knows (404) is landed in ``detail_misses`` instead of vanishing;
-* every table merges on ``id``; values are never parsed: what Bizstim sends is what lands.
+* every table merges on ``id``; values are never parsed: what Bizstim sends is what lands;
+* offset pages of a live table are not a snapshot: a row deleted or added between two pages
+  moves every later row, so one is skipped or served twice. A listing is therefore read in
+  *passes*: when ``total`` changes between pages of a pass, or (checked by
+  :mod:`ingest.pipeline` once a pass is done) the pass landed a different number of distinct
+  ids than ``total``, the endpoint is listed again from offset 0 in a new pass, at most
+  :data:`MAX_PASSES` times. The rows of the last pass are the endpoint's snapshot (its
+  ``pass_started`` is written to ``raw_bizstim._bizmig_list_passes``); rows landed by an
+  earlier pass and not by the last one were deleted in Bizstim meanwhile.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -28,17 +37,36 @@ from ingest.endpoints import (
     pages_needed,
 )
 from ingest.paginator import PathOffsetPaginator
+from ingest.transport import ExtractError
 
 SOURCE_NAME = "bizstim"
 MISSES_TABLE = "detail_misses"
+MAX_PASSES = 5  # listings of one endpoint per cycle before the extraction gives up
+
+
+def restart_pass(state: dict[str, Any], method: str, reason: str) -> None:
+    """Start a new pass of a listing (from offset 0); rows come in the next dlt run, whose
+    load id is newer than ``pass_started``."""
+    if state.get("pass", 1) >= MAX_PASSES:
+        raise ExtractError(
+            f"/{method}: the listing changed under the extraction {MAX_PASSES} times (last: "
+            f"{reason}); nothing was lost, rerun `bizmig extract` when Bizstim is quieter"
+        )
+    state.update({
+        "next_start": 0, "done": False, "total": None, "pass_total": None,
+        "pass": state.get("pass", 1) + 1, "pass_started": time.time(),
+        "relisted": [*state.get("relisted", []), reason],
+    })
 
 
 def _list_resource(
     client: RESTClient,
     endpoint: ListEndpoint,
     cycle: int,
+    cycle_started: float,
     max_pages: int,
     on_total: Callable[[str, int], None] | None,
+    relist: str | None = None,
 ) -> Any:
     @dlt.resource(
         name=endpoint.table,
@@ -50,7 +78,11 @@ def _list_resource(
         state = dlt.current.resource_state()
         if state.get("cycle") != cycle:
             state.clear()
-            state.update({"cycle": cycle, "next_start": 0, "done": False, "total": None})
+            state.update({"cycle": cycle, "next_start": 0, "done": False, "total": None,
+                          "pass": 1, "pass_started": cycle_started, "pass_total": None})
+        if relist is not None and state["done"]:
+            restart_pass(state, endpoint.method, relist)
+            return
         if state["done"]:
             return
         if on_total is not None and state["total"] is not None:
@@ -66,7 +98,13 @@ def _list_resource(
         ):
             if on_total is not None and state["total"] is None:
                 on_total(endpoint.method, pages_needed(paginator.total or 0, endpoint.max_limit))
+            if state.get("pass_total") is None:
+                state["pass_total"] = paginator.total
             yield list(page)
+            if paginator.total != state["pass_total"]:
+                restart_pass(state, endpoint.method, f"total changed from {state['pass_total']} "
+                             f"to {paginator.total} between pages")
+                return
             state["next_start"] = paginator.next_start
             state["total"] = paginator.total
             state["done"] = paginator.complete
@@ -125,14 +163,18 @@ def _ids(name: str, ids: Sequence[str]) -> Any:
 def bizstim_lists(
     client: RESTClient,
     cycle: int,
+    cycle_started: float,
     only: Sequence[str] | None = None,
     max_pages: int = 200,
     on_total: Callable[[str, int], None] | None = None,
+    relist: dict[str, str] | None = None,
 ) -> Any:
-    """Phase 1: every list endpoint and the account time zone."""
+    """Phase 1: every list endpoint and the account time zone; ``relist`` (table → reason)
+    starts a new pass of finished listings that did not add up."""
     wanted = set(only) if only is not None else None
     resources = [
-        _list_resource(client, endpoint, cycle, max_pages, on_total)
+        _list_resource(client, endpoint, cycle, cycle_started, max_pages, on_total,
+                       (relist or {}).get(endpoint.table))
         for endpoint in LIST_ENDPOINTS
         if wanted is None or endpoint.table in wanted
     ]

@@ -7,7 +7,9 @@ dlt's ``RESTClient`` takes a ``requests.Session``; we give it one whose adapter
 2. otherwise takes a key from the :class:`~ingest.pacer.KeyPool` (waiting for budget), sends,
    and records the finish time;
 3. retries 429 after ``Retry-After`` (on another key if one is free), 5xx / timeouts / broken or
-   truncated bodies with exponential backoff;
+   truncated bodies and answers that are not JSON (a proxy's HTML error or maintenance page,
+   even with status 200) with exponential backoff; when they persist it stops with an
+   :class:`ExtractError` naming the path, the status, the content type and the body's start;
 4. writes every good body to the spool before handing it to dlt.
 
 The key travels only in the outgoing header; the prepared request is redacted afterwards so
@@ -213,10 +215,17 @@ class PacedAdapter(HTTPAdapter):
                 return response  # a real client error: let the caller raise it
             failures += 1
             if failures >= self.max_attempts:
-                reason = repr(error) if error else f"HTTP {status} / unreadable body"
+                reason = repr(error) if error else _describe(status, response, body)
                 raise ExtractError(f"GET {path} failed {failures} times: {reason}")
             self.stats.retries += 1
             time.sleep(self._backoff(failures))
+
+
+def _describe(status: int, response: requests.Response | None, body: bytes) -> str:
+    """What came back instead of JSON (an HTML error page from a proxy, a cut-off body...)."""
+    kind = "-" if response is None else response.headers.get("Content-Type", "no Content-Type")
+    snippet = " ".join(body[:120].decode("utf-8", "replace").split())
+    return f"HTTP {status}, {kind}, not JSON: {snippet!r}"
 
 
 def _is_json(body: bytes) -> bool:

@@ -71,6 +71,7 @@ class Response:
     key: str = "-"  # fingerprint of the key used, for the request log
     drop_connection: bool = False  # close the socket without answering (fault injection)
     truncate: bool = False  # send a cut-off body with the full Content-Length (fault injection)
+    content_type: str = "application/json; charset=utf-8"
 
     def encoded(self) -> bytes:
         if isinstance(self.body, bytes | bytearray):
@@ -198,7 +199,7 @@ def _make_handler(app: App, log: RequestLog) -> type[BaseHTTPRequestHandler]:
                 return
             payload = response.encoded()
             self.send_response(response.status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", response.content_type)
             self.send_header("Content-Length", str(len(payload)))
             for name, value in response.headers.items():
                 self.send_header(name, value)

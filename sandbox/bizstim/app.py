@@ -56,8 +56,23 @@ CodeIgniter REST server; where in doubt the stricter choice for a client was tak
    clients (mutations made through the hook persist too; delete the file to start fresh). The
    rate-limit windows live in memory, so a restart of the sandbox starts every budget afresh.
 
-Test hook (not part of the API; no key, not rate limited, not logged):
-``POST /_sandbox/mutate`` ``{"table","op":"update"|"delete"|"insert","id","values"}``.
+13. Bad-input corpus (``--hostile all`` or class names; ``sandbox/bizstim/hostile*.py``): the
+   generated account is made hostile after generation (malformed and shared e-mails, phones
+   without country, ``24:00``/``25:99`` times, dangling ids, deleted-status rows, RTL names,
+   huge and HTML notes, custom values of the wrong type, ...). What the real system plausibly
+   does on the wire, simulated once each: a row deleted or added between two pages of an
+   offset listing shifts every later row (MySQL ``LIMIT/OFFSET`` over a live table: a row is
+   skipped or served twice, ``total`` changes); a non-unique sort makes one page start a row
+   early (one id on two pages, one on none, ``total`` unchanged); a client deleted between
+   the list and ``client/{id}`` answers 404; a maintenance page answers ``200 text/html``
+   and a gateway in front of the PHP app answers ``502 text/html`` (nginx's page); a listed
+   row carries fields the reference does not know, one of them an array. The file's
+   ``meta.hostile`` holds the manifest (touched records, expected values); a file generated
+   with another ``--hostile`` set is regenerated.
+
+Test hooks (not part of the API; no key, not rate limited, not logged):
+``POST /_sandbox/mutate`` ``{"table","op":"update"|"delete"|"insert","id","values"}``;
+``GET /_sandbox/hostile``: what the wire classes did (``{"events": [...]}``).
 """
 
 from __future__ import annotations
@@ -65,6 +80,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from sandbox.bizstim.hostile_wire import HostileWire
 from sandbox.bizstim.ratelimit import SlidingWindowLimiter
 from sandbox.bizstim.store import LISTS, SINGLES, MutationError, Store
 from sandbox.httpbase import FaultPlan, Request, Response, key_fingerprint
@@ -86,6 +102,8 @@ class BizstimApp:
     def __post_init__(self) -> None:
         self.limiter = SlidingWindowLimiter(self.rate_limit, self.rate_window)
         self._keys = set(self.api_keys)
+        manifest = json.loads(self.store.meta.get("hostile", "{}"))
+        self.wire = HostileWire(self.store, manifest.get("wire", {}))
 
     def handle(self, request: Request) -> Response:
         if request.path.startswith("/_sandbox/"):
@@ -106,7 +124,10 @@ class BizstimApp:
         if request.method != "GET":
             response = failure(405, "Method not allowed", key)
         else:
-            response = self._route(request)
+            response = self.wire.intercept(request.path) if request.path.startswith(
+                "/api/") else None
+            response = response or self._route(request)
+            self.wire.after(request.path, response)
         response.key = key
         response.truncate = truncate and response.status == 200
         return response
@@ -168,6 +189,8 @@ class BizstimApp:
 
     # ---- test hook ---------------------------------------------------------------------------
     def _admin(self, request: Request) -> Response:
+        if request.path == "/_sandbox/hostile" and request.method == "GET":
+            return Response(200, {"events": self.wire.events})
         if request.path != "/_sandbox/mutate" or request.method != "POST":
             return Response(404, {"error": "unknown sandbox admin route"})
         try:

@@ -38,13 +38,16 @@ def bizstim_command(
     slow_seconds: Annotated[float, typer.Option(help="Delay of a slow response.")] = 1.0,
     p_truncate: Annotated[float, typer.Option(help="Probability of a cut-off body.")] = 0.0,
     fault_seed: Annotated[int, typer.Option(help="Seed of the fault dice.")] = 0,
+    hostile: Annotated[list[str] | None, typer.Option(
+        help="Bad-input classes to apply after generation ('all', or names; repeatable).")
+    ] = None,
 ) -> None:
     """Serve a deterministic synthetic Bizstim account on loopback (prints READY <url>)."""
     if rate_window <= 0:
         raise typer.BadParameter("--rate-window must be > 0")
     path = db or Path(".bizmig") / "sandbox" / f"bizstim-s{seed}-c{clients}.sqlite"
     started = time.monotonic()
-    if ensure_db(path, seed, clients, _log):
+    if ensure_db(path, seed, clients, _log, hostile or []):
         _log(f"generated in {time.monotonic() - started:.1f}s")
     else:
         _log(f"reusing {path}")

@@ -394,14 +394,24 @@ def generate(path: Path, seed: int, clients: int,
 
 
 def ensure_db(path: Path, seed: int, clients: int,
-              log: Callable[[str], None] = lambda _m: None) -> bool:
-    """Reuse ``path`` if it holds this seed+clients account, else (re)generate. True = generated."""
+              log: Callable[[str], None] = lambda _m: None,
+              hostile: list[str] | None = None) -> bool:
+    """Reuse ``path`` if it holds this seed+clients account (made hostile with the same
+    classes), else (re)generate. True = generated."""
     meta = read_meta(path)
+    wanted = ",".join(hostile or [])
     if meta.get("seed") == str(seed) and meta.get("clients") == str(clients) \
-            and meta.get("version") == GEN_VERSION:
+            and meta.get("version") == GEN_VERSION and meta.get("hostile_classes", "") == wanted:
         return False
     log(f"generating {clients} clients (seed {seed}) into {path}")
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     generate(path, seed, clients, log)
+    if hostile:
+        from sandbox.bizstim.hostile import apply_all
+
+        log(f"applying hostile classes {wanted}")
+        apply_all(path, hostile)
+        with sqlite3.connect(path) as conn:
+            conn.execute("INSERT INTO meta VALUES ('hostile_classes', ?)", (wanted,))
     return True

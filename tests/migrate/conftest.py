@@ -60,6 +60,22 @@ class Stage:
         return json.loads(row[0])
 
 
+def stand_in_config(
+    tmp: Path, bizstim: RunningServer, bizstim_key: str, twenty: Twenty, staging: str = "staging"
+) -> MigrationConfig:
+    """A migration of the Bizstim stand-in into the Twenty stand-in, pacing out of the way,
+    the custom-field map confirmed in a copy of the project under ``tmp``."""
+    return MigrationConfig(
+        bizstim=BizstimSettings(f"{bizstim.url}/api", (bizstim_key,), 100000, 1),
+        twenty=TwentySettings(twenty.url, TWENTY_KEY),
+        duckdb=tmp / f"{staging}.duckdb",
+        report_dir=tmp / "report",
+        project_dir=copy_project(tmp / "project"),
+        twenty_rate=(100000, 1),
+        allow_unmatched_owners=True,
+    )
+
+
 @pytest.fixture
 def stage(tmp_path: Path) -> Iterator[Stage]:
     args = [
@@ -78,15 +94,7 @@ def stage(tmp_path: Path) -> Iterator[Stage]:
     ]
     bizstim = start_server("bizstim", args)
     twenty = start_twenty(tmp_path, "--rate-limit", "0")
-    config = MigrationConfig(
-        bizstim=BizstimSettings(f"{bizstim.url}/api", (BIZSTIM_KEY,), 100000, 1),
-        twenty=TwentySettings(twenty.url, TWENTY_KEY),
-        duckdb=tmp_path / "staging.duckdb",
-        report_dir=tmp_path / "report",
-        project_dir=copy_project(tmp_path / "project"),
-        twenty_rate=(100000, 1),
-        allow_unmatched_owners=True,
-    )
+    config = stand_in_config(tmp_path, bizstim, BIZSTIM_KEY, twenty)
     yield Stage(bizstim, twenty, config)
     twenty.server.stop()
     bizstim.stop()

@@ -2,7 +2,8 @@
 --   impact = 'record_not_migrated': the whole source row is held back (counted in
 --            migration__reconciliation as quarantined);
 --   impact = 'value_kept_raw':      the record is migrated but one value could not be mapped
---            and was kept verbatim (rawEmails / rawPhones) or left empty.
+--            and was kept verbatim (rawEmails / rawPhones) or left empty (custom values,
+--            and numbers / dates / amounts that are not one: value_not_typed_left_empty).
 with records as (
     select
         object_name,
@@ -79,9 +80,68 @@ bad_custom_values as (
         'value_kept_raw' as impact
     from {{ ref('int_people__custom_values') }}
     where mapping_status = 'migrate' and not fits_type
+),
+
+client_values as (
+    {%- for field_name, raw_column, typed_column, expected in [
+        ('start_date', 'start_date_raw', 'start_date', 'date (YYYY-MM-DD)'),
+        ('slotDuration', 'slot_duration_raw', 'slot_duration', 'whole number'),
+        ('sessionLimit', 'session_limit_raw', 'session_limit', 'whole number'),
+    ] %}
+        {{ "union all" if not loop.first }}
+        select
+            client_id,
+            '{{ field_name }}' as field_name,
+            {{ raw_column }} as raw_value,
+            '{{ expected }}' as expected
+        from {{ ref('stg_bizstim__client_details') }}
+        where {{ raw_column }} is not null and {{ typed_column }} is null
+    {%- endfor %}
+),
+
+untyped_client_values as (
+    select
+        'person' as object_name,
+        'client_details' as source_table,
+        cast(client_values.client_id as varchar) as source_id,
+        'value_not_typed_left_empty' as rule,
+        'Client ' || client_values.client_id || ': ' || client_values.field_name || ' "'
+        || client_values.raw_value || '" is not a ' || client_values.expected
+        || '; the field is left empty. Correct it in Bizstim.' as reason,
+        'value_kept_raw' as impact
+    from client_values
+    inner join {{ ref('int_people__source_records') }} as source_records
+        on source_records.source_record_key = 'client:' || client_values.client_id
+    where source_records.exclusion_rule is null and source_records.quarantine_rule is null
+),
+
+untyped_service_values as (
+    select
+        'tutoringService' as object_name,
+        'services' as source_table,
+        cast(service_id as varchar) as source_id,
+        'value_not_typed_left_empty' as rule,
+        'Service ' || service_id || ': '
+        || case
+            when service_cost is null and service_cost_raw is not null
+                then 'service_cost "' || service_cost_raw || '"'
+            else 'service_default_wage "' || service_default_wage_raw || '"'
+        end || ' is not an amount; it is left empty. Correct it in Bizstim.' as reason,
+        'value_kept_raw' as impact
+    from {{ ref('int_services__catalog') }}
+    where
+        exclusion_rule is null and quarantine_rule is null
+        and (
+            (service_cost is null and service_cost_raw is not null)
+            or (service_default_wage is null and service_default_wage_raw is not null)
+        )
 )
 
 select * from records
+union all
+select * from untyped_client_values
+union all
+select * from untyped_service_values
 union all
 select * from bad_emails
 union all

@@ -21,7 +21,9 @@ select
     {{ clean_text('min_time') }} as min_time,
     {{ clean_text('max_time') }} as max_time,
     {{ to_integer('slot_duration') }} as slot_duration,
+    {{ clean_text('slot_duration') }} as slot_duration_raw,
     {{ to_integer('session_limit') }} as session_limit,
+    {{ clean_text('session_limit') }} as session_limit_raw,
     {{ is_in_current_snapshot() }} as is_in_current_snapshot,
     _dlt_load_id
 from source

@@ -25,6 +25,6 @@ select
     {{ clean_text('s_phone') }} as s_phone,
     {{ clean_text('text_phone') }} as text_phone,
     {{ clean_text('email') }} as email,
-    {{ is_in_current_snapshot() }} as is_in_current_snapshot,
+    {{ is_in_current_snapshot(list_table='clients') }} as is_in_current_snapshot,
     _dlt_load_id
 from source

@@ -15,5 +15,5 @@ select
         lambda item: item <> ''
     ) as options,
     {{ to_flag('required') }} as is_required,
-    {{ is_in_current_snapshot() }} as is_in_current_snapshot
+    {{ is_in_current_snapshot(list_table='custom_fields') }} as is_in_current_snapshot
 from source

@@ -16,5 +16,5 @@ select
     {{ to_flag('"type"') }} as is_additional_credit,
     {{ to_money('amount') }} as amount,
     {{ split_id_list('services') }} as service_ids,
-    {{ is_in_current_snapshot() }} as is_in_current_snapshot
+    {{ is_in_current_snapshot(list_table='discounts') }} as is_in_current_snapshot
 from source

@@ -23,5 +23,5 @@ select
     lower({{ clean_text('location_email') }}) as email,
     {{ to_flag('online_booking') }} as online_booking,
     {{ split_id_list('practs') }} as practitioner_ids,
-    {{ is_in_current_snapshot() }} as is_in_current_snapshot
+    {{ is_in_current_snapshot(list_table='locations') }} as is_in_current_snapshot
 from source

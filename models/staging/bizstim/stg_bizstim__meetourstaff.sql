@@ -14,5 +14,5 @@ select
     {{ clean_text('title') }} as title,
     {{ clean_text('bio') }} as bio,
     {{ to_integer('display_order') }} as display_order,
-    {{ is_in_current_snapshot() }} as is_in_current_snapshot
+    {{ is_in_current_snapshot(list_table='meetourstaff') }} as is_in_current_snapshot
 from source

@@ -19,5 +19,5 @@ select
     {{ clean_text('revenue_credit') }} as payment_kind_code,
     {{ decode_code('payments', 'revenue_credit', 'revenue_credit') }} as payment_kind,
     {{ clean_text('revenue_note') }} as note,
-    {{ is_in_current_snapshot() }} as is_in_current_snapshot
+    {{ is_in_current_snapshot(list_table='payments') }} as is_in_current_snapshot
 from source

@@ -31,6 +31,6 @@ select
     {{ decode_code('practitioners', 'wage_tier', 'wage_tier') }} as wage_tier,
     {{ to_date('hire_date') }} as hire_date,
     try_cast({{ clean_text('add_value') }} as double) as add_value,
-    {{ is_in_current_snapshot() }} as is_in_current_snapshot,
+    {{ is_in_current_snapshot(list_table='practitioners') }} as is_in_current_snapshot,
     _dlt_load_id
 from source

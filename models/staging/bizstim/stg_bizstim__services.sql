@@ -14,7 +14,9 @@ select
     {{ to_integer('group_num') }} as group_num,
     {{ clean_text('service_description') }} as service_description,
     {{ to_money('service_cost') }} as service_cost,
+    {{ clean_text('service_cost') }} as service_cost_raw,
     {{ to_money('service_default_wage') }} as service_default_wage,
+    {{ clean_text('service_default_wage') }} as service_default_wage_raw,
     {{ to_flag('service_taxable') }} as is_taxable,
     {{ decode_code('services', 'service_type', 'service_type') }} as pricing_model,
     {{ clean_text('service_status') }} as service_status_code,
@@ -24,5 +26,5 @@ select
     {{ to_integer('max_duration') }} as max_duration,
     {{ decode_code('services', 'start_interval', 'start_interval') }} as start_interval,
     {{ clean_text('name') }} as group_name,
-    {{ is_in_current_snapshot() }} as is_in_current_snapshot
+    {{ is_in_current_snapshot(list_table='services') }} as is_in_current_snapshot
 from source

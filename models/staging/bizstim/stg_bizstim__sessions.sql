@@ -39,5 +39,5 @@ select
     {{ to_integer('duration') }} as duration_minutes,
     {{ clean_text('session_notes') }} as session_notes,
     {{ clean_text('ondemand_link') }} as ondemand_link,
-    {{ is_in_current_snapshot() }} as is_in_current_snapshot
+    {{ is_in_current_snapshot(list_table='sessions') }} as is_in_current_snapshot
 from source

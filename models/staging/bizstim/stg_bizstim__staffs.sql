@@ -22,6 +22,6 @@ select
     {{ clean_text('p_phone') }} as p_phone,
     {{ clean_text('s_phone') }} as s_phone,
     {{ clean_text('text_phone') }} as text_phone,
-    {{ is_in_current_snapshot() }} as is_in_current_snapshot,
+    {{ is_in_current_snapshot(list_table='staffs') }} as is_in_current_snapshot,
     _dlt_load_id
 from source

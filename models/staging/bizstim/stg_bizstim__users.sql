@@ -15,5 +15,5 @@ select
     {{ decode_code('users', 'role', 'role') }} as role,
     {{ clean_text('status') }} as status,
     try_strptime({{ clean_text('last_login') }}, '%Y-%m-%d %H:%M:%S') as last_login_local,
-    {{ is_in_current_snapshot() }} as is_in_current_snapshot
+    {{ is_in_current_snapshot(list_table='users') }} as is_in_current_snapshot
 from source
