@@ -9,7 +9,8 @@ What is shared here:
 * ``Request`` / ``Response`` value objects and the dispatch from the stdlib handler to an
   application's ``handle(request) -> Response``.
 * A request log that tests read over HTTP: ``GET /_sandbox/requests[?since=N]`` returns every
-  request seen since start (method, path, status, key fingerprint, record count, time);
+  request seen since start (method, path, status, key fingerprint, record count, time, and
+  which injected fault it met: dropped, truncated, slow);
   ``POST /_sandbox/requests/reset`` clears it; ``GET /_sandbox/health`` answers 200.
   Applications may serve further ``/_sandbox/...`` routes (test hooks such as a mutate hook);
   those are not logged either. The ``/_sandbox`` routes are a test hook of the stand-in, not
@@ -71,6 +72,7 @@ class Response:
     key: str = "-"  # fingerprint of the key used, for the request log
     drop_connection: bool = False  # close the socket without answering (fault injection)
     truncate: bool = False  # send a cut-off body with the full Content-Length (fault injection)
+    slow: bool = False  # an injected delay preceded this answer (for the request log)
 
     def encoded(self) -> bytes:
         if isinstance(self.body, bytes | bytearray):
@@ -107,9 +109,12 @@ class FaultPlan:
         with self._lock:
             return self._rng.random() < probability
 
-    def maybe_sleep(self) -> None:
+    def maybe_sleep(self) -> bool:
+        """Sleep ``slow_seconds`` with probability ``p_slow``; True when it did."""
         if self.roll(self.p_slow):
             time.sleep(self.slow_seconds)
+            return True
+        return False
 
 
 class RequestLog:
@@ -128,6 +133,8 @@ class RequestLog:
             "key": response.key,
             "records": response.records,
             "dropped": response.drop_connection,
+            "truncated": response.truncate,
+            "slow": response.slow,
             "ts": time.time(),
         }
         with self._lock:
