@@ -240,6 +240,9 @@ def migrate_command(
     ),
     twenty_rate_limit: Annotated[int, typer.Option(help="Twenty requests per window.")] = 100,
     twenty_rate_window: Annotated[float, typer.Option(help="Twenty window in seconds.")] = 60.0,
+    project_dir: Annotated[
+        Path, typer.Option(help="The dbt project (its seeds hold your mapping decisions).")
+    ] = PROJECT_DIR,
 ) -> None:
     """Run the whole migration with gates between phases; rerun to resume or cut over."""
     try:
@@ -248,6 +251,7 @@ def migrate_command(
             twenty_settings(),
             duckdb_path(duckdb),
             report_dir.resolve(),
+            project_dir=project_dir.resolve(),
             twenty_rate=(twenty_rate_limit, twenty_rate_window),
             dbt_vars=sample_vars(sample, sample_clients),
             archive_missing=archive_missing,
