@@ -226,6 +226,13 @@ class SandboxServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that vanished mid-request (killed, timed out) is normal; anything else is
+        printed as the stdlib does."""
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)
+
 
 def make_server(app: App, host: str = "127.0.0.1", port: int = 0) -> tuple[SandboxServer, str]:
     log = RequestLog()
