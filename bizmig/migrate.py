@@ -237,14 +237,16 @@ def migrate_command(
     ] = False,
     restart: Annotated[bool, typer.Option(help="Start a new run instead of resuming.")] = False,
     duckdb: Annotated[str | None, typer.Option("--duckdb", help="Staging DuckDB file.")] = None,
-    project: Annotated[
-        str | None, typer.Option("--dbt-project", help="dbt project with your mapping.")
-    ] = None,
     report_dir: Annotated[Path, typer.Option("--report", help="Report directory.")] = Path(
         "migration-report"
     ),
     twenty_rate_limit: Annotated[int, typer.Option(help="Twenty requests per window.")] = 100,
     twenty_rate_window: Annotated[float, typer.Option(help="Twenty window in seconds.")] = 60.0,
+    project_dir: Annotated[
+        str | None,
+        typer.Option(help="The dbt project (its seeds hold your mapping decisions); default: "
+                     "BIZMIG_DBT_PROJECT, else this checkout."),
+    ] = None,
 ) -> None:
     """Run the whole migration with gates between phases; rerun to resume or cut over."""
     try:
@@ -253,7 +255,7 @@ def migrate_command(
             twenty_settings(),
             duckdb_path(duckdb),
             report_dir.resolve(),
-            project_dir=dbt_project_dir(project) or PROJECT_DIR,
+            project_dir=dbt_project_dir(project_dir) or PROJECT_DIR,
             twenty_rate=(twenty_rate_limit, twenty_rate_window),
             dbt_vars=sample_vars(sample, sample_clients),
             archive_missing=archive_missing,

@@ -9,7 +9,8 @@ What is shared here:
 * ``Request`` / ``Response`` value objects and the dispatch from the stdlib handler to an
   application's ``handle(request) -> Response``.
 * A request log that tests read over HTTP: ``GET /_sandbox/requests[?since=N]`` returns every
-  request seen since start (method, path, status, key fingerprint, record count, time);
+  request seen since start (method, path, status, key fingerprint, record count, time, and
+  which injected fault it met: dropped, truncated, slow);
   ``POST /_sandbox/requests/reset`` clears it; ``GET /_sandbox/health`` answers 200.
   Applications may serve further ``/_sandbox/...`` routes (test hooks such as a mutate hook);
   those are not logged either. The ``/_sandbox`` routes are a test hook of the stand-in, not
@@ -72,6 +73,7 @@ class Response:
     drop_connection: bool = False  # close the socket without answering (fault injection)
     truncate: bool = False  # send a cut-off body with the full Content-Length (fault injection)
     content_type: str = "application/json; charset=utf-8"
+    slow: bool = False  # an injected delay preceded this answer (for the request log)
 
     def encoded(self) -> bytes:
         if isinstance(self.body, bytes | bytearray):
@@ -108,9 +110,12 @@ class FaultPlan:
         with self._lock:
             return self._rng.random() < probability
 
-    def maybe_sleep(self) -> None:
+    def maybe_sleep(self) -> bool:
+        """Sleep ``slow_seconds`` with probability ``p_slow``; True when it did."""
         if self.roll(self.p_slow):
             time.sleep(self.slow_seconds)
+            return True
+        return False
 
 
 class RequestLog:
@@ -129,6 +134,8 @@ class RequestLog:
             "key": response.key,
             "records": response.records,
             "dropped": response.drop_connection,
+            "truncated": response.truncate,
+            "slow": response.slow,
             "ts": time.time(),
         }
         with self._lock:
@@ -219,6 +226,13 @@ class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that vanished mid-request (killed, timed out) is normal; anything else is
+        printed as the stdlib does."""
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)
 
 
 def make_server(app: App, host: str = "127.0.0.1", port: int = 0) -> tuple[SandboxServer, str]:

@@ -117,7 +117,7 @@ class BizstimApp:
         if self.faults.roll(self.faults.p500):
             return failure(500, "Internal server error", key)
         truncate = self.faults.roll(self.faults.p_truncate)
-        self.faults.maybe_sleep()
+        slow = self.faults.maybe_sleep()
         wait = self.limiter.acquire(key, request.method, record=not truncate)
         if wait is not None:
             return failure(429, "Rate limit exceeded", key, **{"Retry-After": str(wait)})
@@ -130,6 +130,7 @@ class BizstimApp:
             self.wire.after(request.path, response)
         response.key = key
         response.truncate = truncate and response.status == 200
+        response.slow = slow
         return response
 
     # ---- GET /api/... ------------------------------------------------------------------------

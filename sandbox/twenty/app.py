@@ -52,6 +52,15 @@ Choices where the reference is uncertain (the stricter behaviour is taken):
 * Upsert matching compares the *sent* unique values exactly (case-sensitive, §8.2); a unique
   value held by a row whose value changes earlier in the same batch still counts as taken.
 
+Injected faults (``--p429 --p500 --p-slow --p-drop-after-commit --p-truncate``, seeded by
+``--fault-seed``; the reference documents none of them, they are what a real deployment behind
+a proxy shows): a 429 starts a burst of three (as a throttled client meets); a 500 is answered
+before any work; a slow answer is delayed before the work; *dropped after commit* closes the
+connection without an answer after a successful write; *truncated* sends the status line, the
+full ``Content-Length`` and half the body of a successful answer (a write is then committed,
+but the client cannot read its result). Reads are never dropped; both kinds of writes are only
+known to the client as transport errors, so only idempotent writes may be retried.
+
 Not implemented (answer 400/404 as unknown routes or fields): ``/duplicates``, ``/merge``,
 ``/groupBy``, OpenAPI, GraphQL, nested ``connect`` writes, calendar objects, FILES fields
 (attachment ``file``), the v2 native metadata envelope, renaming fields.
@@ -158,16 +167,19 @@ class TwentyApp:
         if self.faults.roll(self.faults.p500):
             error = ApiError(500, "Internal server error", "InternalServerErrorException")
             return _error(error, key)
-        self.faults.maybe_sleep()
+        slow = self.faults.maybe_sleep()
         with self.lock:
             try:
                 response = self._route(request)
             except ApiError as exc:
                 return _error(exc, key)
         response.key = key
+        response.slow = slow
         if (request.method != "GET" and response.status < 300
                 and self.faults.roll(self.faults.p_drop_after_commit)):
             response.drop_connection = True  # committed, but the client never hears about it
+        elif response.status < 300 and self.faults.roll(self.faults.p_truncate):
+            response.truncate = True  # committed (a write), but the answer is cut off mid-body
         return response
 
     def _injected_429(self) -> bool:

@@ -53,6 +53,9 @@ def twenty_command(
     p_drop_after_commit: Annotated[
         float, Opt(help="Probability of dropping the connection after a committed write.")
     ] = 0.0,
+    p_truncate: Annotated[
+        float, Opt(help="Probability of a cut-off body after a successful request.")
+    ] = 0.0,
     fault_seed: Annotated[int, Opt(help="Seed of the fault injector.")] = 0,
 ) -> None:
     """Serve a local stand-in of Twenty's REST and metadata API."""
@@ -62,7 +65,8 @@ def twenty_command(
     if members is not None:
         seeded = read_members(members) + seeded
     faults = FaultPlan(p429=p429, p500=p500, p_slow=p_slow, slow_seconds=slow_seconds,
-                       p_drop_after_commit=p_drop_after_commit, seed=fault_seed)
+                       p_drop_after_commit=p_drop_after_commit, p_truncate=p_truncate,
+                       seed=fault_seed)
     try:
         app = TwentyApp(db, api_key, generation, batch_cap, rate_limit, rate_window, seeded,
                         faults)

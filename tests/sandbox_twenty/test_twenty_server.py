@@ -211,6 +211,30 @@ def test_dropped_connection_after_commit(spawn):
     assert log[0]["dropped"] is True and log[0]["status"] == 201
 
 
+def test_truncated_answer_after_commit(spawn):
+    server = spawn("--rate-limit", "0", "--p-truncate", "1")
+    body = person()
+    with client_for(server) as client, pytest.raises(httpx.TransportError):
+        client.post("/rest/people", json=body)  # the body stops halfway: unreadable
+    log = server.requests()
+    assert log[0]["truncated"] is True and log[0]["status"] == 201
+    flt = f"emails.primaryEmail[eq]:{body['emails']['primaryEmail']}"
+    with client_for(server) as client, pytest.raises(httpx.TransportError):
+        client.get("/rest/people", params={"filter": flt})  # reads are cut off as well
+    server.stop()
+    reopened = spawn("--rate-limit", "0", "--db", server.args[server.args.index("--db") + 1])
+    with client_for(reopened) as client:
+        assert client.get("/rest/people", params={"filter": flt}).json()["totalCount"] == 1
+
+
+def test_request_log_names_slow_answers(spawn):
+    server = spawn("--rate-limit", "0", "--p-slow", "1", "--slow-seconds", "0.05")
+    with client_for(server) as client:
+        assert client.get("/rest/people").status_code == 200
+    entry = server.requests()[0]
+    assert entry["slow"] is True and entry["truncated"] is False and entry["dropped"] is False
+
+
 def test_members_file_seeds_workspace_members(spawn, tmp_path):
     path = tmp_path / "members.txt"
     path.write_text("# team\nlead@example.com:Lee Lead\nops@example.com:Ola Ops\n")
