@@ -47,10 +47,10 @@ class TokenBucket:
         initial: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        headroom: float = 0.0,
+        reserve: float = 0.0,
     ) -> None:
-        self.headroom = headroom  # tokens of the server's burst this bucket never spends
-        self.capacity = float(limit) - headroom
+        self.reserve = reserve  # share of the server's burst this bucket never spends
+        self.capacity = self._capacity(limit)
         self.rate = limit / window
         self.window = window
         self._clock = clock
@@ -58,6 +58,9 @@ class TokenBucket:
         self.tokens = self.capacity if initial is None else float(initial)
         self.updated = clock()
         self.lock = threading.Lock()
+
+    def _capacity(self, limit: int) -> float:
+        return float(limit) - (max(1.0, limit * self.reserve) if self.reserve else 0.0)
 
     def _refill(self) -> None:
         now = self._clock()
@@ -89,7 +92,7 @@ class TokenBucket:
     def reshape(self, limit: int, window: float) -> None:
         with self.lock:
             self._refill()
-            self.capacity = float(limit) - self.headroom
+            self.capacity = self._capacity(limit)
             self.rate = limit / window
             self.window = window
             self.tokens = min(self.tokens, self.capacity)
@@ -137,9 +140,7 @@ class TwentyClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.bucket = TokenBucket(
-            rate_limit, rate_window, initial=rate_limit / 10, headroom=max(1.0, rate_limit / 10)
-        )
+        self.bucket = TokenBucket(rate_limit, rate_window, initial=rate_limit / 10, reserve=0.1)
         self.stats = RequestStats()
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base

@@ -53,7 +53,7 @@ def delays(n: int) -> list[float]:
 def test_client_bucket_keeps_headroom_for_delivery_jitter():
     n = 20_000
     clock = FakeClock()
-    client = TokenBucket(LIMIT, WINDOW, LIMIT / 10, clock, clock.sleep, headroom=LIMIT / 10)
+    client = TokenBucket(LIMIT, WINDOW, LIMIT / 10, clock, clock.sleep, reserve=0.1)
     assert refusals(client, clock, delays(n)) == 0
     assert clock.now > (n - LIMIT) / (LIMIT / WINDOW)  # the pace really bound
 
@@ -62,8 +62,11 @@ def test_client_bucket_keeps_headroom_for_delivery_jitter():
     assert refusals(same_shape, clock, delays(n)) > 0  # what the headroom is for
 
 
-def test_reshape_from_the_server_keeps_the_headroom():
+def test_reshape_from_the_server_keeps_the_headroom_in_proportion():
     clock = FakeClock()
-    client = TokenBucket(LIMIT, WINDOW, clock=clock, sleep=clock.sleep, headroom=10)
-    client.reshape(200, 10.0)
-    assert client.capacity == 190 and client.rate == 20 and client.window == 10.0
+    client = TokenBucket(100_000, 1.0, clock=clock, sleep=clock.sleep, reserve=0.1)
+    assert client.capacity == 90_000
+    client.reshape(100, 10.0)  # the server's 429 named a far smaller limit
+    assert client.capacity == 90 and client.rate == 10 and client.window == 10.0
+    client.tokens = 0
+    assert 0 < client.take() <= 0.1  # a token comes back at the new rate
