@@ -84,6 +84,17 @@ def grow(template: Path, target: Path, people: int) -> None:
             con.execute(f"delete from marts.{mart}")
 
 
+def load_minimum(report: dict, log: list[dict]) -> tuple[int, int, int, int]:
+    """(minimum, batches, metadata, reads) of a first load: one batch per ``cap`` mart rows,
+    plus the schema (metadata) calls and snapshot/introspection reads the server logged.
+    ``report`` is ``bizmig load --json`` (the ``load`` phase detail of ``bizmig migrate``)."""
+    cap = report["batch_cap"]
+    batches = sum(math.ceil(o["mart_rows"] / cap) for o in report["objects"].values())
+    metadata = sum(1 for r in log if "/metadata/" in r["path"])
+    reads = sum(1 for r in log if r["method"] == "GET" and "/metadata/" not in r["path"])
+    return batches + metadata + reads, batches, metadata, reads
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=100_000)
@@ -145,10 +156,7 @@ def main() -> None:
     report = json.loads(proc.stdout)
     records = sum(o["mart_rows"] for o in report["objects"].values())
     cap = report["batch_cap"]
-    batches = sum(math.ceil(o["mart_rows"] / cap) for o in report["objects"].values())
-    metadata = sum(1 for r in log if "/metadata/" in r["path"])
-    reads = sum(1 for r in log if r["method"] == "GET" and "/metadata/" not in r["path"])
-    minimum = batches + metadata + reads
+    minimum, batches, metadata, reads = load_minimum(report, log)
     rate = args.rate_limit / args.rate_window
     floor = max(0.0, len(log) - args.rate_limit) / rate
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

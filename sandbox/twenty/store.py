@@ -2,7 +2,9 @@
 
 Everything is also held in memory (the stand-in is one process and every request runs under
 one lock), so reads never touch SQLite; each write is one SQLite transaction that commits
-before memory is updated — a failed write leaves both unchanged.
+before memory is updated — a failed write leaves both unchanged. ``version`` counts those
+commits, so readers can cache what they derived from the rows (the ordered lists that cursor
+pagination walks) until the next write.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Store:
         self.objects: dict[str, Row] = {}
         self.fields: dict[str, Row] = {}
         self.rows: dict[str, dict[str, Row]] = {}
+        self.version = 0  # bumped by every commit
         for _id, kind, doc in self.conn.execute("SELECT id, kind, doc FROM meta"):
             (self.objects if kind == "object" else self.fields)[_id] = json.loads(doc)
         for object_id, rid, doc in self.conn.execute("SELECT object_id, id, doc FROM records"):
@@ -92,6 +95,7 @@ class Store:
         except BaseException:
             cur.execute("ROLLBACK")
             raise
+        self.version += 1
         for mid in meta_deletes:
             self.objects.pop(mid, None)
             self.fields.pop(mid, None)
