@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -223,7 +223,12 @@ class TwentyClient:
 
     def list_all(self, plural: str, filter_: str | None = None, page: int = 200) -> list[dict]:
         """Every record of an object matching ``filter_`` (cursor pagination)."""
-        records: list[dict] = []
+        return [record for batch in self.pages(plural, filter_, page) for record in batch]
+
+    def pages(
+        self, plural: str, filter_: str | None = None, page: int = 200
+    ) -> Iterator[list[dict]]:
+        """The records of an object page by page, so a caller can keep only what it needs."""
         cursor: str | None = None
         while True:
             params: dict[str, Any] = {"limit": page}
@@ -233,11 +238,11 @@ class TwentyClient:
                 params["starting_after"] = cursor
             body = self.request("GET", f"/rest/{plural}", params=params)
             batch = body["data"][plural]
-            records.extend(batch)
+            yield batch
             info = body.get("pageInfo") or {}
             cursor = info.get("endCursor")
             if not info.get("hasNextPage") or not batch or not cursor:
-                return records
+                return
 
     def count(self, plural: str, filter_: str | None = None) -> int:
         params: dict[str, Any] = {"limit": 1}
