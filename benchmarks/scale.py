@@ -47,7 +47,7 @@ from bizmig.demo import copy_project, workspace_members  # noqa: E402
 from ingest.endpoints import LIST_ENDPOINTS  # noqa: E402
 from sandbox.bizstim.generate import ensure_db  # noqa: E402
 from sandbox.bizstim.store import counts  # noqa: E402
-from tests.servers import start_server  # noqa: E402
+from tests.servers import RunningServer, start_server  # noqa: E402
 
 RECORDS_PER_CLIENT = 21.0  # measured: 21.06 at 2 400 clients; rounding down errs on "more"
 BIZSTIM_LIMIT, TWENTY_LIMIT = 1000, 100  # the real limits; only the windows are scaled
@@ -142,10 +142,17 @@ def vm_hwm(pid: int) -> int:
     return 0
 
 
-def start_standins(work: Path, clients: int, seed: int, keys: list[str], args) -> tuple:
+def start_standins(
+    work: Path,
+    clients: int,
+    seed: int,
+    keys: list[str],
+    bizstim_window: float,
+    twenty_window: float,
+) -> tuple[Path, RunningServer, RunningServer]:
     source = work / f"bizstim-{seed}-{clients}.sqlite"
     flags = ["--clients", str(clients), "--seed", str(seed), "--db", str(source)]
-    flags += ["--rate-limit", str(BIZSTIM_LIMIT), "--rate-window", str(args.bizstim_window)]
+    flags += ["--rate-limit", str(BIZSTIM_LIMIT), "--rate-window", str(bizstim_window)]
     for key in keys:
         flags += ["--api-key", key]
     bizstim = start_server("bizstim", flags, timeout=1800)
@@ -164,7 +171,7 @@ def start_standins(work: Path, clients: int, seed: int, keys: list[str], args) -
             "--rate-limit",
             str(TWENTY_LIMIT),
             "--rate-window",
-            str(args.twenty_window),
+            str(twenty_window),
         ],
     )
     return source, bizstim, twenty
@@ -215,7 +222,6 @@ def run_scale(
     seed: int = 42,
 ) -> dict[str, Any]:
     """The whole benchmark; returns the figures (also written to ``work/scale.json``)."""
-    args = argparse.Namespace(bizstim_window=bizstim_window, twenty_window=twenty_window)
     shutil.rmtree(work / "run", ignore_errors=True)
     (work / "run").mkdir(parents=True)
     api_keys = [f"scale-key-{i}-{'0' * 30}" for i in range(1, keys + 1)]
@@ -225,7 +231,9 @@ def run_scale(
     generated = time.monotonic() - began
     sampler = Sampler()
     sampler.start()
-    source, bizstim, twenty = start_standins(work, clients, seed, api_keys, args)
+    source, bizstim, twenty = start_standins(
+        work, clients, seed, api_keys, bizstim_window, twenty_window
+    )
     try:
         total = counts(source)
         need = extract_minimum(source)

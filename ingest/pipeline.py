@@ -277,8 +277,8 @@ def landed_rows(
                 out[table] = 0
                 continue
             since = (starts or {}).get(table, started_at)
-            where = f" where try_cast(_dlt_load_id as double) >= {since!r}" if since else ""
-            row = con.execute(f"select count(*) from {RAW_SCHEMA}.{table}{where}").fetchone()
+            source = _current(table, since) if since else f"{RAW_SCHEMA}.{table}"
+            row = con.execute(f"select count(*) from {source}").fetchone()
             out[table] = int(row[0]) if row else 0
         return out
 
@@ -436,7 +436,7 @@ def run_extract(
         pool.close()
         record_budget(options.duckdb_path, cycle, pool, settings)
 
-    rows = landed_rows(options.duckdb_path, started_at, pass_starts(options.duckdb_path, cycle))
+    rows = landed_rows(options.duckdb_path, started_at, starts)
     return ExtractResult(
         cycle=cycle,
         rows={t: n for t, n in rows.items() if t != MISSES_TABLE},
