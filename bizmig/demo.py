@@ -11,7 +11,8 @@ pacing is exercised without waiting. The demo works on its own copy of the dbt p
 --all``: every pending custom field with the decision it holds) never touches the repository's
 seeds.
 The Twenty workspace gets members for the Bizstim staff, minus two, so the report shows an
-unmatched-users queue.
+unmatched-users queue. ``--bizstim-profile`` picks what the Bizstim sandbox serves (e.g.
+``docs-only``: only what the Bizstim reference documents; ``sandbox/bizstim/profiles.py``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from bizmig.migrate import MigrationConfig, execute
 from bizmig.phases import PROJECT_DIR
 from bizmig.settings import BizstimSettings, TwentySettings
 from ingest.cli import console
+from sandbox.bizstim.profiles import ProfileName
 from sandbox.bizstim.store import iter_records
 
 DEMO_KEYS = (
@@ -117,6 +119,10 @@ def demo_command(
     twenty_window: Annotated[
         float, typer.Option(help="Seconds per 100-request Twenty window (60 in real life).")
     ] = 6.0,
+    bizstim_profile: Annotated[
+        ProfileName,
+        typer.Option(help="What the Bizstim sandbox serves (`bizmig sandbox bizstim --profile`)."),
+    ] = ProfileName.default,
 ) -> None:
     """Run the whole migration against local stand-ins and write the report."""
     workdir = workdir.resolve()
@@ -134,10 +140,14 @@ def demo_command(
         str(bizstim_window),
         "--db",
         str(bizstim_db),
+        "--profile",
+        bizstim_profile.value,
     ]
     for key in DEMO_KEYS:
         bizstim_args += ["--api-key", key]
-    console.print(f"[bold]Bizstim sandbox[/]: {clients} clients, seed {seed}")
+    console.print(
+        f"[bold]Bizstim sandbox[/]: {clients} clients, seed {seed}, profile {bizstim_profile.value}"
+    )
     with running_sandbox("bizstim", bizstim_args) as bizstim_url:
         console.print(f"[bold]Bizstim sandbox[/]: {bizstim_url}")
         twenty_args = [

@@ -7,6 +7,12 @@ for each field (bizmig/mapping_infer.py) and appends the fields the seed does no
 pending rows (bizmig/mapping_seed.py). Rows already in the seed are never changed; their
 evidence is recomputed for display only. ``confirm`` records decisions in the seed.
 Neither command talks to Bizstim or Twenty. Exit codes: 0 done · 2 usage / missing input.
+
+The definitions come from ``customfields``, an endpoint the Bizstim reference does not document
+(issue 11). When the extraction recorded it unavailable (``raw_bizstim._bizmig_endpoints``), or
+it landed no definition at all, ``propose`` still proposes every ``custom_<id>`` column of the
+current client details that holds values: named ``custom_<id>`` in the seed (the only name
+the account gives it), typed from its values alone, and says so in its output.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ class Definition:
     name: str
     bizstim_type: str
     options: tuple[str, ...]
+    from_column: bool = False  # no definition: only the client detail column custom_<id>
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,8 @@ class ProposeReport:
     added: int
     seed_rows_without_definition: list[str]
     pending_rows: list[str]  # every seed row still undecided (loads refuse while any is)
+    definitions_available: bool = True
+    definitions_note: str = ""  # why the fields were proposed without definitions
 
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "fields": [asdict(f) for f in self.fields]}
@@ -132,6 +141,47 @@ def read_definitions(con: duckdb.DuckDBPyConnection, since: float) -> list[Defin
         )
         for cid, name, kind, options in rows
     ]
+
+
+def definitions_refusal(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Why the extraction got no custom field definitions (None: it did, or cannot tell):
+    the ``customfields`` row of ``_bizmig_endpoints`` for the latest completed cycle."""
+    if not _table_exists(con, "_bizmig_endpoints"):
+        return None
+    completed = (
+        "(select max(cycle) from raw_bizstim._bizmig_extract_cycles where completed_at is not null)"
+        if _table_exists(con, "_bizmig_extract_cycles")
+        else "(select max(cycle) from raw_bizstim._bizmig_endpoints)"
+    )
+    found = con.execute(
+        "select available, reason from raw_bizstim._bizmig_endpoints "
+        f"where endpoint = 'customfields' and cycle = {completed}"
+    ).fetchone()
+    if found is None or found[0]:
+        return None
+    return f"GET /api/customfields answered {found[1]}"
+
+
+def column_definitions(con: duckdb.DuckDBPyConnection, since: float) -> list[Definition]:
+    """The custom_<id> columns of client/{id} that current clients carry (a column dlt kept
+    from an older snapshot is NULL for every current client)."""
+    names = [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = "
+            "'raw_bizstim' and table_name = 'client_details'"
+        ).fetchall()
+        if CUSTOM_COLUMN.fullmatch(r[0])
+    ]
+    if not names:
+        return []
+    counts = ", ".join(f'count("{n}")' for n in names)
+    found = con.execute(
+        f"select {counts} from raw_bizstim.client_details where {CURRENT}", [since]
+    ).fetchone()
+    current = [n for n, c in zip(names, found or (), strict=False) if c]
+    ids = sorted((n.removeprefix("custom_") for n in current), key=int)
+    return [Definition(i, f"custom_{i}", "", (), from_column=True) for i in ids]
 
 
 def sample_values(
@@ -183,6 +233,11 @@ def propose(duckdb_file: Path, seed: MappingSeed, catalog_path: Path, sample: in
             raise SeedError(f"{duckdb_file} holds no raw_bizstim.client_details: run extract")
         since = _snapshot_start(con)
         definitions = read_definitions(con, since)
+        refusal = definitions_refusal(con)
+        note = ""
+        if not definitions:  # none current: unavailable, or an account without any
+            definitions = column_definitions(con, since)
+            note = _without_definitions_note(refusal, definitions)
         for definition in definitions:
             values = sample_values(con, definition.custom_field_id, since, sample)
             proposals.append(_proposal(definition, values, seed, taken))
@@ -201,7 +256,24 @@ def propose(duckdb_file: Path, seed: MappingSeed, catalog_path: Path, sample: in
         if field_key(r["bizstim_field_name"]) not in known
     ]
     pending = [r["bizstim_field_name"] for r in seed.rows if status_of(r) == "pending"]
-    return ProposeReport(str(duckdb_file), str(seed.path), proposals, len(added), orphans, pending)
+    return ProposeReport(
+        str(duckdb_file), str(seed.path), proposals, len(added), orphans, pending,
+        definitions_available=refusal is None, definitions_note=note,
+    )  # fmt: skip
+
+
+def _without_definitions_note(refusal: str | None, columns: list[Definition]) -> str:
+    why = (
+        f"custom field definitions unavailable ({refusal})"
+        if refusal is not None
+        else "no custom field definitions were extracted"
+    )
+    if not columns:
+        return f"{why}; client detail holds no custom_<id> field with values either"
+    return (
+        f"{why}; proposing the {len(columns)} custom_<id> field(s) found in client detail, "
+        "named by id and typed from their values (their Bizstim names and types are unknown)"
+    )
 
 
 def _proposal(
@@ -220,13 +292,16 @@ def _proposal(
             sample.non_empty,
         )  # fmt: skip
     label = definition.name or f"Custom field {definition.custom_field_id}"
-    name = twenty_field_name(label, definition.custom_field_id, taken)
+    readable = f"Custom field {definition.custom_field_id}" if definition.from_column else label
+    name = twenty_field_name(readable, definition.custom_field_id, taken)
     taken.append(name)
     inference = infer_type(definition.bizstim_type, definition.options, sample.values, name)
     evidence = (
         f"{sample.non_empty} current clients have a value, {len(sample.values)} sampled; "
         f"{inference.evidence}"
     )
+    if definition.from_column:
+        evidence = f"no definition (only the client detail column {label}); {evidence}"
     return FieldProposal(
         definition.custom_field_id, label, definition.bizstim_type, name,
         inference.twenty_type, list(inference.select_options), "added", evidence,
@@ -247,9 +322,12 @@ def _print_proposals(report: ProposeReport) -> None:
     for number, f in enumerate(report.fields, 1):
         out.print(f"[bold]{number}.[/] {escape(f.bizstim_field_name)}: {escape(f.evidence)}.")
     out.print(f"{report.added} new pending row(s) written to {report.seed_file}.")
+    if report.definitions_note:
+        out.print(f"[yellow]Note:[/] {escape(report.definitions_note)}.")
     if report.seed_rows_without_definition:
+        what = "a definition" if report.definitions_available else "a field"
         out.print(
-            "[yellow]Seed rows without a definition in this account[/] (kept, migrate "
+            f"[yellow]Seed rows without {what} in this account[/] (kept, migrate "
             f"nothing): {escape(', '.join(report.seed_rows_without_definition))}"
         )
     if report.pending_rows:

@@ -92,7 +92,7 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
     console.print(f"migration run [bold]{run_id}[/] → staging file {config.duckdb}")
 
     def scope() -> PhaseOutcome:
-        report = run_scope(config.bizstim, extract_options.work_dir)
+        report = run_scope(config.bizstim, extract_options.work_dir, duckdb_path=config.duckdb)
         print_scope(report)
         return PhaseOutcome(report.as_json())
 

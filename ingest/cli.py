@@ -1,7 +1,10 @@
 """`bizmig scope` and `bizmig extract`.
 
 Exit codes (also in the README): 0 done · 1 other failure · 2 configuration / usage ·
-3 Bizstim rejected an API key · 4 request budget exhausted (rerun later: it resumes).
+3 Bizstim rejected an API key · 4 request budget exhausted (rerun later: it resumes) ·
+11 Bizstim refused a documented endpoint (403/404/405/410: no API access on the account's plan,
+or a wrong BIZSTIM_BASE_URL). An undocumented endpoint refusing is no error: it is listed as
+unavailable and the run goes on without it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from rich.progress import (
 from rich.table import Table
 
 from bizmig.settings import BizstimSettings, ConfigError, bizstim_settings, duckdb_path
+from ingest.availability import Availability
 from ingest.pipeline import ExtractOptions, ExtractResult, run_extract
 from ingest.pipeline import Progress as ExtractProgress
 from ingest.scope import ScopeReport, run_scope
@@ -46,7 +50,7 @@ DuckdbOpt = Annotated[str | None, typer.Option("--duckdb", help="Staging DuckDB 
 
 
 def _fail(exc: Exception, code: int) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {escape(str(exc))}")
+    console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)  # one line
     return typer.Exit(code)
 
 
@@ -68,8 +72,8 @@ def scope_command(
     """Validate every key and show what the account holds and what extracting it costs."""
     try:
         settings = bizstim_settings(base_url, api_key, rate_limit, rate_window)
-        work_dir = ExtractOptions(duckdb_path(duckdb)).work_dir
-        report = run_scope(settings, work_dir, exact=exact)
+        options = ExtractOptions(duckdb_path(duckdb))
+        report = run_scope(settings, options.work_dir, exact=exact, duckdb_path=options.duckdb_path)
     except ConfigError as exc:
         raise _fail(exc, 2) from exc
     except ExtractError as exc:
@@ -86,16 +90,27 @@ def print_scope(report: ScopeReport) -> None:
         table.add_column(column, justify="left" if column == "endpoint" else "right")
     for line in report.lines:
         mark = "" if line.exact else " (≤ estimate)"
-        table.add_row(
-            line.endpoint, f"{line.records:,}{mark}", str(line.page_size), f"{line.requests:,}"
-        )
+        records = f"{line.records:,}{mark}"
+        if not line.available:
+            records = f"unavailable ({line.http_status})"
+        table.add_row(line.endpoint, records, str(line.page_size), f"{line.requests:,}")
     table.add_row("[bold]total", "", "", f"[bold]{report.total_requests:,}")
     out.print(table)
+    print_unavailable(report.unavailable)
     out.print(
         f"{report.keys} key(s) at {report.rate_limit} GETs per {report.rate_window:g} s each: "
         f"extraction needs {report.total_requests:,} requests, ETA ≈ {_human(report.eta_seconds())}"
         f" (scope itself used {report.scope_requests} requests)."
     )
+
+
+def print_unavailable(unavailable: list[Availability]) -> None:
+    """The undocumented endpoints this account does not serve, why, and what degrades."""
+    if not unavailable:
+        return
+    out.print("[yellow]Not served by this account[/] (extraction goes on without them):")
+    for probe in unavailable:
+        out.print(f"  {probe.endpoint}: {escape(probe.reason)} → {escape(probe.impact)}")
 
 
 class _RichProgress(ExtractProgress):
@@ -179,6 +194,7 @@ def _result_json(result: ExtractResult, path: Path) -> dict[str, object]:
         "spool_hits": result.spool_hits,
         "statuses": {str(k): v for k, v in result.statuses.items()},
         "dlt_runs": result.dlt_runs,
+        "unavailable": [a.as_json() for a in result.unavailable],
         "seconds": round(result.seconds, 2),
     }
 
@@ -190,6 +206,7 @@ def print_extract_result(result: ExtractResult, path: Path) -> None:
     for name, rows in result.rows.items():
         table.add_row(name, f"{rows:,}")
     out.print(table)
+    print_unavailable(result.unavailable)
     if result.misses:
         out.print(
             f"[yellow]{result.misses} detail id(s) answered 404; see raw_bizstim.detail_misses"

@@ -2,9 +2,13 @@
 
 Page sizes are each endpoint's documented maximum (bizstim-api.md §1 "Pagination"); the
 extraction always asks for the maximum so the number of list requests is the minimum
-``ceil(total / max_limit)``. Endpoints marked ``simulated`` are not in the public docs but the
-migration needs them (users, custom field definitions, the account time zone); the sandbox
-serves a plausible design of them.
+``ceil(total / max_limit)``.
+
+``documented=False`` marks the endpoints the public reference does not document (users, custom
+field definitions, the account time zone). The migration is better with them, but a real
+account may serve exactly what the docs promise (issue 11: ``scope`` and ``extract`` died on
+``users`` and ``timezone`` answering 404), so they are *optional*: probed once, and when refused
+recorded as unavailable (:mod:`ingest.availability`) with what degrades (``impact``).
 """
 
 from __future__ import annotations
@@ -17,13 +21,24 @@ class ListEndpoint:
     method: str  # the API method segment: /api/{method}/{start}/{limit}
     table: str  # raw table in schema raw_bizstim
     max_limit: int
-    simulated: bool = False
+    documented: bool = True
+    impact: str = ""  # what degrades when this (optional) endpoint is unavailable
 
 
 @dataclass(frozen=True)
 class DetailEndpoint:
     method: str  # /api/{method}/{id}
     table: str
+
+
+@dataclass(frozen=True)
+class AccountEndpoint:
+    """One record without parameters: ``/api/{method}``."""
+
+    method: str
+    table: str
+    documented: bool = True
+    impact: str = ""
 
 
 LIST_ENDPOINTS: tuple[ListEndpoint, ...] = (
@@ -36,19 +51,35 @@ LIST_ENDPOINTS: tuple[ListEndpoint, ...] = (
     ListEndpoint("locations", "locations", 100),
     ListEndpoint("sessions", "sessions", 1000),
     ListEndpoint("discounts", "discounts", 100),
-    ListEndpoint("users", "users", 100, simulated=True),
-    ListEndpoint("customfields", "custom_fields", 100, simulated=True),
-)
+    ListEndpoint(
+        "users", "users", 100, documented=False,
+        impact="no Bizstim users: record owners cannot be matched to Twenty workspace members",
+    ),
+    ListEndpoint(
+        "customfields", "custom_fields", 100, documented=False,
+        impact="no custom field definitions: `bizmig map propose` proposes the custom_<id> "
+        "values found in client detail, named by id, typed from their values",
+    ),
+)  # fmt: skip
 
 CLIENT_DETAIL = DetailEndpoint("client", "client_details")
 AVAILABILITY = DetailEndpoint("availability", "availability")
 DETAIL_ENDPOINTS: tuple[DetailEndpoint, ...] = (CLIENT_DETAIL, AVAILABILITY)
 
-# GET /api/timezone (simulated): the account's default time zone, one record.
-TIMEZONE_METHOD = "timezone"
-TIMEZONE_TABLE = "account_timezone"
+# GET /api/timezone (undocumented): the account's default time zone, one record.
+TIMEZONE = AccountEndpoint(
+    "timezone", "account_timezone", documented=False,
+    impact="no account time zone: session times are read in dbt var default_account_timezone",
+)  # fmt: skip
+TIMEZONE_METHOD = TIMEZONE.method
+TIMEZONE_TABLE = TIMEZONE.table
+
+# Every endpoint scope and extract probe (lists by their first page, the time zone by itself).
+PROBED: tuple[ListEndpoint | AccountEndpoint, ...] = (*LIST_ENDPOINTS, TIMEZONE)
+OPTIONAL: tuple[ListEndpoint | AccountEndpoint, ...] = tuple(e for e in PROBED if not e.documented)
 
 RAW_SCHEMA = "raw_bizstim"
+CYCLES_TABLE = "_bizmig_extract_cycles"
 
 ALL_TABLES: tuple[str, ...] = (
     *(e.table for e in LIST_ENDPOINTS),

@@ -17,6 +17,12 @@ are the ones whose ``_dlt_load_id`` is at or after the cycle's ``started_at`` â€
 endpoint that had to be listed again (see :mod:`ingest.source`: pages shifted under the
 extraction), at or after its last pass's start, recorded per table in
 ``raw_bizstim._bizmig_list_passes`` (cycle, table_name, passes, started_at, total, relisted).
+
+Optional endpoints (not in the Bizstim reference) that this cycle's ``scope`` recorded as
+unavailable in ``raw_bizstim._bizmig_endpoints`` are not asked again; the others are probed by
+their first request (:mod:`ingest.availability`). An unavailable endpoint lands no table, is
+listed in :attr:`ExtractResult.unavailable`, and the gate demands no rows from it.
+(The DuckDB bookkeeping itself is :mod:`ingest.bookkeeping`.)
 """
 
 from __future__ import annotations
@@ -30,19 +36,30 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dlt
-import duckdb
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.sources.helpers.rest_client import RESTClient
 
 from bizmig.settings import BizstimSettings
+from ingest import availability
+from ingest.bookkeeping import (
+    close_cycle,
+    connect,
+    landed_rows,
+    open_cycle,
+    pass_starts,
+    pending_ids,
+    record_budget,
+    record_passes,
+    uneven_listings,
+)
 from ingest.endpoints import (
-    ALL_TABLES,
     AVAILABILITY,
     CLIENT_DETAIL,
+    CYCLES_TABLE,
     LIST_ENDPOINTS,
+    PROBED,
     RAW_SCHEMA,
-    TIMEZONE_TABLE,
 )
 from ingest.pacer import KeyPool
 from ingest.source import (
@@ -54,8 +71,6 @@ from ingest.source import (
 )
 from ingest.transport import ExtractError, PacedAdapter, Spool, TransportStats, paced_session
 
-CYCLES_TABLE = "_bizmig_extract_cycles"
-PASSES_TABLE = "_bizmig_list_passes"
 # Rows travel to DuckDB as parquet: dlt's default for duckdb (INSERT ... VALUES statements)
 # took ~4.5 GB of RAM for a 5 000-client account, and jsonl let DuckDB's reader re-type
 # strings ("08:30" came back as "08:30:00"); parquet keeps every value byte-identical.
@@ -87,6 +102,7 @@ class ExtractResult:
     seconds: float
     misses: int = 0
     notes: list[str] = field(default_factory=list)
+    unavailable: list[availability.Availability] = field(default_factory=list)
 
 
 class Progress:
@@ -97,190 +113,6 @@ class Progress:
     def advance(self, method: str, spooled: bool) -> None: ...
 
     def phase(self, name: str) -> None: ...
-
-
-# -- bookkeeping in DuckDB --------------------------------------------------------------------
-def _connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=read_only)
-
-
-def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [RAW_SCHEMA, table],
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def open_cycle(path: Path) -> tuple[int, float]:
-    """The unfinished cycle to continue, or a new one."""
-    with _connect(path) as con:
-        con.execute(f"create schema if not exists {RAW_SCHEMA}")
-        con.execute(
-            f"create table if not exists {RAW_SCHEMA}.{CYCLES_TABLE} (cycle integer primary key, "
-            "started_at double not null, completed_at double)"
-        )
-        row = con.execute(
-            f"select cycle, started_at from {RAW_SCHEMA}.{CYCLES_TABLE} "
-            "where completed_at is null order by cycle desc limit 1"
-        ).fetchone()
-        if row:
-            return int(row[0]), float(row[1])
-        last = con.execute(
-            f"select coalesce(max(cycle), 0) from {RAW_SCHEMA}.{CYCLES_TABLE}"
-        ).fetchone()
-        cycle, started = int(last[0]) + 1 if last else 1, time.time()
-        con.execute(
-            f"insert into {RAW_SCHEMA}.{CYCLES_TABLE} values (?, ?, null)", [cycle, started]
-        )
-        return cycle, started
-
-
-def close_cycle(path: Path, cycle: int) -> None:
-    with _connect(path) as con:
-        con.execute(
-            f"update {RAW_SCHEMA}.{CYCLES_TABLE} set completed_at = ? where cycle = ?",
-            [time.time(), cycle],
-        )
-
-
-def _current(table: str, started_at: float, starts: dict[str, float] | None = None) -> str:
-    since = (starts or {}).get(table, started_at)
-    return f"{RAW_SCHEMA}.{table} where try_cast(_dlt_load_id as double) >= {since!r}"
-
-
-def record_passes(path: Path, cycle: int, states: dict[str, dict[str, Any]]) -> dict[str, float]:
-    """Write each list endpoint's last pass of ``cycle`` (the start of its snapshot)."""
-    starts = {}
-    with _connect(path) as con:
-        con.execute(
-            f"create table if not exists {RAW_SCHEMA}.{PASSES_TABLE} (cycle integer, table_name "
-            "varchar, passes integer, started_at double, total bigint, relisted varchar)"
-        )
-        con.execute(f"delete from {RAW_SCHEMA}.{PASSES_TABLE} where cycle = ?", [cycle])
-        for endpoint in LIST_ENDPOINTS:
-            state = states.get(endpoint.table, {})
-            if state.get("cycle") != cycle or state.get("pass_started") is None:
-                continue
-            starts[endpoint.table] = float(state["pass_started"])
-            con.execute(
-                f"insert into {RAW_SCHEMA}.{PASSES_TABLE} values (?, ?, ?, ?, ?, ?)",
-                [cycle, endpoint.table, state.get("pass", 1), starts[endpoint.table],
-                 state.get("total"), "; ".join(state.get("relisted", []))],
-            )
-    return starts
-
-
-def pass_starts(path: Path, cycle: int) -> dict[str, float]:
-    """Start of each list endpoint's snapshot in ``cycle`` (as recorded by record_passes)."""
-    with _connect(path, read_only=True) as con:
-        if not _table_exists(con, PASSES_TABLE):
-            return {}
-        rows = con.execute(
-            f"select table_name, started_at from {RAW_SCHEMA}.{PASSES_TABLE} where cycle = ?",
-            [cycle],
-        ).fetchall()
-    return {str(t): float(s) for t, s in rows}
-
-
-def uneven_listings(
-    path: Path, cycle: int, started_at: float, states: dict[str, dict[str, Any]]
-) -> dict[str, str]:
-    """Finished listings whose last pass landed another number of distinct ids than the
-    ``total`` Bizstim reported (an id served twice, another never): table â†’ reason."""
-    out = {}
-    with _connect(path, read_only=True) as con:
-        for endpoint in LIST_ENDPOINTS:
-            state = states.get(endpoint.table, {})
-            if state.get("cycle") != cycle or not state.get("done"):
-                continue
-            since = float(state.get("pass_started") or started_at)
-            landed = 0
-            if _table_exists(con, endpoint.table):
-                row = con.execute(
-                    f"select count(distinct id) from {_current(endpoint.table, since)}"
-                ).fetchone()
-                landed = int(row[0]) if row else 0
-            total = int(state.get("total") or 0)
-            if landed != total:
-                out[endpoint.table] = f"{landed} distinct ids in a pass, total {total}"
-    return out
-
-
-def record_budget(path: Path, cycle: int, pool: KeyPool, settings: BizstimSettings) -> None:
-    """GET requests each key spent in this run (labels only, never keys), for the report."""
-    with _connect(path) as con:
-        con.execute("create schema if not exists migration")
-        con.execute(
-            "create table if not exists migration.extract_budget (cycle integer, key_label "
-            "varchar, requests integer, rate_limit integer, rate_window double, "
-            "recorded_at timestamptz default now())"
-        )
-        for label, requests in pool.requests_per_key().items():
-            con.execute(
-                "insert into migration.extract_budget (cycle, key_label, requests, rate_limit, "
-                "rate_window) values (?, ?, ?, ?, ?)",
-                [cycle, label, requests, settings.rate_limit, settings.rate_window],
-            )
-
-
-def pending_ids(
-    path: Path, started_at: float, starts: dict[str, float] | None = None
-) -> tuple[list[str], list[str]]:
-    """(client ids, availability ids) named by this cycle's lists and not yet landed/missed;
-    ``starts``: the snapshot start of list tables that were listed again (pass_starts)."""
-    with _connect(path, read_only=True) as con:
-
-        def ids(sql: str, table: str) -> set[str]:
-            return (
-                {r[0] for r in con.execute(sql).fetchall()} if _table_exists(con, table) else set()
-            )
-
-        clients = ids(f"select id from {_current('clients', started_at, starts)}", "clients")
-        avail: set[str] = set()
-        for table in ("clients", "practitioners"):
-            avail |= ids(
-                f"select distinct trim(unnest(string_split(avail_id, ','))) from "
-                f"{_current(table, started_at, starts)} and coalesce(avail_id, '') <> ''",
-                table,
-            )
-        avail.discard("")
-        done_clients = ids(
-            f"select id from {_current(CLIENT_DETAIL.table, started_at)}", CLIENT_DETAIL.table
-        )
-        done_avail = ids(
-            f"select id from {_current(AVAILABILITY.table, started_at)}", AVAILABILITY.table
-        )
-        missed = ids(f"select id from {_current(MISSES_TABLE, started_at)}", MISSES_TABLE)
-    missed_clients = {
-        m.split(":", 1)[1] for m in missed if m.startswith(f"{CLIENT_DETAIL.method}:")
-    }
-    missed_avail = {m.split(":", 1)[1] for m in missed if m.startswith(f"{AVAILABILITY.method}:")}
-    return (
-        sorted(clients - done_clients - missed_clients, key=_id_order),
-        sorted(avail - done_avail - missed_avail, key=_id_order),
-    )
-
-
-def _id_order(value: str) -> tuple[int, str]:
-    return (int(value), "") if value.isdigit() else (1 << 62, value)
-
-
-def landed_rows(
-    path: Path, started_at: float | None = None, starts: dict[str, float] | None = None
-) -> dict[str, int]:
-    tables = (*ALL_TABLES, MISSES_TABLE)
-    with _connect(path, read_only=True) as con:
-        out = {}
-        for table in tables:
-            if not _table_exists(con, table):
-                out[table] = 0
-                continue
-            since = (starts or {}).get(table, started_at)
-            source = _current(table, since) if since else f"{RAW_SCHEMA}.{table}"
-            row = con.execute(f"select count(*) from {source}").fetchone()
-            out[table] = int(row[0]) if row else 0
-        return out
 
 
 def _unwrap(exc: BaseException) -> ExtractError:
@@ -296,7 +128,7 @@ def _unwrap(exc: BaseException) -> ExtractError:
 def extraction_gaps(options: ExtractOptions) -> list[str]:
     """Gate after an extraction: every list landed its API ``total`` for the latest cycle,
     and no client detail or availability id is still pending."""
-    with _connect(options.duckdb_path, read_only=True) as con:
+    with connect(options.duckdb_path, read_only=True) as con:
         row = con.execute(
             f"select cycle, started_at, completed_at from {RAW_SCHEMA}.{CYCLES_TABLE} "
             "order by cycle desc limit 1"
@@ -307,12 +139,15 @@ def extraction_gaps(options: ExtractOptions) -> list[str]:
     states = _list_states(make_pipeline(options))
     starts = pass_starts(options.duckdb_path, cycle)
     rows = landed_rows(options.duckdb_path, started_at, starts)
+    absent = availability.unavailable(options.duckdb_path, cycle)
     problems = []
-    for endpoint in LIST_ENDPOINTS:
+    for endpoint in PROBED:
         state = states.get(endpoint.table, {})
+        if endpoint.table in absent:
+            continue  # not served by this account: nothing to demand (recorded with its reason)
         if state.get("cycle") != cycle:
             problems.append(f"{endpoint.table}: not extracted in cycle {cycle}")
-        elif rows[endpoint.table] != int(state.get("total") or 0):
+        elif endpoint in LIST_ENDPOINTS and rows[endpoint.table] != int(state.get("total") or 0):
             problems.append(
                 f"{endpoint.table}: {rows[endpoint.table]} rows landed, API total {state['total']}"
             )
@@ -378,6 +213,8 @@ def run_extract(
     client = RESTClient(base_url=settings.base_url, session=paced_session(adapter))
     pipeline = make_pipeline(options)
     cycle, started_at = open_cycle(options.duckdb_path)
+    # this cycle's scope already found these refused: do not ask again
+    skipped = availability.unavailable(options.duckdb_path, cycle)
     runs = 0
 
     def run(source: Any) -> None:
@@ -395,14 +232,12 @@ def run_extract(
             states = _list_states(pipeline)
             todo = [
                 e.table
-                for e in LIST_ENDPOINTS
-                if not (
+                for e in PROBED
+                if e.table not in skipped
+                and not (
                     states.get(e.table, {}).get("cycle") == cycle and states[e.table].get("done")
                 )
             ]
-            tz = states.get(TIMEZONE_TABLE, {})
-            if not (tz.get("cycle") == cycle and tz.get("done")):
-                todo.append(TIMEZONE_TABLE)
             if not todo:
                 relist = uneven_listings(options.duckdb_path, cycle, started_at, states)
                 if not relist:
@@ -416,7 +251,15 @@ def run_extract(
                     client, cycle, started_at, only=todo, max_pages=pages, on_total=progress.expect
                 )
             )
-        starts = record_passes(options.duckdb_path, cycle, _list_states(pipeline))
+        states = _list_states(pipeline)
+        starts = record_passes(options.duckdb_path, cycle, states)
+        probed = [
+            availability.from_state(e, states[e.table])
+            for e in PROBED
+            if e.table not in skipped and states.get(e.table, {}).get("cycle") == cycle
+        ]
+        availability.record(options.duckdb_path, cycle, probed, "extract")
+        gone = [*skipped.values(), *(a for a in probed if not a.available)]
 
         progress.phase("details")
         client_ids, avail_ids = pending_ids(options.duckdb_path, started_at, starts)
@@ -437,9 +280,11 @@ def run_extract(
         record_budget(options.duckdb_path, cycle, pool, settings)
 
     rows = landed_rows(options.duckdb_path, started_at, starts)
+    not_served = {a.table for a in gone}
     return ExtractResult(
         cycle=cycle,
-        rows={t: n for t, n in rows.items() if t != MISSES_TABLE},
+        rows={t: n for t, n in rows.items() if t != MISSES_TABLE and t not in not_served},
+        unavailable=sorted(gone, key=lambda a: a.endpoint),
         misses=rows.get(MISSES_TABLE, 0),
         requests_per_key=pool.requests_per_key(),
         network_requests=dict(stats.network),

@@ -9,11 +9,17 @@ lists reveal: by default scope gives an upper bound (one per client + up to thre
 practitioner, the documented default + alternatives is open-ended, so it reads the first
 practitioner page to measure); ``exact=True`` reads those two lists in full through the
 extraction's spool, so ``extract`` later answers them from disk instead of spending budget twice.
+
+The same ``/0/1`` request probes the optional (undocumented) lists ``users`` and
+``customfields``; ``/timezone`` is asked once (spooled, so ``extract`` does not ask again).
+Refused ones (:mod:`ingest.availability`) are shown as unavailable with the status and reason,
+cost nothing in the budget and the ETA, and are recorded in ``raw_bizstim._bizmig_endpoints``
+for the cycle the next ``extract`` runs, which then skips them.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +27,9 @@ from urllib.parse import urlsplit
 from dlt.sources.helpers.rest_client import RESTClient
 
 from bizmig.settings import BizstimSettings
-from ingest.endpoints import AVAILABILITY, CLIENT_DETAIL, LIST_ENDPOINTS, pages_needed
+from ingest import availability
+from ingest.availability import Availability, judge
+from ingest.endpoints import AVAILABILITY, CLIENT_DETAIL, LIST_ENDPOINTS, TIMEZONE, pages_needed
 from ingest.pacer import KeyPool
 from ingest.paginator import PathOffsetPaginator
 from ingest.transport import PacedAdapter, Spool, TransportStats, paced_session
@@ -35,6 +43,10 @@ class ScopeLine:
     page_size: int
     requests: int
     exact: bool = True
+    documented: bool = True
+    available: bool = True
+    http_status: int = 200
+    reason: str = ""  # why unavailable
 
 
 @dataclass
@@ -44,6 +56,12 @@ class ScopeReport:
     rate_limit: int
     rate_window: float
     scope_requests: int
+    probes: list[Availability] = field(default_factory=list)
+    cycle: int | None = None  # the extraction cycle the probes were recorded for
+
+    @property
+    def unavailable(self) -> list[Availability]:
+        return [p for p in self.probes if not p.available]
 
     @property
     def total_requests(self) -> int:
@@ -69,10 +87,18 @@ class ScopeReport:
             "exact": self.exact,
             "eta_seconds": round(self.eta_seconds(), 1),
             "scope_requests": self.scope_requests,
+            "unavailable": [p.as_json() for p in self.unavailable],
+            "cycle": self.cycle,
         }
 
 
-def run_scope(settings: BizstimSettings, work_dir: Path, exact: bool = False) -> ScopeReport:
+def run_scope(
+    settings: BizstimSettings,
+    work_dir: Path,
+    exact: bool = False,
+    duckdb_path: Path | None = None,
+) -> ScopeReport:
+    """Probe and count the account; with ``duckdb_path``, record which endpoints it serves."""
     stats = TransportStats()
     # One pool for all keys: it hands out the least-used key, so the first requests validate
     # every key with calls we need anyway. Its journal is the extraction's, so the budget
@@ -85,19 +111,28 @@ def run_scope(settings: BizstimSettings, work_dir: Path, exact: bool = False) ->
     )
     client = RESTClient(base_url=settings.base_url, session=paced_session(adapter))
     try:
-        return _scope(settings, client, stats, exact)
+        report = _scope(settings, client, stats, exact)
     finally:
         pool.close()
+    if duckdb_path is not None:
+        report.cycle = availability.upcoming_cycle(duckdb_path)
+        availability.record(duckdb_path, report.cycle, report.probes, "scope")
+    return report
 
 
 def _scope(
     settings: BizstimSettings, client: RESTClient, stats: TransportStats, exact: bool
 ) -> ScopeReport:
     lines: list[ScopeLine] = []
+    probes: list[Availability] = []
     totals: dict[str, int] = {}
     for endpoint in LIST_ENDPOINTS:
-        response = client.get(f"/{endpoint.method}/0/1")
-        response.raise_for_status()
+        path = f"/{endpoint.method}/0/1"
+        response = client.get(path)
+        probes.append(judge(endpoint, response, path))
+        if not probes[-1].available:
+            lines.append(_unavailable_line(probes[-1], endpoint.max_limit))
+            continue
         total = int(response.json().get("total", 0))
         totals[endpoint.method] = total
         lines.append(
@@ -107,9 +142,14 @@ def _scope(
                 total,
                 endpoint.max_limit,
                 pages_needed(total, endpoint.max_limit),
+                documented=endpoint.documented,
             )
         )
-    lines.append(ScopeLine("timezone", "account_timezone", 1, 1, 1))
+    probes.append(judge(TIMEZONE, client.get(f"/{TIMEZONE.method}"), f"/{TIMEZONE.method}"))
+    if probes[-1].available:  # answered, and spooled: extract will not ask again
+        lines.append(ScopeLine(TIMEZONE.method, TIMEZONE.table, 1, 1, 1, documented=False))
+    else:
+        lines.append(_unavailable_line(probes[-1], 1))
     lines.append(
         ScopeLine(
             CLIENT_DETAIL.method, CLIENT_DETAIL.table, totals["clients"], 1, totals["clients"]
@@ -123,7 +163,15 @@ def _scope(
         settings.rate_limit,
         settings.rate_window,
         scope_requests=sum(stats.status.values()),
+        probes=probes,
     )
+
+
+def _unavailable_line(probe: Availability, page_size: int) -> ScopeLine:
+    return ScopeLine(
+        probe.endpoint, probe.table, 0, page_size, 0, documented=probe.documented,
+        available=False, http_status=probe.http_status, reason=probe.reason,
+    )  # fmt: skip
 
 
 def _availability_ids(client: RESTClient, totals: dict[str, int], exact: bool) -> tuple[int, bool]:

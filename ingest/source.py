@@ -7,6 +7,9 @@
   fed with the ids still missing from DuckDB (see :mod:`ingest.pipeline`), so no id is fetched
   twice; an id the API no longer knows (404) is landed in ``detail_misses`` instead of vanishing;
 * every table merges on ``id``; values are never parsed: what Bizstim sends is what lands;
+* the first request of an optional (undocumented) endpoint is its probe: refused with
+  403/404/405/410, the endpoint is done for the cycle with ``unavailable`` in its resource state
+  (see :mod:`ingest.availability`); a documented one refusing stops the run (exit 11);
 * offset pages of a live table are not a snapshot: a row deleted or added between two pages
   moves every later row, so one is skipped or served twice. A listing is therefore read in
   *passes*: when ``total`` changes between pages of a pass, or (checked by
@@ -27,12 +30,12 @@ import dlt
 from dlt.sources.helpers.rest_client import RESTClient
 from requests import HTTPError
 
+from ingest.availability import EndpointRefused, judge
 from ingest.endpoints import (
     AVAILABILITY,
     CLIENT_DETAIL,
     LIST_ENDPOINTS,
-    TIMEZONE_METHOD,
-    TIMEZONE_TABLE,
+    TIMEZONE,
     ListEndpoint,
     pages_needed,
 )
@@ -93,34 +96,61 @@ def _list_resource(
             start=state["next_start"],
             max_pages=max_pages,
         )
-        for page in client.paginate(
-            f"/{endpoint.method}", paginator=paginator, data_selector="response"
-        ):
-            if on_total is not None and state["total"] is None:
-                on_total(endpoint.method, pages_needed(paginator.total or 0, endpoint.max_limit))
-            if state.get("pass_total") is None:
-                state["pass_total"] = paginator.total
-            yield list(page)
-            if paginator.total != state["pass_total"]:
-                restart_pass(state, endpoint.method, f"total changed from {state['pass_total']} "
-                             f"to {paginator.total} between pages")
-                return
-            state["next_start"] = paginator.next_start
-            state["total"] = paginator.total
-            state["done"] = paginator.complete
+        try:
+            yield from _pages(client, endpoint, paginator, state, on_total)
+        except HTTPError as exc:
+            path = f"/{endpoint.method}/{paginator.next_start}/{endpoint.max_limit}"
+            if exc.response is None:
+                raise
+            if paginator.next_start != 0:  # a listing that started cannot vanish midway
+                raise ExtractError(f"GET {path} answered {exc.response.status_code} midway "
+                                   "through the listing") from exc
+            gone = judge(endpoint, exc.response, path)
+            state.update({"done": True, "total": 0,
+                          "unavailable": {"status": gone.http_status, "reason": gone.reason}})
 
     return pages
 
 
+def _pages(
+    client: RESTClient,
+    endpoint: ListEndpoint,
+    paginator: PathOffsetPaginator,
+    state: dict[str, Any],
+    on_total: Callable[[str, int], None] | None,
+) -> Iterator[list[dict[str, Any]]]:
+    for page in client.paginate(
+        f"/{endpoint.method}", paginator=paginator, data_selector="response"
+    ):
+        if on_total is not None and state["total"] is None:
+            on_total(endpoint.method, pages_needed(paginator.total or 0, endpoint.max_limit))
+        if state.get("pass_total") is None:
+            state["pass_total"] = paginator.total
+        yield list(page)
+        if paginator.total != state["pass_total"]:
+            restart_pass(state, endpoint.method, f"total changed from {state['pass_total']} "
+                         f"to {paginator.total} between pages")
+            return
+        state["next_start"] = paginator.next_start
+        state["total"] = paginator.total
+        state["done"] = paginator.complete
+
+
 def _timezone_resource(client: RESTClient, cycle: int) -> Any:
-    @dlt.resource(name=TIMEZONE_TABLE, write_disposition="replace")
+    @dlt.resource(name=TIMEZONE.table, write_disposition="replace")
     def account_timezone() -> Iterator[dict[str, Any]]:
         state = dlt.current.resource_state()
         if state.get("cycle") == cycle and state.get("done"):
             return
-        response = client.get(f"/{TIMEZONE_METHOD}")
-        response.raise_for_status()
+        response = client.get(f"/{TIMEZONE.method}")
+        found = judge(TIMEZONE, response, f"/{TIMEZONE.method}")
+        if not found.available:
+            state.clear()
+            state.update({"cycle": cycle, "done": True,
+                          "unavailable": {"status": found.http_status, "reason": found.reason}})
+            return
         yield response.json()["response"]
+        state.clear()
         state.update({"cycle": cycle, "done": True})
 
     return account_timezone
@@ -142,6 +172,11 @@ def _detail_transformer(client: RESTClient, method: str, table: str) -> Any:
                 MISSES_TABLE,
             )
             return
+        if response.status_code in (403, 405, 410):  # documented: no API access
+            raise EndpointRefused(
+                f"GET /{method}/{record_id} answered {response.status_code}: the account's plan "
+                "does not give API access to a documented endpoint"
+            )
         try:
             response.raise_for_status()
         except HTTPError as exc:
@@ -178,7 +213,7 @@ def bizstim_lists(
         for endpoint in LIST_ENDPOINTS
         if wanted is None or endpoint.table in wanted
     ]
-    if wanted is None or TIMEZONE_TABLE in wanted:
+    if wanted is None or TIMEZONE.table in wanted:
         resources.append(_timezone_resource(client, cycle))
     return resources
 

@@ -6,12 +6,18 @@ envelope without ``total``, path-segment pagination ``/{method}/{start}/{limit}`
 endpoint's default/maximum (clients 1000/1000, sessions 100/1000, the others 20/100), all values
 as JSON strings with ``""`` for empty, ``total`` a bare number, and the field names.
 
-Simulated (undocumented; marked "simulated" in code too): the endpoints ``users``,
-``customfields`` and ``timezone``; the fields of ``meetourstaff``; the client/{id} detail fields
-(status, notes, start_date, timezone, meeting_url, service_id, custom_<id>, minTime, maxTime,
-slotDuration, sessionLimit); practitioners' status, wage_tier, hire_date, add_value; sessions'
-session_date, start_time, end_time, duration, session_notes, ondemand_link and the
-session_status codes 0=open, 1=completed, 2=cancelled, 3=no-show.
+Simulated by the ``default`` profile (undocumented; marked "simulated" in code too): the
+endpoints ``users``, ``customfields`` and ``timezone``; the fields of ``meetourstaff``; the
+client/{id} detail fields (status, notes, start_date, timezone, meeting_url, service_id,
+custom_<id>, minTime, maxTime, slotDuration, sessionLimit); practitioners' status, wage_tier,
+hire_date, add_value; sessions' session_date, start_time, end_time, duration, session_notes,
+ondemand_link and the session_status codes 0=open, 1=completed, 2=cancelled, 3=no-show.
+
+Profiles (``--profile``, ``sandbox/bizstim/profiles.py`` says what each serves and why): the
+real account may serve no more than the docs promise, so besides ``default`` the same data is
+served as ``docs-only`` (documented endpoints and fields only, everything else 404),
+``undocumented-403`` (the three undocumented endpoints refuse with 403) and
+``undocumented-500-then-404`` (they answer 500 once per endpoint, then 404).
 
 Choices where the reference is silent (the real system is a PHP/MySQL app that looks like the
 CodeIgniter REST server; where in doubt the stricter choice for a client was taken):
@@ -81,6 +87,7 @@ import json
 from dataclasses import dataclass, field
 
 from sandbox.bizstim.hostile_wire import HostileWire
+from sandbox.bizstim.profiles import Profile
 from sandbox.bizstim.ratelimit import SlidingWindowLimiter
 from sandbox.bizstim.store import LISTS, SINGLES, MutationError, Store
 from sandbox.httpbase import FaultPlan, Request, Response, key_fingerprint
@@ -98,6 +105,7 @@ class BizstimApp:
     rate_limit: int = 1000
     rate_window: float = 3600.0
     faults: FaultPlan = field(default_factory=FaultPlan)
+    profile: Profile = field(default_factory=Profile)
 
     def __post_init__(self) -> None:
         self.limiter = SlidingWindowLimiter(self.rate_limit, self.rate_window)
@@ -144,10 +152,13 @@ class BizstimApp:
         if not path.startswith("/api/"):
             return failure(404, "Unknown method")
         method, *params = path[len("/api/"):].split("/")
+        refusal = self.profile.refusal(method)
+        if refusal is not None:
+            return refusal
         if method in LISTS:
-            return self._list(method, params)
+            return self.profile.shape(method, self._list(method, params))
         if method in SINGLES or method == "availability":
-            return self._single(method, params)
+            return self.profile.shape(method, self._single(method, params))
         if method == "timezone":  # simulated: the account's default time zone
             if params:
                 return failure(400, "Too many parameters")

@@ -11,6 +11,7 @@ import typer
 
 from sandbox.bizstim.app import BizstimApp
 from sandbox.bizstim.generate import ensure_db
+from sandbox.bizstim.profiles import Profile, ProfileName
 from sandbox.bizstim.store import Store
 from sandbox.httpbase import FaultPlan, serve
 
@@ -41,6 +42,11 @@ def bizstim_command(
     hostile: Annotated[list[str] | None, typer.Option(
         help="Bad-input classes to apply after generation ('all', or names; repeatable).")
     ] = None,
+    profile: Annotated[ProfileName, typer.Option(
+        help="What is served: everything simulated (default), only the documented endpoints "
+             "and fields (docs-only), or docs-only with the undocumented endpoints refusing "
+             "with 403 or answering 500 once, then 404 (see sandbox/bizstim/profiles.py).")
+    ] = ProfileName.default,
 ) -> None:
     """Serve a deterministic synthetic Bizstim account on loopback (prints READY <url>)."""
     if rate_window <= 0:
@@ -53,5 +59,7 @@ def bizstim_command(
         _log(f"reusing {path}")
     faults = FaultPlan(p429=p429, p500=p500, p_slow=p_slow, slow_seconds=slow_seconds,
                        p_truncate=p_truncate, seed=fault_seed)
-    app = BizstimApp(Store(path), list(api_key), rate_limit, rate_window, faults)
+    _log(f"profile {profile.value}")
+    app = BizstimApp(Store(path), list(api_key), rate_limit, rate_window, faults,
+                     Profile(profile))
     serve(app, host, port)

@@ -28,11 +28,19 @@ class Sandbox:
 
 
 def start_sandbox(
-    tmp: Path, clients: int, seed: int, keys: tuple[str, ...], rate_limit: int, rate_window: float
+    tmp: Path,
+    clients: int,
+    seed: int,
+    keys: tuple[str, ...],
+    rate_limit: int,
+    rate_window: float,
+    profile: str = "default",
 ) -> Sandbox:
+    """A sandbox on ``tmp/bizstim-{seed}-{clients}.sqlite`` (reused when it exists)."""
     db = tmp / f"bizstim-{seed}-{clients}.sqlite"
     args = ["--clients", str(clients), "--seed", str(seed), "--db", str(db)]
     args += ["--rate-limit", str(rate_limit), "--rate-window", str(rate_window)]
+    args += ["--profile", profile]
     for key in keys:
         args += ["--api-key", key]
     return Sandbox(start_server("bizstim", args), db, keys, rate_limit, rate_window)

@@ -1,0 +1,38 @@
+-- Which endpoints the Bizstim account served, per extraction cycle (ingest/availability.py).
+-- An optional endpoint the account refused is unavailable, with its HTTP status, the server's
+-- reason and what degrades without it; is_current_cycle marks the rows of the cycle staging
+-- reads (the latest completed one).
+{%- set cycles = existing_raw_relation('_bizmig_extract_cycles') %}
+
+with source as (
+    select * from {{ bizstim_source('_bizmig_endpoints', [
+        'cycle', 'endpoint', 'table_name', 'documented', 'available', 'http_status', 'reason',
+        'impact', 'probed_by', 'checked_at'
+    ]) }}
+),
+
+current_cycle as (
+    {%- if cycles is not none %}
+        select max(cycles.cycle) as cycle_number
+        from {{ cycles }} as cycles
+        where cycles.completed_at is not null
+    {%- else %}
+        select cast(null as integer) as cycle_number
+    {%- endif %}
+)
+
+select
+    source.endpoint,
+    source.table_name,
+    source.reason as unavailable_reason,
+    source.impact,
+    source.probed_by,
+    cast(source.cycle as integer) || ':' || source.endpoint as endpoint_cycle_id,
+    cast(source.cycle as integer) as extract_cycle,
+    cast(source.documented as boolean) as is_documented,
+    cast(source.available as boolean) as is_available,
+    cast(source.http_status as integer) as http_status,
+    cast(source.checked_at as timestamp with time zone) as checked_at,
+    coalesce(cast(source.cycle as integer) = current_cycle.cycle_number, false) as is_current_cycle
+from source
+cross join current_cycle
