@@ -108,7 +108,7 @@ def judge(endpoint: Endpoint, response: requests.Response, path: str) -> Availab
 
 
 # -- the table --------------------------------------------------------------------------------
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+def raw_table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     row = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [RAW_SCHEMA, table],
@@ -121,7 +121,7 @@ def upcoming_cycle(path: Path) -> int:
     if not path.exists():
         return 1
     with duckdb.connect(str(path), read_only=True) as con:
-        if not _exists(con, CYCLES_TABLE):
+        if not raw_table_exists(con, CYCLES_TABLE):
             return 1
         row = con.execute(
             f"select max(cycle) filter (where completed_at is null), coalesce(max(cycle), 0) + 1 "
@@ -161,7 +161,7 @@ def unavailable(path: Path, cycle: int) -> dict[str, Availability]:
     if not path.exists():
         return {}
     with duckdb.connect(str(path), read_only=True) as con:
-        if not _exists(con, ENDPOINTS_TABLE):
+        if not raw_table_exists(con, ENDPOINTS_TABLE):
             return {}
         rows = con.execute(
             f"select endpoint, table_name, documented, http_status, reason, impact from "

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from bizmig.settings import BizstimSettings
+from ingest.availability import raw_table_exists
 from ingest.endpoints import (
     ALL_TABLES,
     AVAILABILITY,
@@ -31,14 +32,6 @@ PASSES_TABLE = "_bizmig_list_passes"
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only)
-
-
-def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [RAW_SCHEMA, table],
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def open_cycle(path: Path) -> tuple[int, float]:
@@ -105,7 +98,7 @@ def record_passes(path: Path, cycle: int, states: dict[str, dict[str, Any]]) -> 
 def pass_starts(path: Path, cycle: int) -> dict[str, float]:
     """Start of each list endpoint's snapshot in ``cycle`` (as recorded by record_passes)."""
     with connect(path, read_only=True) as con:
-        if not _table_exists(con, PASSES_TABLE):
+        if not raw_table_exists(con, PASSES_TABLE):
             return {}
         rows = con.execute(
             f"select table_name, started_at from {RAW_SCHEMA}.{PASSES_TABLE} where cycle = ?",
@@ -127,7 +120,7 @@ def uneven_listings(
                 continue
             since = float(state.get("pass_started") or started_at)
             landed = 0
-            if _table_exists(con, endpoint.table):
+            if raw_table_exists(con, endpoint.table):
                 row = con.execute(
                     f"select count(distinct id) from {_current(endpoint.table, since)}"
                 ).fetchone()
@@ -163,9 +156,9 @@ def pending_ids(
     with connect(path, read_only=True) as con:
 
         def ids(sql: str, table: str) -> set[str]:
-            return (
-                {r[0] for r in con.execute(sql).fetchall()} if _table_exists(con, table) else set()
-            )
+            if not raw_table_exists(con, table):
+                return set()
+            return {r[0] for r in con.execute(sql).fetchall()}
 
         clients = ids(f"select id from {_current('clients', started_at, starts)}", "clients")
         avail: set[str] = set()
@@ -204,7 +197,7 @@ def landed_rows(
     with connect(path, read_only=True) as con:
         out = {}
         for table in tables:
-            if not _table_exists(con, table):
+            if not raw_table_exists(con, table):
                 out[table] = 0
                 continue
             since = (starts or {}).get(table, started_at)
