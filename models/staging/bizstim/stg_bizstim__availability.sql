@@ -1,12 +1,7 @@
 -- Weekly availability schedules (availability/{id}); times stay "HH:MM" text here and are
 -- unpivoted and validated in int_availability__windows.
 with source as (
-    select * from {{ bizstim_source('availability', [
-        'id', 'label', 'start', 'end',
-        'm_availf', 'm_availt', 't_availf', 't_availt', 'w_availf', 'w_availt',
-        'r_availf', 'r_availt', 'f_availf', 'f_availt', 'sat_availf', 'sat_availt',
-        'sun_availf', 'sun_availt'
-    ]) }}
+    select * from {{ bizstim_source('availability') }}
 )
 
 select

@@ -1,9 +1,6 @@
 -- Payments ("revenues"): client_id may name a client that was deleted in Bizstim.
 with source as (
-    select * from {{ bizstim_source('payments', [
-        'id', 'client_id', 'qb_payment_id', 'revenue_amount', 'revenue_tax', 'revenue_date',
-        'revenue_credit', 'revenue_note'
-    ]) }}
+    select * from {{ bizstim_source('payments') }}
 )
 
 select
