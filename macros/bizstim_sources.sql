@@ -212,3 +212,17 @@
         '{{ value | string | replace("'", "''") }}'
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- SQL expression: the comma list of those `columns` of a raw table the account did not serve
+    (after aliases; NULL when it served them all), from stg_bizstim__source_columns. Models
+    downstream of staging use it to quarantine records whose needed field is absent. -#}
+{% macro unserved_columns(raw_table, columns) -%}
+    (
+        select string_agg(source_columns.column_name, ', ' order by source_columns.column_position)
+        from {{ ref('stg_bizstim__source_columns') }} as source_columns
+        where source_columns.raw_table = '{{ raw_table }}'
+            and source_columns.column_name in ('{{ columns | join("', '") }}')
+            and not source_columns.is_served
+    )
+{%- endmacro %}
