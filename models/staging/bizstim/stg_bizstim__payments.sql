@@ -1,4 +1,5 @@
--- Payments ("revenues"): client_id may name a client that was deleted in Bizstim.
+-- Payments ("revenues"): client_id may name a client that was deleted in Bizstim; a negative
+-- amount is a refund. amount keeps every decimal the source gives (up to micros).
 with source as (
     select * from {{ bizstim_source('payments') }}
 )
@@ -10,6 +11,7 @@ select
     nullif({{ clean_text('qb_payment_id') }}, '0') as qb_payment_id,
     {{ clean_text('revenue_amount') }} as amount_raw,
     {{ to_money('revenue_amount') }} as amount,
+    {{ money_decimals('revenue_amount') }} as amount_decimals,
     {{ to_money('revenue_tax') }} as tax_amount,
     {{ clean_text('revenue_date') }} as payment_date_raw,
     {{ to_date('revenue_date') }} as payment_date,
