@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from bizmig.demo import copy_project
+from bizmig.mapping_seed import MappingSeed, read_seed, write_seed
+from tests.dbt.shapes import Planted, make_documented_only, plant_values
 from tests.servers import RunningServer, start_server
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -67,7 +71,9 @@ class Warehouse:
             return con.execute(sql).fetchall()
 
 
-def run_dbt(args: list[str], duckdb_path: Path) -> subprocess.CompletedProcess[str]:
+def run_dbt(
+    args: list[str], duckdb_path: Path, project_dir: Path = PROJECT_DIR
+) -> subprocess.CompletedProcess[str]:
     dbt = str(Path(sys.executable).with_name("dbt"))
     env = {**os.environ, "BIZMIG_DUCKDB": str(duckdb_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "0"}
     return subprocess.run(
@@ -75,16 +81,16 @@ def run_dbt(args: list[str], duckdb_path: Path) -> subprocess.CompletedProcess[s
             dbt,
             *args,
             "--project-dir",
-            str(PROJECT_DIR),
+            str(project_dir),
             "--profiles-dir",
-            str(PROJECT_DIR),
+            str(project_dir),
             "--target-path",
             str(duckdb_path.parent / "target"),
             "--log-path",
             str(duckdb_path.parent / "logs"),
         ],
         env=env,
-        cwd=PROJECT_DIR,
+        cwd=project_dir,
         capture_output=True,
         text=True,
         timeout=900,
@@ -118,3 +124,63 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
         yield built
     finally:
         server.stop()
+
+
+@dataclass
+class Reshaped:
+    """A copy of the warehouse's raw data, reshaped and seeded with hostile values, then built."""
+
+    duckdb_path: Path
+    build: subprocess.CompletedProcess[str]
+    planted: Planted
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.duckdb_path), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+
+def _reshaped(
+    warehouse: Warehouse,
+    tmp: Path,
+    documented_only: bool,
+    seed_edit: Callable[[MappingSeed], None] | None = None,
+) -> Reshaped:
+    """The warehouse's raw tables in a private file (named bizmig.duckdb like the original: its
+    views name the catalog), documented-only or not, with the planted values, built by dbt
+    from a copy of the project (whose custom_field_map seed ``seed_edit`` may change)."""
+    db = tmp / "bizmig.duckdb"
+    shutil.copy(warehouse.duckdb_path, db)
+    planted = plant_values(db)
+    if documented_only:
+        make_documented_only(db)
+    project = copy_project(tmp / "project", confirm_all=False)
+    if seed_edit is not None:
+        seed = read_seed(project / "seeds" / "custom_field_map.csv")
+        seed_edit(seed)
+        write_seed(seed)
+    return Reshaped(db, run_dbt(["build"], db, project), planted)
+
+
+@pytest.fixture(scope="session")
+def documented_warehouse(
+    warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> Reshaped:
+    """What an account serving only bizstim-api.md's endpoints and fields lands, built with the
+    shipped seeds (tests/dbt/shapes.py), plus the planted values."""
+    return _reshaped(warehouse, tmp_path_factory.mktemp("documented"), documented_only=True)
+
+
+def _school_pending(seed: MappingSeed) -> None:
+    row = seed.find("School")
+    assert row is not None
+    row["confirmed"] = "false"
+
+
+@pytest.fixture(scope="session")
+def planted_warehouse(warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Reshaped:
+    """The default sandbox shape plus the planted values, built with a seed in which the
+    account's `School` field is still pending (the shipped `Allergies` row is, too)."""
+    return _reshaped(
+        warehouse, tmp_path_factory.mktemp("planted"), documented_only=False,
+        seed_edit=_school_pending,
+    )  # fmt: skip

@@ -38,17 +38,17 @@ unioned as (
         seed_rows.twenty_type,
         'not_in_account' as decision_status
     from seed_rows
-    where lower(seed_rows.bizstim_field_name) not in (
-        select lower(account_fields.bizstim_field_name) from account_fields
-        where account_fields.bizstim_field_name is not null
-    )
+    left join account_fields
+        on lower(seed_rows.bizstim_field_name) = lower(account_fields.bizstim_field_name)
+    where account_fields.custom_field_id is null
 )
 
 select
     *,
     decision_status = 'pending' as blocks_load,
     case decision_status
-        when 'migrate' then 'Migrated to person.' || twenty_field_name || ' (' || twenty_type || ').'
+        when 'migrate'
+            then 'Migrated to person.' || twenty_field_name || ' (' || twenty_type || ').'
         when 'skip' then 'Reviewed: not migrated.'
         when 'pending'
             then 'Not decided yet: `bizmig map confirm ' || bizstim_field_name || '` (or --skip),'

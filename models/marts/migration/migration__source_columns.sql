@@ -57,7 +57,8 @@ select
     source_columns.column_description
 from source_columns
 left join list_columns
-    on source_columns.raw_table = 'client_details'
-    and source_columns.column_status = 'extra'
-    and source_columns.column_name = list_columns.column_name
+    on
+        source_columns.raw_table = 'client_details'
+        and source_columns.column_status = 'extra'
+        and source_columns.column_name = list_columns.column_name
 order by source_columns.raw_table, source_columns.column_position
