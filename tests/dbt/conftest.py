@@ -71,6 +71,20 @@ class Warehouse:
             return con.execute(sql).fetchall()
 
 
+def reconciliation_rows(query: Callable[[str], list[tuple]]) -> list[tuple]:
+    """migration__reconciliation, after asserting that every object adds up: source rows =
+    mapped + quarantined + excluded, and the records mapped rows became = the mart's rows."""
+    rows = query(
+        "select object_name, source_table, source_rows, mapped, quarantined, excluded, "
+        "object_mapped_records, object_mart_rows from migration.migration__reconciliation"
+    )
+    for obj, table, source, mapped, quarantined, excluded, records, mart_rows in rows:
+        assert source == mapped + quarantined + excluded, (obj, table)
+        if mart_rows is not None:
+            assert records == mart_rows, (obj, table)
+    return rows
+
+
 def run_dbt(
     args: list[str], duckdb_path: Path, project_dir: Path = PROJECT_DIR
 ) -> subprocess.CompletedProcess[str]:
