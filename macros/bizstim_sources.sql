@@ -1,25 +1,27 @@
 {#- Read a raw_bizstim table through the columns declared for it in _bizstim__sources.yml
-    (staging models call this instead of source()). Every declared column comes out as VARCHAR
-    under its declared (canonical) name:
+    (staging models call this instead of source()). Every declared column comes out under its
+    declared (canonical) name:
       * read from the column seeds/bizstim_field_aliases.csv names for it, when the account
         serves that column (an alias the account serves wins over the canonical name);
       * else from the column of the canonical name;
-      * else a typed NULL: the account does not serve it (a real account serves no more than
-        bizstim-api.md documents; migration__source_columns lists what was absent).
+      * else a typed NULL (VARCHAR, as every API column lands): the account does not serve it
+        (a real account serves no more than bizstim-api.md documents; migration__source_columns
+        lists what was absent).
     A table dlt never created (no row arrived) reads as an empty relation of the same columns.
-    `passthrough`: raw columns kept as they are (e.g. client_details' custom_<id> columns).
-    `_dlt_load_id` and `_dlt_id` always come along. -#}
-{% macro bizstim_source(table_name, passthrough=[]) -%}
+    `columns`: the column list of a table the yml declares none for (bookkeeping tables the
+    extraction writes). `passthrough`: raw columns kept as they are (client_details'
+    custom_<id>). dlt's `_dlt_load_id` / `_dlt_id` come along when the table has them. -#}
+{% macro bizstim_source(table_name, columns=none, passthrough=[]) -%}
     {%- set relation = source('bizstim', table_name) -%}
-    {%- set plan = bizstim_column_plan(table_name) -%}
+    {%- set plan = bizstim_column_plan(table_name, columns) -%}
     {%- if not execute -%}
         {{ relation }}
     {%- else -%}
         (
             select
             {%- for column in plan.columns %}
-                {% if plan.table_found and column.read_from is not none -%}
-                    cast("{{ column.read_from }}" as varchar)
+                {% if column.read_from is not none -%}
+                    "{{ column.read_from }}"
                 {%- else -%}
                     cast(null as varchar)
                 {%- endif %} as "{{ column.name }}",
@@ -27,13 +29,16 @@
             {%- for column in passthrough %}
                 "{{ column }}",
             {%- endfor %}
+            {%- for column in plan.dlt_columns %}
+                {% if plan.table_found -%}
+                    {{ column }}
+                {%- else -%}
+                    cast(null as varchar) as {{ column }}
+                {%- endif %}{{ "," if not loop.last }}
+            {%- endfor %}
             {%- if plan.table_found %}
-                _dlt_load_id,
-                _dlt_id
             from {{ relation }}
             {%- else %}
-                cast(null as varchar) as _dlt_load_id,
-                cast(null as varchar) as _dlt_id
             where false
             {%- endif %}
         )
@@ -43,13 +48,19 @@
 
 {#- How bizstim_source reads one raw table: {'table_found', 'columns': [{name, read_from,
     status (present / aliased / absent), alias, canonical_served, description, meta}],
-    'extra': raw columns nothing declared (without dlt's own)}. Column names compare
-    case-insensitively (dlt lower-snake-cases them). -#}
-{% macro bizstim_column_plan(table_name) -%}
+    'extra': raw columns nothing declared (without dlt's own), 'dlt_columns'}. Column names
+    compare case-insensitively (dlt lower-snake-cases them). -#}
+{% macro bizstim_column_plan(table_name, columns=none) -%}
     {%- set declared = bizstim_declared_columns(table_name) -%}
+    {%- if declared | length == 0 and columns is not none -%}
+        {%- set declared = [] -%}
+        {%- for name in columns -%}
+            {%- do declared.append({'name': name, 'description': '', 'meta': {}}) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set aliases = bizstim_field_aliases(table_name) -%}
     {%- set served = bizstim_source_columns(table_name) | map('lower') | list -%}
-    {%- set columns = [] -%}
+    {%- set planned = [] -%}
     {%- set used = [] -%}
     {%- for column in declared -%}
         {%- set name = column.name | lower -%}
@@ -63,19 +74,28 @@
         {%- endif -%}
         {%- do used.append(name) -%}
         {%- if read_from is not none -%}{%- do used.append(read_from) -%}{%- endif -%}
-        {%- do columns.append({
+        {%- do planned.append({
             'name': column.name, 'read_from': read_from, 'status': status, 'alias': alias,
             'canonical_served': name in served, 'description': column.description,
             'meta': column.meta,
         }) -%}
     {%- endfor -%}
     {%- set extra = [] -%}
+    {%- set dlt_columns = [] -%}
     {%- for name in served -%}
-        {%- if name not in used and not name.startswith('_dlt_') -%}
+        {%- if name in ('_dlt_load_id', '_dlt_id') -%}
+            {%- do dlt_columns.append(name) -%}
+        {%- elif name not in used and not name.startswith('_dlt_') -%}
             {%- do extra.append(name) -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return({'table_found': served | length > 0, 'columns': columns, 'extra': extra}) }}
+    {%- if served | length == 0 -%}
+        {%- set dlt_columns = ['_dlt_load_id', '_dlt_id'] -%}
+    {%- endif -%}
+    {{ return({
+        'table_found': served | length > 0, 'columns': planned, 'extra': extra,
+        'dlt_columns': dlt_columns,
+    }) }}
 {%- endmacro %}
 
 

@@ -180,7 +180,10 @@ unioned as (
     union all
     select
         'person (custom field)' as object_name,
-        'custom_fields' as source_table,
+        case definition_source
+            when 'custom_fields' then 'custom_fields'
+            else 'client_details (custom_<id> columns)'
+        end as source_table,
         cast(custom_field_id as varchar) as source_id,
         case
             when not is_in_current_snapshot then 'not_in_current_snapshot'
