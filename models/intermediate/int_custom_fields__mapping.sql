@@ -33,7 +33,10 @@ column_fields as (
     where
         is_in_current_snapshot
         and raw_value is not null
-        and not exists (select 1 from served_definitions where is_in_current_snapshot)
+        and not exists (
+            select 1 from served_definitions
+            where served_definitions.is_in_current_snapshot
+        )
     group by custom_field_id, source_column
 ),
 

@@ -16,7 +16,14 @@ import duckdb
 import pytest
 
 from bizmig.demo import copy_project
-from bizmig.mapping_seed import MappingSeed, read_seed, write_seed
+from bizmig.mapping_seed import (
+    MappingSeed,
+    append_rows,
+    decide,
+    pending_row,
+    read_seed,
+    write_seed,
+)
 from tests.dbt.shapes import Planted, make_documented_only, plant_values
 from tests.servers import RunningServer, start_server
 
@@ -156,17 +163,17 @@ class Reshaped:
 def _reshaped(
     warehouse: Warehouse,
     tmp: Path,
-    documented_only: bool,
+    reshape: Callable[[Path], object] | None = None,
     seed_edit: Callable[[MappingSeed], None] | None = None,
 ) -> Reshaped:
     """The warehouse's raw tables in a private file (named bizmig.duckdb like the original: its
-    views name the catalog), documented-only or not, with the planted values, built by dbt
-    from a copy of the project (whose custom_field_map seed ``seed_edit`` may change)."""
+    views name the catalog) with the planted values, reshaped by ``reshape``, built by dbt from
+    a copy of the project (whose custom_field_map seed ``seed_edit`` may change)."""
     db = tmp / "bizmig.duckdb"
     shutil.copy(warehouse.duckdb_path, db)
     planted = plant_values(db)
-    if documented_only:
-        make_documented_only(db)
+    if reshape is not None:
+        reshape(db)
     project = copy_project(tmp / "project", confirm_all=False)
     if seed_edit is not None:
         seed = read_seed(project / "seeds" / "custom_field_map.csv")
@@ -181,7 +188,7 @@ def documented_warehouse(
 ) -> Reshaped:
     """What an account serving only bizstim-api.md's endpoints and fields lands, built with the
     shipped seeds (tests/dbt/shapes.py), plus the planted values."""
-    return _reshaped(warehouse, tmp_path_factory.mktemp("documented"), documented_only=True)
+    return _reshaped(warehouse, tmp_path_factory.mktemp("documented"), make_documented_only)
 
 
 def _school_pending(seed: MappingSeed) -> None:
@@ -194,7 +201,33 @@ def _school_pending(seed: MappingSeed) -> None:
 def planted_warehouse(warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Reshaped:
     """The default sandbox shape plus the planted values, built with a seed in which the
     account's `School` field is still pending (the shipped `Allergies` row is, too)."""
+    return _reshaped(warehouse, tmp_path_factory.mktemp("planted"), seed_edit=_school_pending)
+
+
+def _drop_definitions(path: Path) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute("drop table raw_bizstim.custom_fields")
+
+
+@pytest.fixture(scope="session")
+def undefined_custom_fields_warehouse(
+    warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> Reshaped:
+    """`customfields` not served while client detail still carries custom_<id> columns: the
+    seed names those fields custom_<id>, as `bizmig map propose` does then. The account's two
+    text fields get rows: the first confirmed (migrate), the second pending."""
+    texts = [
+        str(r[0])
+        for r in warehouse.query(
+            "select id from raw_bizstim.custom_fields where type = 'text' order by id::int"
+        )
+    ]
+
+    def decide_by_id(seed: MappingSeed) -> None:
+        rows = [pending_row(f"custom_{i}", f"customField{i}", "TEXT", [], "") for i in texts]
+        append_rows(seed, rows)
+        decide(seed, migrate=[f"custom_{texts[0]}"])
+
     return _reshaped(
-        warehouse, tmp_path_factory.mktemp("planted"), documented_only=False,
-        seed_edit=_school_pending,
-    )  # fmt: skip
+        warehouse, tmp_path_factory.mktemp("undefined"), _drop_definitions, decide_by_id
+    )

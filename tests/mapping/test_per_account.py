@@ -13,7 +13,7 @@ from bizmig.demo import copy_project, record_decisions
 from bizmig.mapping import propose
 from bizmig.mapping_seed import read_seed
 from load.catalog import read_catalog
-from tests.dbt.conftest import Reshaped, Warehouse
+from tests.dbt.conftest import Reshaped, Warehouse, reconciliation_rows
 
 
 def _unconfirmed(built: Reshaped) -> list[str]:
@@ -38,6 +38,38 @@ def test_an_account_without_custom_fields_has_nothing_pending(documented_warehou
     )
     assert statuses == [("not_in_account",)]
     assert _unconfirmed(documented_warehouse) == []
+
+
+def test_fields_known_only_by_their_client_detail_column_follow_the_seed(
+    undefined_custom_fields_warehouse: Reshaped,
+):
+    built = undefined_custom_fields_warehouse
+    assert built.build.returncode == 0, built.build.stdout[-3000:]
+    statuses = dict(
+        built.query(
+            "select bizstim_field_name, decision_status from migration.migration__custom_fields"
+        )
+    )
+    by_id = {k: v for k, v in statuses.items() if k.startswith("custom_")}
+    migrated, pending = (k for k, v in sorted(by_id.items()) if v in ("migrate", "pending"))
+    assert (statuses[migrated], statuses[pending]) == ("migrate", "pending")
+    assert set(by_id.values()) == {"migrate", "pending", "not_in_map"}
+    assert statuses["School"] == statuses["Allergies"] == "not_in_account"
+    assert _unconfirmed(built) == [pending]
+    columns = built.query(
+        "select source_rows from migration.migration__reconciliation "
+        "where source_table = 'client_details (custom_<id> columns)'"
+    )
+    assert columns == [(len(by_id),)]
+    reconciliation_rows(built.query)  # every object adds up
+    sent = built.query(
+        "select count(*) from marts.twenty__people "
+        f"where json_extract_string(custom_fields, '$.customField{migrated[7:]}') is not null"
+    )[0][0]
+    raw = built.query(
+        f"select count(*) from raw_bizstim.client_details where trim({migrated}) <> ''"
+    )[0][0]
+    assert sent == raw > 0
 
 
 def test_propose_reports_pending_rows_of_this_account_only(warehouse: Warehouse, tmp_path: Path):
