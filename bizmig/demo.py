@@ -7,9 +7,11 @@ per-object summary and the report's path, and stops both servers (also on Ctrl-C
 Both stand-ins run the real limits on a scaled clock (Bizstim: 1000 GETs per key per
 ``--bizstim-window`` s instead of an hour; Twenty: 100 requests per 6 s instead of 60 s), so
 pacing is exercised without waiting. The demo works on its own copy of the dbt project under
-``--workdir``: the mapping decision it takes for the sandbox account (``bizmig map confirm
---all``: every pending custom field with the decision it holds) never touches the repository's
-seeds.
+``--workdir`` and records its own mapping decisions there, for the account it extracted:
+after the extraction it runs ``bizmig map propose`` (every custom field of that account gets a
+seed row) and confirms that account's pending fields with the decision each holds, as a person
+would with ``bizmig map confirm``; the repository's seeds are never touched, and seed rows for
+fields the account does not have stay as they are (they apply to nothing).
 The Twenty workspace gets members for the Bizstim staff, minus two, so the report shows an
 unmatched-users queue. ``--bizstim-profile`` picks what the Bizstim sandbox serves (e.g.
 ``docs-only``: only what the Bizstim reference documents; ``sandbox/bizstim/profiles.py``).
@@ -30,7 +32,15 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from bizmig.mapping_seed import decide, read_seed, write_seed
+from bizmig.mapping import propose
+from bizmig.mapping_seed import (
+    SKIP,
+    DecisionChange,
+    SeedError,
+    decide,
+    read_seed,
+    write_seed,
+)
 from bizmig.migrate import MigrationConfig, execute
 from bizmig.phases import PROJECT_DIR
 from bizmig.settings import BizstimSettings, TwentySettings
@@ -81,8 +91,9 @@ def running_sandbox(kind: str, args: list[str]) -> Iterator[str]:
                 process.kill()
 
 
-def copy_project(target: Path) -> Path:
-    """The dbt project, copied so the demo's mapping decisions stay in the demo."""
+def copy_project(target: Path, confirm_all: bool = True) -> Path:
+    """The dbt project, copied so mapping decisions taken on it stay there; with
+    ``confirm_all`` every pending seed row is confirmed as it stands (``map confirm --all``)."""
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     for part in PROJECT_PARTS:
@@ -91,14 +102,39 @@ def copy_project(target: Path) -> Path:
             shutil.copytree(source, target / part)
         elif source.exists():
             shutil.copy(source, target / part)
-    seed = read_seed(target / "seeds" / "custom_field_map.csv")
-    changes = decide(seed, confirm_all=True)  # what `bizmig map confirm --all` records
+    if confirm_all:
+        seed = read_seed(target / "seeds" / "custom_field_map.csv")
+        _print_decisions(decide(seed, confirm_all=True))
+        write_seed(seed)
+    return target
+
+
+def record_decisions(project: Path, duckdb_file: Path) -> None:
+    """What a person does after extracting the account: `bizmig map propose` into the
+    project's seed, then confirm this account's pending fields with the decision each holds."""
+    seed_file = project / "seeds" / "custom_field_map.csv"
+    seed = read_seed(seed_file, missing_ok=True)
+    try:
+        report = propose(duckdb_file, seed, project / "seeds" / "twenty_field_catalog.csv", 500)
+    except SeedError as error:  # nothing landed to propose from: no client, no custom field
+        console.print(f"demo mapping: nothing to decide ({escape(str(error))})")
+        return
+    pending = [seed.find(name) for name in report.pending_rows]
+    held = [(row["bizstim_field_name"], row["decision"].strip().lower()) for row in pending if row]
+    changes = decide(
+        seed,
+        migrate=[name for name, decision in held if decision != SKIP],
+        skip=[name for name, decision in held if decision == SKIP],
+    )
     write_seed(seed)
+    _print_decisions(changes)
+
+
+def _print_decisions(changes: list[DecisionChange]) -> None:
     for change in changes:
         console.print(
             f"demo mapping decision: {escape(change.bizstim_field_name)} → {change.after}"
         )
-    return target
 
 
 def workspace_members(bizstim_db: Path, leave_out: int = 2) -> list[str]:
@@ -164,15 +200,18 @@ def demo_command(
             twenty_args += ["--member", member]
         with running_sandbox("twenty", twenty_args) as twenty_url:
             console.print(f"[bold]Twenty stand-in[/]: {twenty_url}")
+            project = copy_project(workdir / "project", confirm_all=False)
+            staging = workdir / "bizmig.duckdb"
             config = MigrationConfig(
                 bizstim=BizstimSettings(f"{bizstim_url}/api", DEMO_KEYS, 1000, bizstim_window),
                 twenty=TwentySettings(twenty_url, TWENTY_KEY),
-                duckdb=workdir / "bizmig.duckdb",
+                duckdb=staging,
                 report_dir=workdir / "migration-report",
-                project_dir=copy_project(workdir / "project"),
+                project_dir=project,
                 twenty_rate=(100, twenty_window),
                 allow_unmatched_owners=True,
                 restart=True,
+                before_build=lambda: record_decisions(project, staging),
             )
             code = execute(config)
     if code:

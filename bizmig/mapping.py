@@ -6,6 +6,8 @@ snapshot) from the DuckDB file ``bizmig extract`` wrote, infers a Twenty type an
 for each field (bizmig/mapping_infer.py) and appends the fields the seed does not know as
 pending rows (bizmig/mapping_seed.py). Rows already in the seed are never changed; their
 evidence is recomputed for display only. ``confirm`` records decisions in the seed.
+Decisions are per account: a seed row only applies when the account has that field, so rows
+kept for another account (the shipped seed holds the sandbox account's) are never pending here.
 Neither command talks to Bizstim or Twenty. Exit codes: 0 done · 2 usage / missing input.
 
 The definitions come from ``customfields``, an endpoint the Bizstim reference does not document
@@ -91,7 +93,7 @@ class ProposeReport:
     fields: list[FieldProposal]
     added: int
     seed_rows_without_definition: list[str]
-    pending_rows: list[str]  # every seed row still undecided (loads refuse while any is)
+    pending_rows: list[str]  # undecided seed rows of fields this account has (loads refuse)
     definitions_available: bool = True
     definitions_note: str = ""  # why the fields were proposed without definitions
 
@@ -255,7 +257,11 @@ def propose(duckdb_file: Path, seed: MappingSeed, catalog_path: Path, sample: in
         for r in seed.rows
         if field_key(r["bizstim_field_name"]) not in known
     ]
-    pending = [r["bizstim_field_name"] for r in seed.rows if status_of(r) == "pending"]
+    pending = [
+        r["bizstim_field_name"]
+        for r in seed.rows
+        if status_of(r) == "pending" and field_key(r["bizstim_field_name"]) in known
+    ]
     return ProposeReport(
         str(duckdb_file), str(seed.path), proposals, len(added), orphans, pending,
         definitions_available=refusal is None, definitions_note=note,
@@ -327,14 +333,15 @@ def _print_proposals(report: ProposeReport) -> None:
     if report.seed_rows_without_definition:
         what = "a definition" if report.definitions_available else "a field"
         out.print(
-            f"[yellow]Seed rows without {what} in this account[/] (kept, migrate "
-            f"nothing): {escape(', '.join(report.seed_rows_without_definition))}"
+            f"[yellow]Seed rows without {what} in this account[/] (kept for other "
+            "accounts; they apply to nothing here and never hold up a load): "
+            f"{escape(', '.join(report.seed_rows_without_definition))}"
         )
     if report.pending_rows:
         out.print(
             f"Pending: {escape(', '.join(report.pending_rows))}. Review the rows, then "
             "`bizmig map confirm NAME…` (or --skip NAME, or --all); "
-            "`bizmig load` refuses to start until every row is decided."
+            "`bizmig load` refuses to start until this account's fields are decided."
         )
 
 
@@ -416,5 +423,8 @@ def _print_changes(seed: MappingSeed, changes: Sequence[Any]) -> None:
         out.print(table)
     pending = [row["bizstim_field_name"] for row in seed.rows if status_of(row) == "pending"]
     if pending:
-        out.print(f"[yellow]Still pending[/] (loads refuse): {escape(', '.join(pending))}")
+        out.print(
+            f"[yellow]Still pending[/]: {escape(', '.join(pending))} (loads refuse while the "
+            "account has one of these fields; see migration.migration__custom_fields)"
+        )
     out.print("Run `dbt build` so the marts, field catalog and select options use the decisions.")

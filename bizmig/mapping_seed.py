@@ -4,7 +4,9 @@ Decision semantics (models/intermediate/int_custom_fields__mapping.sql reads the
 
 * ``decision``: ``migrate`` or ``skip``: what happens to the field once confirmed;
 * ``confirmed``: ``true`` once a person made that decision. A row that is not confirmed is
-  pending: ``bizmig load`` refuses to start while any row is pending (load/catalog.py).
+  pending: ``bizmig load`` refuses to start while a pending row names a custom field the
+  account has (migration__custom_fields, load/catalog.py); rows for fields the account does
+  not have apply to nothing.
 
 So a proposal is a row with ``decision=migrate, confirmed=false``; ``map confirm NAME`` makes it
 ``migrate, true``; ``map confirm --skip NAME`` makes it ``skip, true`` (reviewed, never migrated).

@@ -10,6 +10,7 @@ delta cutover: a new extraction cycle, a build, and a load that sends only chang
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -70,6 +71,8 @@ class MigrationConfig:
     allow_unmatched_owners: bool = False
     force: bool = False
     restart: bool = False
+    # run before `dbt build`, after the extraction (the demo records its mapping decisions here)
+    before_build: Callable[[], None] | None = None
 
 
 def sample_vars(sample: str | None, sample_clients: int | None) -> dict[str, Any]:
@@ -107,6 +110,8 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
         return PhaseOutcome(detail, extraction_gaps(extract_options))
 
     def transform() -> PhaseOutcome:
+        if config.before_build is not None:
+            config.before_build()
         columns = (
             TextColumn("{task.description:>14}"),
             BarColumn(),

@@ -5,7 +5,9 @@
   plus the confirmed custom fields), its Twenty type, uniqueness and, for relations, the
   target object and the inverse field's label;
 * ``migration.migration__select_options``: the options of every SELECT / MULTI_SELECT field;
-* ``seeds.custom_field_map``: a load refuses to start while any row is unconfirmed.
+* ``migration.migration__custom_fields``: a load refuses to start while a custom field the
+  account has is pending (unconfirmed in seeds/custom_field_map.csv); seed rows for fields
+  the account does not have apply to nothing (the shipped seed holds the sandbox account's).
 
 The loader adds one field per migrated object on top: ``bizstimId`` (TEXT, unique), the mart's
 ``external_id``, which is the upsert key.
@@ -49,7 +51,7 @@ class ObjectSpecRow:
 class Catalog:
     objects: list[ObjectSpecRow]
     fields: list[FieldSpec]
-    unconfirmed: list[str] = field(default_factory=list)  # custom_field_map rows not confirmed
+    unconfirmed: list[str] = field(default_factory=list)  # pending custom fields of the account
 
     def fields_of(self, singular: str) -> list[FieldSpec]:
         return [f for f in self.fields if f.object == singular]
@@ -100,8 +102,11 @@ def read_catalog(con: duckdb.DuckDBPyConnection) -> Catalog:
     ]
     unconfirmed = [
         str(r["bizstim_field_name"])
-        for r in _rows(con, "select * from seeds.custom_field_map")
-        if not _bool(r["confirmed"])
+        for r in _rows(
+            con,
+            "select bizstim_field_name from migration.migration__custom_fields "
+            "where blocks_load order by bizstim_field_name",
+        )
     ]
     for obj in objects:
         if obj.singular != "noteTarget":

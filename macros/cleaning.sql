@@ -16,9 +16,32 @@
 {%- endmacro %}
 
 
-{#- Money with 2 decimals → DECIMAL(18, 2), or NULL. -#}
+{#- Money → DECIMAL(38, 6), exactly as the source wrote it: a plain decimal ("-5.00", "12.345",
+    "1052") with at most 6 significant decimals, the precision of Twenty's amountMicros.
+    NULL when blank, not a plain decimal ("$1,250.00", "1e3") or more precise than micros
+    (callers tell those apart with money_decimals: such a value is never rounded silently).
+    Bizstim documents "2 decimals", but its API serves strings and nothing enforces that. -#}
 {% macro to_money(expression) -%}
-    try_cast(nullif(trim({{ expression }}), '') as decimal(18, 2))
+    case
+        when {{ money_decimals(expression) }} <= 6
+            then try_cast(trim({{ expression }}) as decimal(38, 6))
+    end
+{%- endmacro %}
+
+
+{#- Significant decimals of a plain decimal string (trailing zeros do not count: "12.3400" has
+    2), NULL when it is not a plain decimal. -#}
+{% macro money_decimals(expression) -%}
+    case
+        when regexp_full_match(trim({{ expression }}), '[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)')
+            then length(rtrim(split_part(trim({{ expression }}), '.', 2), '0'))
+    end
+{%- endmacro %}
+
+
+{#- DECIMAL money → Twenty amountMicros (BIGINT), exact for to_money's values. -#}
+{% macro to_micros(expression) -%}
+    try_cast({{ expression }} * 1000000 as bigint)
 {%- endmacro %}
 
 

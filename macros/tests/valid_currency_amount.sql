@@ -1,14 +1,14 @@
-{#- A Twenty CURRENCY struct: amountMicros is a whole number of micros (a multiple of 10,000,
-    i.e. whole cents), non-negative unless allow_negative, and has an ISO-4217 currency code. -#}
+{#- A Twenty CURRENCY struct: amountMicros (a BIGINT, so whole micros: amounts keep up to 6
+    decimals, as the source gave them) is non-negative unless allow_negative (refunds), and the
+    currency code is ISO-4217 shaped. -#}
 {% test valid_currency_amount(model, column_name, allow_negative=false) %}
 select *
 from {{ model }}
 where {{ column_name }}."amountMicros" is not null
     and (
-        {{ column_name }}."amountMicros" % 10000 <> 0
+        not coalesce(regexp_full_match({{ column_name }}."currencyCode", '[A-Z]{3}'), false)
         {%- if not allow_negative %}
         or {{ column_name }}."amountMicros" < 0
         {%- endif %}
-        or not coalesce(regexp_full_match({{ column_name }}."currencyCode", '[A-Z]{3}'), false)
     )
 {% endtest %}

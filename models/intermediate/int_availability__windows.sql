@@ -4,8 +4,13 @@
 --   excluded  outside_pilot_sample      pilot build: no in-scope person names the schedule
 --   excluded  schedule_not_linked       no migrated client/practitioner names this schedule
 --   excluded  day_not_available         both times empty (the person is not available that day)
+--   quarantined schedule_ends_before_start  the schedule's end date is before its start date
+--                                        (never in effect: a person decides which date is wrong)
 --   quarantined malformed_time          a time is not HH:MM (00:00-24:00) or only one is set
 --   quarantined start_not_before_end    from >= to
+-- A start/end date that is not a date (MySQL's zero date "0000-00-00" = not set) leaves
+-- validFrom/validUntil empty (open-ended) and is listed in migration__quarantine as a value
+-- note; the windows still load.
 -- "24:00" is the end of the day (minute 1440). The owner is the person whose record names the
 -- schedule (practitioner first, then lowest id, if several do); a practitioner's first
 -- avail_id is their default schedule.
@@ -45,7 +50,9 @@ unpivoted as (
         schedules.availability_id,
         schedules.label,
         schedules.valid_from,
+        schedules.valid_from_raw,
         schedules.valid_until,
+        schedules.valid_until_raw,
         schedules.is_in_current_snapshot,
         weekdays.day_prefix,
         weekdays.iso_day_number,
@@ -88,17 +95,23 @@ select
     case
         when not is_in_current_snapshot or person_external_id is null then null
         when start_time is null and end_time is null then null
+        when valid_until < valid_from then 'schedule_ends_before_start'
         when start_minute is null or end_minute is null then 'malformed_time'
         when start_minute >= end_minute then 'start_not_before_end'
     end as quarantine_rule,
     case when quarantine_rule is not null then
             'Availability schedule ' || availability_id || ' (' || coalesce(label, 'no label')
             || ') of ' || coalesce(person_external_id, '?') || ', ' || day_label || ': '
-            || case
-                when start_minute is null or end_minute is null
+            || case quarantine_rule
+                when 'schedule_ends_before_start'
+                    then 'the schedule ends on ' || valid_until_raw || ', before it starts on '
+                        || valid_from_raw || ', so it is never in effect. Correct its dates in'
+                        || ' Bizstim.'
+                when 'malformed_time'
                     then 'from "' || coalesce(start_time, '') || '" to "' || coalesce(end_time, '')
-                        || '" is not a pair of HH:MM times'
+                        || '" is not a pair of HH:MM times. Fix the weekly availability in Bizstim.'
                 else 'from ' || start_time || ' is not before to ' || end_time
-            end || '. Fix the weekly availability in Bizstim.'
+                    || '. Fix the weekly availability in Bizstim.'
+            end
     end as quarantine_reason
 from measured

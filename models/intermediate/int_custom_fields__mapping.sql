@@ -6,8 +6,44 @@
 --   pending     a seed row that is not confirmed yet: `bizmig load` refuses to start
 --   not_in_map  no seed row at all: `bizmig map propose` writes one
 -- select_options: the seed's "|" list when given, else the options of the Bizstim definition.
-with definitions as (
-    select * from {{ ref('stg_bizstim__custom_fields') }}
+-- The definitions come from `customfields`, an endpoint bizstim-api.md does not document. When
+-- the account has no current definition at all (endpoint not served), every custom_<id> column
+-- of client detail that holds a current value is a field of the account, named `custom_<id>`
+-- (definition_source = client_details), as `bizmig map propose` names it in the seed.
+with served_definitions as (
+    select
+        custom_field_id,
+        field_name,
+        field_type,
+        options,
+        is_in_current_snapshot,
+        'custom_fields' as definition_source
+    from {{ ref('stg_bizstim__custom_fields') }}
+),
+
+column_fields as (
+    select
+        custom_field_id,
+        source_column as field_name,
+        cast(null as varchar) as field_type,
+        cast([] as varchar[]) as options,
+        true as is_in_current_snapshot,
+        'client_details' as definition_source
+    from {{ ref('stg_bizstim__client_custom_values') }}
+    where
+        is_in_current_snapshot
+        and raw_value is not null
+        and not exists (
+            select 1 from served_definitions
+            where served_definitions.is_in_current_snapshot
+        )
+    group by custom_field_id, source_column
+),
+
+definitions as (
+    select * from served_definitions
+    union all
+    select * from column_fields
 ),
 
 field_map as (
@@ -32,6 +68,7 @@ select
     definitions.field_name as bizstim_field_name,
     definitions.field_type as bizstim_field_type,
     definitions.is_in_current_snapshot,
+    definitions.definition_source,
     field_map.twenty_field_name,
     field_map.twenty_type,
     field_map."label",

@@ -21,7 +21,9 @@ client_details as (
         details.client_id,
         identity.person_external_id as target_external_id,
         details.is_in_current_snapshot,
-        details.notes
+        details.notes,
+        -- client notes are not in bizstim-api.md: an account may not serve them at all
+        {{ unserved_columns('client_details', ['notes']) }} is not null as notes_not_served
     from {{ ref('stg_bizstim__client_details') }} as details
     left join {{ ref('int_people__identity') }} as identity
         on identity.source_kind = 'client' and details.client_id = identity.source_id
@@ -152,6 +154,7 @@ unioned as (
             'client_details (notes)' as source_table,
             source_id,
             case
+                when notes is null and notes_not_served then 'notes_not_served'
                 when notes is null then 'no_notes'
                 when not is_in_current_snapshot then 'not_in_current_snapshot'
                 {{ pilot_exclusion('note', 'client_id') }}
@@ -177,7 +180,10 @@ unioned as (
     union all
     select
         'person (custom field)' as object_name,
-        'custom_fields' as source_table,
+        case definition_source
+            when 'custom_fields' then 'custom_fields'
+            else 'client_details (custom_<id> columns)'
+        end as source_table,
         cast(custom_field_id as varchar) as source_id,
         case
             when not is_in_current_snapshot then 'not_in_current_snapshot'

@@ -1,7 +1,10 @@
--- Payments with amount in Twenty micros (amount × 1,000,000, account currency from var
--- account_currency), kind decoded (PAYMENT / CREDIT / DEBIT / PACKAGE) and the client person.
--- A payment whose client is not a migrated person (typically a client deleted in Bizstim),
--- whose amount or date is missing/malformed, or whose kind code is unknown is quarantined.
+-- Payments with amount in Twenty micros (exactly: amount × 1,000,000 of the decimal string the
+-- source gave, account currency from var account_currency), kind decoded (PAYMENT / CREDIT /
+-- DEBIT / PACKAGE) and the client person. A negative amount is a refund (Bizstim serves
+-- refunds as negative revenue_amount, e.g. "-5.00"): migrated with its sign, is_refund set.
+-- Quarantined: an amount with more than 6 significant decimals (amountMicros cannot hold it
+-- and it is never rounded silently), a missing/malformed amount or date, an unknown kind code,
+-- or a client that is not a migrated person (typically deleted in Bizstim).
 with payments as (
     select * from {{ ref('stg_bizstim__payments') }}
 ),
@@ -18,8 +21,9 @@ linked as (
     select
         payments.*,
         clients.person_external_id as client_external_id,
-        cast(payments.amount * 1000000 as bigint) as amount_micros,
-        cast(payments.tax_amount * 1000000 as bigint) as tax_amount_micros,
+        {{ to_micros('payments.amount') }} as amount_micros,
+        {{ to_micros('payments.tax_amount') }} as tax_amount_micros,
+        payments.amount < 0 as is_refund,
         '{{ var("account_currency") }}' as currency_code
     from payments
     left join clients on payments.client_id = clients.source_id
@@ -34,12 +38,18 @@ select
     end as exclusion_rule,
     case
         when not is_in_current_snapshot then null
-        when amount is null then 'amount_missing'
+        when amount is null and amount_decimals > 6 then 'amount_more_than_six_decimals'
+        when amount is null or amount_micros is null then 'amount_missing'
         when payment_date is null then 'date_missing'
         when payment_kind is null then 'unknown_payment_kind'
         when client_external_id is null then 'client_not_migrated'
     end as quarantine_rule,
     'Payment ' || payment_id || ': ' || case quarantine_rule
+        when 'amount_more_than_six_decimals'
+            then 'revenue_amount "' || amount_raw || '" has ' || amount_decimals
+                || ' decimals; Twenty stores amounts in micros (6 decimals) and rounding would'
+                || ' change the amount. Correct the amount in Bizstim or record this payment by'
+                || ' hand.'
         when 'amount_missing'
             then 'revenue_amount "' || coalesce(amount_raw, '')
                 || '" is not an amount; enter the amount in Bizstim.'

@@ -1,9 +1,14 @@
 -- "Meet our staff" profiles matched to their person through users_id (the login shared with a
 -- practitioner or staff record). Profiles of logins with no migrated practitioner/staff
 -- record are quarantined; a second profile of the same person is excluded (the one with the
--- lowest display_order, then id, is kept).
+-- lowest display_order, then id, is kept). meetourstaff's fields are not in bizstim-api.md:
+-- an account that does not serve users_id has profiles that cannot be tied to anyone, each
+-- quarantined as profile_users_id_not_served.
 with profiles as (
-    select * from {{ ref('stg_bizstim__meetourstaff') }}
+    select
+        *,
+        {{ unserved_columns('meetourstaff', ['users_id']) }} as unserved_link_columns
+    from {{ ref('stg_bizstim__meetourstaff') }}
 ),
 
 team_logins as (
@@ -35,10 +40,19 @@ select
         when person_external_id is not null and profile_rank > 1 then 'second_profile_of_person'
     end as exclusion_rule,
     case
-        when is_in_current_snapshot and person_external_id is null then 'profile_without_person'
+        when not is_in_current_snapshot then null
+        when unserved_link_columns is not null then 'profile_users_id_not_served'
+        when person_external_id is null then 'profile_without_person'
     end as quarantine_rule,
     case
-        when is_in_current_snapshot and person_external_id is null
+        when not is_in_current_snapshot then null
+        when unserved_link_columns is not null
+            then 'Meet-our-staff profile ' || profile_id || ': this account does not serve'
+                || ' meetourstaff.' || unserved_link_columns || ' (see migration__source_columns),'
+                || ' so the profile cannot be tied to a practitioner or staff member. If the'
+                || ' account serves it under another name, map it in'
+                || ' seeds/bizstim_field_aliases.csv and rebuild.'
+        when person_external_id is null
             then 'Meet-our-staff profile ' || profile_id || ' (' || coalesce(first_name, '')
                 || ' ' || coalesce(last_name, '') || ') belongs to users_id '
                 || coalesce(cast(users_id as varchar), '(none)')

@@ -1,19 +1,26 @@
 -- Sessions with UTC start/end and resolved links. Bizstim stores session_date/start/end in
--- the account time zone (raw_bizstim.account_timezone, else var default_account_timezone);
+-- the account time zone (int_account__settings: raw_bizstim.account_timezone, else var
+-- default_account_timezone);
 -- local wall-clock time + time zone → UTC with DuckDB's ICU time zone rules ("24:00" is
 -- midnight of the next day; a wall-clock time that does not exist or repeats on a DST
 -- change day is resolved by ICU, deterministically).
 -- Links: client and practitioner ids must name migrated people; service/location ids must
 -- name migrated services/locations ("0"/blank = no link). Anything else is quarantined.
+-- session_date, start_time and end_time are not in bizstim-api.md (its sessions table stops
+-- at session_status): an account that does not serve them has sessions without a start, each
+-- quarantined as session_time_not_served naming the absent fields (see
+-- migration__source_columns; seeds/bizstim_field_aliases.csv points at other names).
 with sessions as (
     select * from {{ ref('stg_bizstim__sessions') }}
 ),
 
+unserved as (
+    select {{ unserved_columns('sessions', ['session_date', 'start_time', 'end_time']) }}
+        as time_columns
+),
+
 account as (
-    select coalesce(
-        (select max(time_zone) from {{ ref('stg_bizstim__account_timezone') }}),
-        '{{ var("default_account_timezone") }}'
-    ) as time_zone
+    select time_zone from {{ ref('int_account__settings') }}
 ),
 
 clients as (
@@ -84,8 +91,10 @@ linked as (
         practitioners.person_external_id as practitioner_external_id,
         services.service_external_id,
         services.service_description,
-        locations.location_external_id
+        locations.location_external_id,
+        unserved.time_columns as unserved_time_columns
     from localised
+    cross join unserved
     left join utc_times as utc_starts on localised.local_starts_at = utc_starts.local_at
     left join utc_times as utc_ends on localised.local_ends_at = utc_ends.local_at
     left join clients on localised.client_id = clients.source_id
@@ -103,6 +112,7 @@ select
     end as exclusion_rule,
     case
         when not is_in_current_snapshot then null
+        when unserved_time_columns is not null then 'session_time_not_served'
         when session_status is null then 'unknown_session_status'
         when local_starts_at is null or local_ends_at is null then 'malformed_date_or_time'
         when local_ends_at <= local_starts_at then 'end_not_after_start'
@@ -115,10 +125,14 @@ select
     end as quarantine_rule,
     'Session '
     || session_id
-    || ' on '
-    || coalesce(session_date_raw, '?')
+    || coalesce(' on ' || session_date_raw, '')
     || ': '
     || case quarantine_rule
+        when 'session_time_not_served'
+            then 'this account does not serve sessions.' || unserved_time_columns
+                || ' (absent from raw_bizstim.sessions, see migration__source_columns), so the'
+                || ' session has no start and end. If the account serves them under other names,'
+                || ' map those in seeds/bizstim_field_aliases.csv and rebuild.'
         when 'unknown_session_status'
             then 'session_status "' || coalesce(session_status_code, '')
                 || '" is not 0-3; add it to seeds/bizstim_code_labels.csv.'

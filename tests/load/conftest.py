@@ -57,13 +57,18 @@ def extract_and_build(tmp: Path, clients: int = 40, seed: int = 42) -> Path:
 
 @pytest.fixture(scope="session")
 def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 40-client sandbox account, extracted and built; the custom-field map confirmed (the
-    shipped seed holds one unconfirmed row on purpose, see test_refusals)."""
+    """A 40-client sandbox account, extracted and built with the shipped seeds (their
+    unconfirmed `Allergies` row names a field this account does not have, so nothing is
+    pending); `unconfirmed.duckdb` beside it is the same build with the account's `School`
+    field pending, as a build with that seed row unconfirmed gives."""
     tmp = tmp_path_factory.mktemp("load-template")
     db = extract_and_build(tmp)
     shutil.copy(db, tmp / "unconfirmed.duckdb")
-    with duckdb.connect(str(db)) as con:
-        con.execute("update seeds.custom_field_map set confirmed = true")
+    with duckdb.connect(str(tmp / "unconfirmed.duckdb")) as con:
+        con.execute(
+            "update migration.migration__custom_fields set decision_status = 'pending', "
+            "blocks_load = true where bizstim_field_name = 'School'"
+        )
     return db
 
 

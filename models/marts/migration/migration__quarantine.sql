@@ -125,8 +125,18 @@ untyped_service_values as (
         || case
             when service_cost is null and service_cost_raw is not null
                 then 'service_cost "' || service_cost_raw || '"'
+                    || case
+                        when {{ money_decimals('service_cost_raw') }} > 6
+                            then ' has more decimals than Twenty''s micros (6) hold'
+                        else ' is not an amount'
+                    end
             else 'service_default_wage "' || service_default_wage_raw || '"'
-        end || ' is not an amount; it is left empty. Correct it in Bizstim.' as reason,
+                || case
+                    when {{ money_decimals('service_default_wage_raw') }} > 6
+                        then ' has more decimals than Twenty''s micros (6) hold'
+                    else ' is not an amount'
+                end
+        end || '; it is left empty rather than rounded. Correct it in Bizstim.' as reason,
         'value_kept_raw' as impact
     from {{ ref('int_services__catalog') }}
     where
@@ -135,9 +145,41 @@ untyped_service_values as (
             (service_cost is null and service_cost_raw is not null)
             or (service_default_wage is null and service_default_wage_raw is not null)
         )
+),
+
+undated_schedules as (
+    {%- for edge, raw_column, typed_column, field in [
+        ('start', 'valid_from_raw', 'valid_from', 'validFrom'),
+        ('end', 'valid_until_raw', 'valid_until', 'validUntil'),
+    ] %}
+        {{ "union all" if not loop.first }}
+        select
+            'availabilityWindow' as object_name,
+            'availability (schedule x weekday)' as source_table,
+            availability_id || ':' || lower(day_of_week) as source_id,
+            case
+                when {{ raw_column }} = '0000-00-00' then 'zero_date_left_empty'
+                else 'value_not_typed_left_empty'
+            end as rule,
+            'Availability schedule ' || availability_id || ' (' || coalesce(label, 'no label')
+            || '), ' || day_label || ': {{ edge }} date "' || {{ raw_column }} || '" '
+            || case
+                when {{ raw_column }} = '0000-00-00'
+                    then 'is MySQL''s zero date (not set)'
+                else 'is not a date (YYYY-MM-DD)'
+            end
+            || '; {{ field }} is left empty, so the window loads without a {{ edge }} date.'
+            || ' Enter the date in Bizstim if the schedule has one.' as reason,
+            'value_kept_raw' as impact
+        from {{ ref('int_availability__windows') }}
+        where exclusion_rule is null and quarantine_rule is null
+            and {{ raw_column }} is not null and {{ typed_column }} is null
+    {%- endfor %}
 )
 
 select * from records
+union all
+select * from undated_schedules
 union all
 select * from untyped_client_values
 union all

@@ -21,6 +21,10 @@
     ('client_details (notes)', "select count(*) from " ~ ref('stg_bizstim__client_details')),
     ('users', "select count(*) from " ~ ref('stg_bizstim__users')),
     ('custom_fields', "select count(*) from " ~ ref('stg_bizstim__custom_fields')),
+    ('client_details (custom_<id> columns)',
+        "select count(distinct custom_field_id) from " ~ ref('stg_bizstim__client_custom_values')
+        ~ " where is_in_current_snapshot and raw_value is not null and not exists (select 1 from "
+        ~ ref('stg_bizstim__custom_fields') ~ " where is_in_current_snapshot)"),
     ('discounts', "select count(*) from " ~ ref('stg_bizstim__discounts')),
 ] -%}
 {%- set mart_counts = [

@@ -1,4 +1,5 @@
--- Twenty `payments` (custom object), each linked to the client person who paid.
+-- Twenty `payments` (custom object), each linked to the client person who paid; refunds keep
+-- their negative amount and have isRefund set.
 with shaped as (
     select
         payment_external_id as external_id,
@@ -6,6 +7,7 @@ with shaped as (
         { 'amountMicros': amount_micros, 'currencyCode': currency_code } as "amount",
         payment_date as "paymentDate",
         payment_kind as "paymentKind",
+        is_refund as "isRefund",
         note as "paymentNote",
         qb_payment_id as "quickbooksPaymentId",
         payment_id as "bizstimPaymentId",
@@ -17,7 +19,7 @@ with shaped as (
 select
     *,
     {{ row_hash([
-        'name', 'amount', 'paymentDate', 'paymentKind', 'paymentNote', 'quickbooksPaymentId',
-        'bizstimPaymentId', 'client__external_id'
+        'name', 'amount', 'paymentDate', 'paymentKind', 'isRefund', 'paymentNote',
+        'quickbooksPaymentId', 'bizstimPaymentId', 'client__external_id'
     ]) }} as row_hash
 from shaped

@@ -4,11 +4,11 @@ with shaped as (
         service_external_id as external_id,
         coalesce(service_description, 'Service ' || service_id) as "name",
         {
-            'amountMicros': cast(service_cost * 1000000 as bigint),
+            'amountMicros': {{ to_micros('service_cost') }},
             'currencyCode': '{{ var("account_currency") }}'
         } as "serviceCost",
         {
-            'amountMicros': cast(service_default_wage * 1000000 as bigint),
+            'amountMicros': {{ to_micros('service_default_wage') }},
             'currencyCode': '{{ var("account_currency") }}'
         } as "defaultWage",
         is_taxable as "isTaxable",

@@ -1,6 +1,6 @@
 -- The account's default time zone (one row); session times are local to it.
 with source as (
-    select * from {{ bizstim_source('account_timezone', ['time_zone', 'label']) }}
+    select * from {{ bizstim_source('account_timezone') }}
 )
 
 select

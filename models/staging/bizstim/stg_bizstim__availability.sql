@@ -1,12 +1,7 @@
 -- Weekly availability schedules (availability/{id}); times stay "HH:MM" text here and are
 -- unpivoted and validated in int_availability__windows.
 with source as (
-    select * from {{ bizstim_source('availability', [
-        'id', 'label', 'start', 'end',
-        'm_availf', 'm_availt', 't_availf', 't_availt', 'w_availf', 'w_availt',
-        'r_availf', 'r_availt', 'f_availf', 'f_availt', 'sat_availf', 'sat_availt',
-        'sun_availf', 'sun_availt'
-    ]) }}
+    select * from {{ bizstim_source('availability') }}
 )
 
 select
@@ -14,7 +9,9 @@ select
     {{ to_integer('id') }} as availability_id,
     {{ clean_text('label') }} as label,
     {{ to_date('"start"') }} as valid_from,
+    {{ clean_text('"start"') }} as valid_from_raw,
     {{ to_date('"end"') }} as valid_until,
+    {{ clean_text('"end"') }} as valid_until_raw,
     {%- for day in ['m', 't', 'w', 'r', 'f', 'sat', 'sun'] %}
         {{ clean_text(day ~ '_availf') }} as {{ day }}_from,
         {{ clean_text(day ~ '_availt') }} as {{ day }}_to,

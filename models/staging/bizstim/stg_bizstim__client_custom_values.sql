@@ -1,6 +1,7 @@
 -- The custom_<id> columns of client/{id}, one row per client and custom field id (long
 -- format, so the set of custom fields can differ per account). Blank values are kept as
 -- NULL rows so every field of every client is visible to auditors.
+-- depends_on: {{ ref('bizstim_field_aliases') }}
 {%- set custom_columns = [] -%}
 {%- for column in bizstim_source_columns('client_details') -%}
     {%- if modules.re.fullmatch('custom_[0-9]+', column) -%}
@@ -18,7 +19,7 @@
                 "{{ column }}"{{ "," if not loop.last }}
             
             {%- endfor %}
-            from {{ bizstim_source('client_details', ['id']) }}
+            from {{ bizstim_source('client_details', passthrough=custom_columns) }}
         )
         on {% for column in custom_columns %}            "{{ column }}"{{ ", " if not loop.last }}                        {% endfor %}
         into name source_column value raw_value

@@ -1,10 +1,7 @@
 -- client/{id} detail fields (the list fields are taken from stg_bizstim__clients).
 -- custom_<id> columns are unpivoted separately in stg_bizstim__client_custom_values.
 with source as (
-    select * from {{ bizstim_source('client_details', [
-        'id', 'status', 'notes', 'start_date', 'timezone', 'meeting_url', 'service_id',
-        'min_time', 'max_time', 'slot_duration', 'session_limit'
-    ]) }}
+    select * from {{ bizstim_source('client_details') }}
 )
 
 select

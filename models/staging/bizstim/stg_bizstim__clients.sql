@@ -1,10 +1,6 @@
 -- One row per client from the clients list, typed and trimmed.
 with source as (
-    select * from {{ bizstim_source('clients', [
-        'id', 'users_id', 'client_settings_id', 'avail_id', 'first_name', 'last_name',
-        'address1', 'address2', 'city', 'state', 'zipcode', 'country', 'p_phone', 's_phone',
-        'text_phone', 'email'
-    ]) }}
+    select * from {{ bizstim_source('clients') }}
 )
 
 select

@@ -1,8 +1,6 @@
 -- Client custom field definitions; `options` is a "|" list for select fields.
 with source as (
-    select * from {{ bizstim_source('custom_fields', [
-        'id', 'name', 'type', 'options', 'required'
-    ]) }}
+    select * from {{ bizstim_source('custom_fields') }}
 )
 
 select

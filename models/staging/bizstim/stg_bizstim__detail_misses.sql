@@ -1,8 +1,6 @@
 -- Detail calls that answered 404: the record vanished between the list and the detail call.
 with source as (
-    select * from {{ bizstim_source('detail_misses', [
-        'id', 'method', 'record_id', 'status', 'body'
-    ]) }}
+    select * from {{ bizstim_source('detail_misses') }}
 )
 
 select

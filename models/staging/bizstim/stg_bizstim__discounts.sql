@@ -1,8 +1,6 @@
 -- Discount codes (no Twenty object: excluded by rule, kept here for auditors).
 with source as (
-    select * from {{ bizstim_source('discounts', [
-        'id', 'uses', 'secret', 'expires', 'code', 'fixed', 'type', 'amount', 'services'
-    ]) }}
+    select * from {{ bizstim_source('discounts') }}
 )
 
 select

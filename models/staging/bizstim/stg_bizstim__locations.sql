@@ -1,10 +1,6 @@
 -- Locations; status 2 = deleted but still listed by the API.
 with source as (
-    select * from {{ bizstim_source('locations', [
-        'id', 'location_status', 'location_name', 'location_address', 'location_zipcode',
-        'location_city', 'location_state', 'location_country', 'location_p_phone',
-        'location_s_phone', 'location_email', 'online_booking', 'practs'
-    ]) }}
+    select * from {{ bizstim_source('locations') }}
 )
 
 select

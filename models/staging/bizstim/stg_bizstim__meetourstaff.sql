@@ -1,8 +1,6 @@
 -- Public "meet our staff" profiles, tied to a practitioner/staff person through users_id.
 with source as (
-    select * from {{ bizstim_source('meetourstaff', [
-        'id', 'users_id', 'first_name', 'last_name', 'title', 'bio', 'display_order'
-    ]) }}
+    select * from {{ bizstim_source('meetourstaff') }}
 )
 
 select

@@ -1,9 +1,7 @@
--- Payments ("revenues"): client_id may name a client that was deleted in Bizstim.
+-- Payments ("revenues"): client_id may name a client that was deleted in Bizstim; a negative
+-- amount is a refund. amount keeps every decimal the source gives (up to micros).
 with source as (
-    select * from {{ bizstim_source('payments', [
-        'id', 'client_id', 'qb_payment_id', 'revenue_amount', 'revenue_tax', 'revenue_date',
-        'revenue_credit', 'revenue_note'
-    ]) }}
+    select * from {{ bizstim_source('payments') }}
 )
 
 select
@@ -13,6 +11,7 @@ select
     nullif({{ clean_text('qb_payment_id') }}, '0') as qb_payment_id,
     {{ clean_text('revenue_amount') }} as amount_raw,
     {{ to_money('revenue_amount') }} as amount,
+    {{ money_decimals('revenue_amount') }} as amount_decimals,
     {{ to_money('revenue_tax') }} as tax_amount,
     {{ clean_text('revenue_date') }} as payment_date_raw,
     {{ to_date('revenue_date') }} as payment_date,

@@ -1,10 +1,6 @@
 -- One row per practitioner. avail_id is a comma list: the first id is the default schedule.
 with source as (
-    select * from {{ bizstim_source('practitioners', [
-        'id', 'pract_settings_id', 'users_id', 'avail_id', 'first_name', 'last_name',
-        'address1', 'address2', 'city', 'state', 'zipcode', 'country', 'p_phone', 's_phone',
-        'text_phone', 'email', 'status', 'wage_tier', 'hire_date', 'add_value'
-    ]) }}
+    select * from {{ bizstim_source('practitioners') }}
 )
 
 select

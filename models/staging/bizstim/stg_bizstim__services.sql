@@ -1,10 +1,6 @@
 -- Services; group_id "0" means a standalone service, otherwise `name` is the group name.
 with source as (
-    select * from {{ bizstim_source('services', [
-        'id', 'group_id', 'group_num', 'service_description', 'service_cost',
-        'service_default_wage', 'service_taxable', 'service_type', 'service_status',
-        'online_booking', 'min_duration', 'max_duration', 'start_interval', 'name'
-    ]) }}
+    select * from {{ bizstim_source('services') }}
 )
 
 select

@@ -1,12 +1,7 @@
 -- Sessions (appointments). Date and times are local to the account time zone; UTC
 -- conversion happens in int_sessions__scheduled.
 with source as (
-    select * from {{ bizstim_source('sessions', [
-        'id', 'confirmed', 'multi', 'slots', 'class_id', 'display', 'pract_d', 'wage_id',
-        'client_id', 'client_due_id', 'cancel_clients', 'temp', 'service_id', 'location_id',
-        'recurr_id', 'recurr_on', 'qb_invoice_id', 'session_status', 'session_date',
-        'start_time', 'end_time', 'duration', 'session_notes', 'ondemand_link'
-    ]) }}
+    select * from {{ bizstim_source('sessions') }}
 )
 
 select

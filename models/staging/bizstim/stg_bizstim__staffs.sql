@@ -1,9 +1,6 @@
 -- One row per staff member (staff have no e-mail in Bizstim).
 with source as (
-    select * from {{ bizstim_source('staffs', [
-        'id', 'users_id', 'staff_settings_id', 'first_name', 'last_name', 'address1',
-        'address2', 'city', 'state', 'zipcode', 'country', 'p_phone', 's_phone', 'text_phone'
-    ]) }}
+    select * from {{ bizstim_source('staffs') }}
 )
 
 select

@@ -1,8 +1,6 @@
 -- Bizstim logins (admins, practitioners, staff); matched to Twenty workspace members by e-mail.
 with source as (
-    select * from {{ bizstim_source('users', [
-        'id', 'username', 'email', 'first_name', 'last_name', 'role', 'status', 'last_login'
-    ]) }}
+    select * from {{ bizstim_source('users') }}
 )
 
 select
