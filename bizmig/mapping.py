@@ -20,7 +20,6 @@ from typing import Annotated, Any
 
 import duckdb
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -37,9 +36,10 @@ from bizmig.mapping_seed import (
     write_seed,
 )
 from bizmig.settings import duckdb_path
+from bizmig.terminal import make_console
 
-console = Console(stderr=True)
-out = Console()
+console = make_console(stderr=True)
+out = make_console()
 map_app = typer.Typer(
     help="Propose and confirm how Bizstim custom fields map to Twenty person fields.",
     no_args_is_help=True,

@@ -11,7 +11,6 @@ would print.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -34,7 +33,7 @@ from bizmig.report_db import open_report_db
 from bizmig.report_html import render_html
 from bizmig.report_inventory import automation_inventory, not_migrated_inventory
 from bizmig.report_md import render_markdown
-from bizmig.settings import ConfigError, bizstim_settings, duckdb_path, twenty_settings
+from bizmig.settings import bizstim_keys, duckdb_path, twenty_key
 
 REDACTED = "[redacted]"
 
@@ -100,12 +99,9 @@ def overall_result(report: dict[str, Any]) -> dict[str, Any]:
 
 def configured_secrets() -> list[str]:
     """The API keys this machine is configured with (to mask them, never to print them)."""
-    secrets: list[str] = []
-    with contextlib.suppress(ConfigError):
-        secrets += list(bizstim_settings().api_keys)
-    with contextlib.suppress(ConfigError):  # the key alone: the URL is not needed here
-        secrets.append(twenty_settings(api_url="-").api_key)
-    return secrets
+    secrets = bizstim_keys()  # the keys alone: a wrong URL must not unmask them
+    key = twenty_key()
+    return [*secrets, key] if key else secrets
 
 
 def redact(value: Any, secrets: Sequence[str]) -> Any:

@@ -27,8 +27,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from bizmig.cli import TWENTY_REJECTED_KEY
 from bizmig.demo import copy_project
+from bizmig.exits import ExitCode
 from load.ledger import LIVE_ACTIONS
 from load.plan import deterministic_id
 from load.specs import LOAD_ORDER
@@ -314,7 +314,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory, full_size: bool) -> Iter
         template.mkdir()
         started = time.monotonic()
         first = Migration(template, bizstim.url, twenty.url, project, twenty_key="refused-key")
-        assert first.run() == TWENTY_REJECTED_KEY, first.output()[-3000:]
+        assert first.run() == ExitCode.TWENTY_KEY_REJECTED, first.output()[-3000:]
         assert "401" in first.output(), first.output()[-3000:]
         assert twenty.writes() == []
         log = bizstim.requests()
