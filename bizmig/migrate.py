@@ -170,8 +170,10 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
             problems = [f"dbt build exited {code}: {tail.splitlines()[-1] if tail else ''}"]
         if not problems:
             problems += _reconciliation_problems(config.duckdb)
-        detail = {"dbt_vars": config.dbt_vars, "exit_code": code, "build": state.as_json()}
-        return PhaseOutcome({**detail, "dbt_output_tail": tail if code else ""}, problems)
+        detail = {"dbt_vars": config.dbt_vars, "exit_code": code, "build": state.summary()}
+        if code:
+            detail["dbt_output_tail"] = tail
+        return PhaseOutcome(detail, problems)
 
     def load() -> PhaseOutcome:
         # the build may have changed since transform (a `dbt build` by hand between attempts)
@@ -258,22 +260,37 @@ def write_report(config: MigrationConfig) -> Path:
 
 
 def print_final(reconciliation: Path, index: Path) -> None:
-    """The per-object summary and the report's path, on stdout."""
-    if reconciliation.exists():
-        result = json.loads(reconciliation.read_text())
-        table = Table(title=f"Migration {'OK' if result['ok'] else 'needs attention'}")
-        for column in ("object", "source rows", "in Twenty", "quarantined", "ok"):
+    """The per-object summary, why each object's counts differ, and the report's path (stdout).
+    It used to read ``person 312 → 156`` and leave the reader to guess."""
+    report = json.loads((index.parent / "report.json").read_text())
+    recon = json.loads(reconciliation.read_text()) if reconciliation.exists() else None
+    checks = {o["object"]: o for o in (recon or {}).get("objects", [])}
+    objects = report["objects"]
+    if not objects["available"]:
+        out.print(f"not built: {report['build']['line']}", soft_wrap=True)
+    else:
+        title = "Migration " + (
+            "not reconciled yet" if recon is None else "OK" if recon["ok"] else "needs attention"
+        )
+        table = Table(title=title)
+        columns = ("object", "source rows", "Twenty records", "in Twenty", "not migrated", "ok")
+        for column in columns:
             table.add_column(column, justify="left" if column == "object" else "right")
-        for o in result["objects"]:
-            quarantined = o["dbt_quarantined"] + o["load_quarantined"]
+        for o in objects["objects"]:
+            check = checks.get(o["object"])
             table.add_row(
                 o["object"],
                 str(o["source_rows"]),
-                str(o["in_twenty"]),
-                str(quarantined),
-                "yes" if o["ok"] else "NO",
+                str(o["mart_rows"]),
+                "—" if check is None else str(check["in_twenty"]),
+                str(o["dbt_quarantined"] + o["load_quarantined"]),
+                "—" if check is None else "yes" if check["ok"] else "NO",
             )
         out.print(table)
+        out.print("Why the counts differ:")
+        for o in objects["objects"]:
+            if o["source_rows"] != o["mart_rows"] or o["load_quarantined"] or o["not_loaded"]:
+                out.print(f"  {o['object']}: {o['story']}", soft_wrap=True, markup=False)
     out.print(f"report: {index}")
 
 

@@ -286,11 +286,12 @@ def _stop(process: subprocess.Popen[str]) -> None:
 
 
 def dbt_docs(duckdb_path: Path, project_dir: Path = PROJECT_DIR) -> Path | None:
-    """``dbt docs generate`` (the lineage the report links to); None if it failed."""
+    """``dbt docs generate --static`` (the lineage page the report copies beside itself: one
+    file that opens from disk); None if it failed."""
     # the build just wrote the manifest: no need to compile the project a second time
-    cmd, env = _dbt(["docs", "generate", "--no-compile"], duckdb_path, project_dir)
+    cmd, env = _dbt(["docs", "generate", "--static", "--no-compile"], duckdb_path, project_dir)
     result = subprocess.run(
         cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False
     )
-    index = duckdb_path.parent / "target" / "index.html"
-    return index if result.returncode == 0 and index.exists() else None
+    page = duckdb_path.parent / "target" / "static_index.html"
+    return page if result.returncode == 0 and page.exists() else None

@@ -80,6 +80,17 @@ class BuildState:
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "ok": self.ok, "line": self.line()}
 
+    def summary(self) -> dict[str, Any]:
+        """What a phase log or a load run keeps of the build: enough to find it again."""
+        build = self.build or {}
+        return {
+            "status": self.status,
+            "line": self.line(),
+            "invocation_id": build.get("invocation_id"),
+            "finished_at": build.get("finished_at"),
+            "vars": build.get("vars"),
+        }
+
 
 def _relations(con: duckdb.DuckDBPyConnection) -> set[str]:
     rows = con.execute("select table_schema, table_name from information_schema.tables").fetchall()

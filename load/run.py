@@ -49,11 +49,7 @@ class LoadOptions:
         """What ``migration.load_runs.options`` keeps of the build: a forced load says so."""
         if self.build is None:
             return {}
-        invocation = (self.build.build or {}).get("invocation_id")
-        return {
-            "build": {"status": self.build.status, "line": self.build.line(), "id": invocation},
-            "forced_past_build": not self.build.ok,
-        }
+        return {"build": self.build.summary(), "forced_past_build": not self.build.ok}
 
 
 @dataclass
