@@ -42,6 +42,10 @@ create table if not exists migration.phase_log (
     run_id varchar not null, phase varchar not null, started_at timestamptz not null,
     finished_at timestamptz, status varchar not null, gate_ok boolean, forced boolean,
     detail json);
+comment on table migration.phase_log is 'bizmig migrate: one row per phase attempt (scope, \
+extract, transform, load, reconcile). status done / failed / interrupted / superseded (redone \
+because its inputs changed); forced = the gate failed and --force went on; detail.inputs = the \
+options the phase ran with.';
 """
 
 

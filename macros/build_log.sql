@@ -45,6 +45,9 @@
             create table if not exists migration.dbt_project_nodes (
                 unique_id varchar primary key, resource_type varchar not null, name varchar,
                 materialized varchar, depends_on json);
+            comment on table migration.dbt_builds is 'Every dbt build / run / test / seed on this file (macros/build_log.sql): status success / error, or running when it never finished. bizmig load refuses a failed, partial or stale build.';
+            comment on table migration.dbt_build_results is 'The result of every node each recorded dbt command ran: status (success, pass, warn, error, fail, skipped), failing rows, message.';
+            comment on table migration.dbt_project_nodes is 'The models, seeds and tests of the dbt project at the last recorded command, with their parents (to tell a partial build).';
             insert into migration.dbt_builds values (
                 '" ~ invocation_id ~ "', '" ~ flags.WHICH ~ "', "
                 ~ (_build_log_text(selection | join(' ')) if selection else 'null') ~ ",
