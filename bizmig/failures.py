@@ -38,7 +38,8 @@ def explain(exc: BaseException) -> tuple[ExitCode, str, str] | None:
     if isinstance(exc, KeyboardInterrupt):
         return ExitCode.INTERRUPTED, "stopped", INTERRUPTED
     if isinstance(exc, BuildNotUsable):
-        return ExitCode.NOT_BUILT, "not built", str(exc)
+        label = "not built" if exc.state.status == "not_built" else "refused"
+        return ExitCode.NOT_BUILT, label, str(exc)
     if isinstance(exc, ConfigError):
         return ExitCode.CONFIG, "error", str(exc)
     if isinstance(exc, Unreachable):

@@ -62,7 +62,14 @@ def build_banner(build: dict[str, Any]) -> str:
     if build["ok"]:
         return ""
     kind = "bad" if build["status"] in ("not_built", "failed") else "warn"
-    text = f"dbt build {build['status'].replace('_', ' ')}: {build['line']}"
+    label = {
+        "not_built": "Not built",
+        "unrecorded": "No dbt build recorded",
+        "failed": "dbt build failed",
+        "partial": "dbt build partial",
+        "stale": "Marts stale",
+    }.get(build["status"], build["status"])
+    text = f"{label}: {build['line']}"
     return f"<div class='banner {kind}'>{escape(text)}</div>"
 
 

@@ -160,9 +160,8 @@ def read_build_state(con: duckdb.DuckDBPyConnection) -> BuildState:
     stale = _stale_against_extraction(con, relations, current)
     problems += stale
     if bad:
-        more = f" and {_plural(len(bad) - 1, 'more node')}" if len(bad) > 1 else ""
         return BuildState(
-            "failed", f"the last dbt build failed: {_describe(bad[0])}{more}", latest, problems
+            "failed", _failed_line(bad), latest, problems, fix="fix it and run `dbt build`"
         )
     if interrupted or incomplete:
         first = problems[0]
@@ -218,6 +217,25 @@ def _stale_against_extraction(
         return []
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(float(row[1])))
     return [f"extraction cycle {row[0]} completed {when} UTC, after the marts were built"]
+
+
+def _failed_line(bad: list[dict[str, Any]], shown: int = 4) -> str:
+    """Every failing node by name (up to ``shown``), then how many were skipped because of them."""
+    failing = [r for r in bad if r["status"] != "skipped"]
+    skipped = len(bad) - len(failing)
+    names = [
+        f"{r['name']} ({_plural(int(r['failures']), 'row')})" if r["failures"] else str(r["name"])
+        for r in failing[:shown]
+    ]
+    if len(failing) > shown:
+        names.append(f"{len(failing) - shown} more")
+    line = "the last dbt build failed: "
+    if failing:
+        verbs = sorted({r["status"].upper() for r in failing})
+        line += f"{'/'.join(verbs)} {', '.join(names)}"
+    if skipped:
+        line += f"{'; ' if failing else ''}{_plural(skipped, 'node')} skipped"
+    return line
 
 
 def _describe(result: dict[str, Any]) -> str:
