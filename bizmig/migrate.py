@@ -26,7 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from bizmig.addresses import check_reachable
+from bizmig.addresses import Unreachable, check_reachable
 from bizmig.exits import ExitCode
 from bizmig.failures import report as report_failure
 from bizmig.phases import (
@@ -220,14 +220,16 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
         "load": load,
         "reconcile": check,
     }
-    interrupted = False
+    report = True
     try:
         return run_phases(log, run_id, steps, config.force, console.print, phase_inputs(config))
-    except KeyboardInterrupt:
-        interrupted = True  # stop now: the report waits for the rerun (dbt docs take seconds)
+    except (KeyboardInterrupt, ConfigError, Unreachable):
+        # Ctrl-C: stop now, the rerun writes the report (dbt docs take seconds); a wrong
+        # setting or address: nothing happened that a report would add to the last one
+        report = False
         raise
     finally:
-        if not interrupted:
+        if report:
             write_report(config)
 
 
