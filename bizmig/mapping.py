@@ -23,6 +23,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from bizmig.exits import ExitCode
 from bizmig.mapping_infer import describe_fit, infer_type, twenty_field_name
 from bizmig.mapping_seed import (
     MappingSeed,
@@ -286,7 +287,7 @@ def propose_command(
             write_seed(seed)
     except (SeedError, duckdb.Error) as error:
         console.print(f"[bold red]map propose failed:[/] {escape(str(error))}")
-        raise typer.Exit(2) from error
+        raise typer.Exit(ExitCode.CONFIG) from error
     if as_json:
         out.print_json(json.dumps(report.as_json()))
     else:
@@ -309,7 +310,7 @@ def confirm_command(
     """Record decisions: NAME → migrate; --skip NAME → never migrate; --all → the rest."""
     if not names and not skip and not confirm_all:
         console.print("[bold red]map confirm:[/] name the fields to confirm, --skip NAME or --all")
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.CONFIG)
     try:
         seed = read_seed(seed_file)
         changes = decide(seed, names or [], skip or [], confirm_all)
@@ -317,7 +318,7 @@ def confirm_command(
             write_seed(seed)
     except SeedError as error:
         console.print(f"[bold red]map confirm refused:[/] {escape(str(error))}")
-        raise typer.Exit(2) from error
+        raise typer.Exit(ExitCode.CONFIG) from error
     _print_changes(seed, changes)
 
 

@@ -92,6 +92,11 @@ def match_owners(session: Session, run_id: str | None = None) -> OwnerMatch:
                 "external_id varchar, email varchar, name varchar, role varchar, "
                 "workspace_member_id varchar)"
             )
+            con.execute(
+                f"comment on table {SCHEMA}.owner_matches is 'Bizstim users matched to Twenty "
+                "workspace members by e-mail, per load run; workspace_member_id null = not "
+                "matched (invite them in Twenty).'"
+            )
             for row in matched + unmatched:
                 con.execute(
                     f"insert into {SCHEMA}.owner_matches values (?, ?, ?, ?, ?, ?)",
