@@ -23,5 +23,7 @@ class ExitCode(IntEnum):
     GATE_FAILED = 8  # `bizmig migrate`: a phase's gate failed (--force goes past it)
     TWENTY_KEY_REJECTED = 9
     UNREACHABLE = 10  # Bizstim or Twenty did not answer: rerun when it is back (it resumes)
-    NOT_BUILT = 11  # the marts are not built, or their last `dbt build` failed / is partial / stale
+    # 11: Bizstim refused a documented endpoint (issue 11's ingest/availability.py, on main)
+    BIZSTIM_ENDPOINT_REFUSED = 11
+    NOT_BUILT = 12  # the marts are not built, or their last `dbt build` failed / is partial / stale
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, the shell's convention): rerun to resume

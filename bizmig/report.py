@@ -200,7 +200,7 @@ def report_command(
         typer.Option(help="dbt target directory holding `dbt docs generate --static` output."),
     ] = Path("target"),
 ) -> None:
-    """Write the migration report (index.html, report.md, report.json). Exit 11 when the marts
+    """Write the migration report (index.html, report.md, report.json). Exit 12 when the marts
     are not built or their last build failed / is partial / stale: the report is written all
     the same (it says so), but a script must not take it for a migration's result."""
     source = duckdb_path(duckdb)

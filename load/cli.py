@@ -3,7 +3,7 @@
 Exit codes (:mod:`bizmig.exits`): 0 done · 1 failure / reconciliation mismatch ·
 2 configuration · 5 unmatched owners (rerun with --allow-unmatched-owners) · 6 unconfirmed
 custom-field mappings · 7 schema conflict · 9 / 10 Twenty rejected the key / unreachable ·
-11 the marts are not built, or their last build failed / is partial / stale
+12 the marts are not built, or their last build failed / is partial / stale
 (``load.build_state``; ``--force`` loads or reconciles it anyway, recorded in the ledger).
 """
 

@@ -1,5 +1,5 @@
 """`load`, `reconcile` and `report` on marts whose dbt build failed, never ran, is partial or
-stale (issue 19 item 1, issue 11 part 7): one line naming what to run, exit 11, nothing sent to
+stale (issue 19 item 1, issue 11 part 7): one line naming what to run, exit 12, nothing sent to
 Twenty; `load --force` goes on and says so in the ledger and the report."""
 
 from __future__ import annotations
