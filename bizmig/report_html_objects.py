@@ -8,21 +8,10 @@ from html import escape
 from typing import Any
 
 from bizmig.report_html_parts import empty, table
+from bizmig.report_objects import ACCOUNTING, accounting_rows
 from bizmig.report_svg import Series, Stack, stacked_bars
 
-HEADERS = (
-    "object",
-    "source rows",
-    "mapped",
-    "quarantined",
-    "excluded",
-    "merged",
-    "Twenty records",
-    "loaded",
-    "refused by Twenty",
-    "not loaded yet",
-    "with a note",
-)
+HEADERS = tuple(header for header, _ in ACCOUNTING)
 EQUATIONS = (
     "source rows = mapped + quarantined + excluded · mapped &minus; merged = Twenty records · "
     "Twenty records = loaded + refused by Twenty + not loaded yet. Quarantined and refused "
@@ -93,22 +82,7 @@ def objects_section(report: dict[str, Any]) -> str:
     )
     accounting = table(
         HEADERS,
-        [
-            [
-                o["object"],
-                o["source_rows"],
-                o["mapped_rows"],
-                o["dbt_quarantined"],
-                o["excluded"],
-                o["merged"],
-                o["mart_rows"],
-                o["loaded"],
-                o["load_quarantined"],
-                o["not_loaded"],
-                o["noted_records"],
-            ]
-            for o in objects
-        ],
+        accounting_rows(objects),
         numeric=range(1, len(HEADERS)),
         bad_rows=[not adds_up(o) for o in objects],
     )

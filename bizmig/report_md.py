@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 
 from bizmig.report_html_parts import HTML_ROW_CAP
+from bizmig.report_objects import ACCOUNTING, accounting_rows
 
 
 def md_text(value: Any) -> str:
@@ -38,37 +39,7 @@ def _objects(report: dict[str, Any]) -> list[str]:
     if not data["available"]:
         return [f"**Not built**: {md_text(report['build']['line'])}", ""]
     objects = data["objects"]
-    lines = md_table(
-        [
-            "object",
-            "source rows",
-            "mapped",
-            "quarantined",
-            "excluded",
-            "merged",
-            "Twenty records",
-            "loaded",
-            "refused by Twenty",
-            "not loaded yet",
-            "with a note",
-        ],
-        [
-            [
-                o["object"],
-                o["source_rows"],
-                o["mapped_rows"],
-                o["dbt_quarantined"],
-                o["excluded"],
-                o["merged"],
-                o["mart_rows"],
-                o["loaded"],
-                o["load_quarantined"],
-                o["not_loaded"],
-                o["noted_records"],
-            ]
-            for o in objects
-        ],
-    )
+    lines = md_table([h for h, _ in ACCOUNTING], accounting_rows(objects))
     return [
         *lines,
         "Why the counts differ:",

@@ -31,6 +31,26 @@ DISPOSITIONS = ("intermediate", "int_migration__dispositions")
 OBJECTS: tuple[str, ...] = tuple(spec.singular for spec in LOAD_ORDER)
 
 
+# the accounting table: (column header, field of an object summary), in equation order
+ACCOUNTING: tuple[tuple[str, str], ...] = (
+    ("object", "object"),
+    ("source rows", "source_rows"),
+    ("mapped", "mapped_rows"),
+    ("quarantined", "dbt_quarantined"),
+    ("excluded", "excluded"),
+    ("merged", "merged"),
+    ("Twenty records", "mart_rows"),
+    ("loaded", "loaded"),
+    ("refused by Twenty", "load_quarantined"),
+    ("not loaded yet", "not_loaded"),
+    ("with a note", "noted_records"),
+)
+
+
+def accounting_rows(objects: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[o[key] for _, key in ACCOUNTING] for o in objects]
+
+
 def _int(value: Any) -> int:
     return int(value or 0)
 

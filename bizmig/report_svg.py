@@ -48,37 +48,6 @@ def _legend(series: Sequence[tuple[str, str]], x: int, y: int) -> list[str]:
     return out
 
 
-def grouped_bars(
-    rows: Sequence[dict[str, Any]], label_key: str, series: Sequence[Series], title: str
-) -> str:
-    """Horizontal bars, one group per row, one bar per series; value printed after each bar."""
-    label_width, chart_width, bar, gap = 150, 640, 11, 12
-    group = bar * len(series) + gap
-    height = 40 + group * len(rows)
-    peak = max([1, *(int(r.get(s.key) or 0) for r in rows for s in series)])
-    body = _legend([(s.label, COLOURS[s.colour]) for s in series], label_width, 16)
-    y = 32
-    for row in rows:
-        body.append(
-            f"<text x='{label_width - 8}' y='{y + bar * len(series) / 2 + 4}' "
-            f"text-anchor='end' fill='#111827'>{escape(str(row[label_key]))}</text>"
-        )
-        for i, s in enumerate(series):
-            value = int(row.get(s.key) or 0)
-            width = max(1.0, chart_width * value / peak) if value else 0
-            top = y + i * bar
-            body.append(
-                f"<rect x='{label_width}' y='{top}' width='{width:.1f}' height='{bar - 2}' "
-                f"fill='{COLOURS[s.colour]}'><title>{escape(s.label)}: {value}</title></rect>"
-            )
-            body.append(
-                f"<text x='{label_width + width + 4:.1f}' y='{top + bar - 3}' fill='#374151' "
-                f"font-size='10'>{value}</text>"
-            )
-        y += group
-    return _svg(label_width + chart_width + 60, height, body, title)
-
-
 @dataclass(frozen=True)
 class Stack:
     label: str  # the bar's name, e.g. "source rows"

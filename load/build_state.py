@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from bizmig.report_db import open_report_db
 from load.specs import LOAD_ORDER
 
 FIX = "run `dbt build`"
@@ -243,31 +242,14 @@ def _describe(result: dict[str, Any]) -> str:
     return f"{result['status'].upper()} {result['resource_type']} {result['name']}{failures}"
 
 
-@contextmanager
-def _read_only(path: Path, lock_wait: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    deadline = time.monotonic() + lock_wait
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=True)
-            break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-    try:
-        yield con
-    finally:
-        con.close()
-
-
 def build_state(path: Path) -> BuildState:
     """The state of the file's last build; ``not_built`` when the file does not exist."""
     if not path.exists():
         return BuildState(
             "not_built", f"{path} does not exist", fix="run `bizmig extract`, then `dbt build`"
         )
-    with _read_only(path) as con:
-        return read_build_state(con)
+    with open_report_db(path) as db:  # read-only, waiting while dbt or a load writes
+        return read_build_state(db.con)
 
 
 def require_build(path: Path, force: bool = False, force_hint: str = "") -> BuildState:

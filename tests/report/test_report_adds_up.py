@@ -8,20 +8,10 @@ import json
 import re
 
 from bizmig.migrate import print_final
+from bizmig.report_objects import ACCOUNTING
 from tests.report.conftest import PHASE_DETAIL_ROW, execute, make_report, query
 
-EQUATION_COLUMNS = (
-    "source rows",
-    "mapped",
-    "quarantined",
-    "excluded",
-    "merged",
-    "Twenty records",
-    "loaded",
-    "refused by Twenty",
-    "not loaded yet",
-    "with a note",
-)
+EQUATION_COLUMNS = tuple(header for header, _ in ACCOUNTING[1:])
 
 
 def tiles(html: str) -> dict[str, str]:
