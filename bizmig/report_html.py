@@ -47,14 +47,17 @@ def figures(report: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _header(report: dict[str, Any]) -> str:
     overall = report["overall"]
-    problems = "".join(f"<li>{escape(p)}</li>" for p in overall["problems"])
+    shown = [p for p in overall["problems"] if p != report["build"]["line"]]  # in the banner
+    problems = "".join(f"<li>{escape(p)}</li>" for p in shown)
     follow = "".join(f"<li>{escape(p)}</li>" for p in overall["follow_ups"])
     kind = "ok" if overall["ok"] else "bad"
     nav = "".join(f"<a href='#{key}'>{escape(title)}</a>" for key, title in SECTIONS)
     return (
         f"<header><h1>{escape(report['title'])}</h1>"
         f"<div class='meta'>generated {escape(report['generated_at'])} from "
-        f"<code>{escape(report['duckdb'])}</code> · {escape(report['build']['line'])}</div>"
+        f"<code>{escape(report['duckdb'])}</code>"
+        + (f" · {escape(report['build']['line'])}" if report["build"]["ok"] else "")
+        + "</div>"
         + build_banner(report["build"])
         +
         f"<div class='result'><div class='verdict {kind}' id='overall'>"

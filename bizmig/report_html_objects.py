@@ -51,14 +51,8 @@ def build_banner(build: dict[str, Any]) -> str:
     if build["ok"]:
         return ""
     kind = "bad" if build["status"] in ("not_built", "failed") else "warn"
-    label = {
-        "not_built": "Not built",
-        "unrecorded": "No dbt build recorded",
-        "failed": "dbt build failed",
-        "partial": "dbt build partial",
-        "stale": "Marts stale",
-    }.get(build["status"], build["status"])
-    text = f"{label}: {build['line']}"
+    line = build["line"]
+    text = line[:1].upper() + line[1:]
     return f"<div class='banner {kind}'>{escape(text)}</div>"
 
 
@@ -72,8 +66,8 @@ def objects_section(report: dict[str, Any]) -> str:
         )
     objects = data["objects"]
     warning = (
-        f"<p class='note'>These counts come from the tables the last build left behind. "
-        f"{escape(build['line'])}</p>"
+        "<p class='note'>These counts come from the tables the last build left behind (see "
+        "the banner above): they may not describe the marts as they are.</p>"
         if not build["ok"]
         else ""
     )
