@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 
-import duckdb
 import typer
 from rich.markup import escape
 
 from bizmig.demo import demo_command
+from bizmig.exits import ExitCode
+from bizmig.failures import INTERRUPTED, one_line_errors, report
 from bizmig.mapping import map_app
 from bizmig.migrate import migrate_command
 from bizmig.report import report_command
 from ingest.cli import console, extract_command, scope_command
 from load.cli import load_command, reconcile_command, rollback_command
-from load.twenty import TwentyError, TwentyUnavailable
 from sandbox.cli import app as sandbox_app
 
 app = typer.Typer(
@@ -24,48 +26,63 @@ app = typer.Typer(
 )
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(map_app, name="map")
-app.command("demo")(demo_command)
-app.command("migrate")(migrate_command)
-app.command("scope")(scope_command)
-app.command("extract")(extract_command)
-app.command("load")(load_command)
-app.command("reconcile")(reconcile_command)
-app.command("rollback")(rollback_command)
-app.command("report")(report_command)
-
-TWENTY_REJECTED_KEY = 9
-TWENTY_UNREACHABLE = 10
-
-
-def _stop(code: int, message: str) -> int:
-    console.print(f"[bold red]error:[/] {escape(message)}")
-    return code
+for name, command in (
+    ("demo", demo_command),
+    ("migrate", migrate_command),
+    ("scope", scope_command),
+    ("extract", extract_command),
+    ("load", load_command),
+    ("reconcile", reconcile_command),
+    ("rollback", rollback_command),
+    ("report", report_command),
+):
+    app.command(name)(one_line_errors(command))
 
 
 def run_cli() -> int:
-    """`bizmig`: failures any command can meet end in one clear line and an exit code, not a
-    traceback (tracebacks never show locals either, so no key can surface through one)."""
+    """`bizmig`: failures any command can meet end in one clear line and an exit code
+    (:mod:`bizmig.exits`), not a traceback; so do bad options (click's usage errors, which Typer
+    would draw as a multi-line box). Tracebacks never show locals, so no key surfaces in one."""
     try:
-        app(standalone_mode=True)
+        result = app(standalone_mode=False)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
-    except TwentyError as exc:
-        if exc.status in (401, 403):
-            return _stop(TWENTY_REJECTED_KEY, f"Twenty rejected TWENTY_API_KEY ({exc}).")
-        return _stop(1, f"Twenty refused a request: {exc}")
-    except TwentyUnavailable as exc:
-        return _stop(
-            TWENTY_UNREACHABLE,
-            f"Twenty could not be reached after retries ({exc}). Rerun when it is back: "
-            "the ledger makes the rerun continue where this one stopped.",
+    except typer.TyperException as exc:  # click's usage errors (Typer vendors click)
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # type: ignore[attr-defined]  # the help text itself
+            return ExitCode.CONFIG
+        ctx = getattr(exc, "ctx", None)
+        where, hint = (
+            (f"{ctx.command_path}: ", f" (see `{ctx.command_path} --help`)") if ctx else ("", "")
         )
-    except duckdb.IOException as exc:
-        return _stop(2, f"cannot use the staging file (BIZMIG_DUCKDB): {exc}")
-    return 0
+        console.print(
+            f"[bold red]error:[/] {escape(where + exc.format_message() + hint)}", soft_wrap=True
+        )
+        return exc.exit_code
+    except typer.Abort:
+        console.print(f"[bold red]stopped:[/] {INTERRUPTED}")
+        return ExitCode.INTERRUPTED
+    except Exception as exc:
+        code = report(exc)
+        if code is None:
+            raise
+        return code
+    return result if isinstance(result, int) else ExitCode.OK
 
 
 def main() -> None:
-    sys.exit(run_cli())
+    code = run_cli()
+    if code == ExitCode.INTERRUPTED:
+        # Ctrl-C must stop us within 2 s; tearing down the ~1 600 modules dbt, dlt and pyarrow
+        # import takes ~1 s more. Everything that holds data is closed by now (DuckDB through
+        # context managers, the stand-ins stopped, unsent ledger writes journalled), so leave
+        # without the teardown, and without waiting for extraction threads still on the wire
+        # (their answers were not committed; the rerun asks again or reads the spool).
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -28,10 +28,10 @@ from typing import Annotated, Any
 
 import duckdb
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bizmig.exits import ExitCode
 from bizmig.mapping_infer import describe_fit, infer_type, twenty_field_name
 from bizmig.mapping_seed import (
     MappingSeed,
@@ -45,9 +45,10 @@ from bizmig.mapping_seed import (
     write_seed,
 )
 from bizmig.settings import duckdb_path
+from bizmig.terminal import make_console
 
-console = Console(stderr=True)
-out = Console()
+console = make_console(stderr=True)
+out = make_console()
 map_app = typer.Typer(
     help="Propose and confirm how Bizstim custom fields map to Twenty person fields.",
     no_args_is_help=True,
@@ -371,7 +372,7 @@ def propose_command(
             write_seed(seed)
     except (SeedError, duckdb.Error) as error:
         console.print(f"[bold red]map propose failed:[/] {escape(str(error))}")
-        raise typer.Exit(2) from error
+        raise typer.Exit(ExitCode.CONFIG) from error
     if as_json:
         out.print_json(json.dumps(report.as_json()))
     else:
@@ -394,7 +395,7 @@ def confirm_command(
     """Record decisions: NAME → migrate; --skip NAME → never migrate; --all → the rest."""
     if not names and not skip and not confirm_all:
         console.print("[bold red]map confirm:[/] name the fields to confirm, --skip NAME or --all")
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.CONFIG)
     try:
         seed = read_seed(seed_file)
         changes = decide(seed, names or [], skip or [], confirm_all)
@@ -402,7 +403,7 @@ def confirm_command(
             write_seed(seed)
     except SeedError as error:
         console.print(f"[bold red]map confirm refused:[/] {escape(str(error))}")
-        raise typer.Exit(2) from error
+        raise typer.Exit(ExitCode.CONFIG) from error
     _print_changes(seed, changes)
 
 

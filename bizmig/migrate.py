@@ -27,9 +27,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from bizmig.addresses import Unreachable, check_reachable
+from bizmig.exits import ExitCode
+from bizmig.failures import report as report_failure
 from bizmig.phases import (
     PROJECT_DIR,
-    GateFailed,
     PhaseLog,
     PhaseOutcome,
     dbt_build,
@@ -44,18 +46,20 @@ from bizmig.settings import (
     bizstim_settings,
     dbt_project_dir,
     duckdb_path,
+    positive,
     twenty_settings,
 )
 from ingest.cli import console, extract_with_progress, out, print_scope
 from ingest.pipeline import ExtractOptions, extraction_gaps
 from ingest.scope import run_scope
-from ingest.transport import ExtractError
+from load.build_state import build_state, require_build
 from load.cli import load_progress, print_load
 from load.loader import Loader
 from load.reconcile import reconcile, write_reports
-from load.run import LoadOptions, LoadRefused, perform_load
-from load.session import open_session
+from load.run import LoadOptions, perform_load
+from load.session import introspect_twenty, open_session
 from load.specs import LOAD_ORDER
+from load.twenty import TwentyClient
 
 
 @dataclass
@@ -76,19 +80,57 @@ class MigrationConfig:
 
 
 def sample_vars(sample: str | None, sample_clients: int | None) -> dict[str, Any]:
-    if sample and sample_clients:
+    """The pilot's dbt vars, checked before anything is asked of Bizstim (``--sample abc`` was a
+    traceback; ``--sample-clients 0`` silently a full migration; ``-3`` spent the scope and
+    extraction budget before the gate refused it)."""
+    if sample is not None and sample_clients is not None:
         raise ConfigError("give either --sample or --sample-clients, not both")
-    if sample:
-        value = float(sample.rstrip("%"))
-        if not 0 < value <= 100:
-            raise ConfigError("--sample takes a percentage between 0 and 100, e.g. 10%")
+    if sample is not None:
+        try:
+            value = float(sample.strip().rstrip("%"))
+        except ValueError:
+            value = float("nan")
+        if not 0 < value <= 100:  # also false for NaN
+            raise ConfigError(
+                f"--sample takes a percentage above 0 and at most 100, e.g. 10%; got {sample!r}"
+            )
         return {"sample_pct": value}
-    if sample_clients:
+    if sample_clients is not None:
+        if sample_clients < 1:
+            raise ConfigError(
+                f"--sample-clients takes a number of clients, 1 or more; got {sample_clients} "
+                "(leave it out for a full migration)"
+            )
         return {"sample_clients": int(sample_clients)}
     return {}
 
 
+def phase_inputs(config: MigrationConfig) -> dict[str, dict[str, Any]]:
+    """Per phase, the options that decide what it produces (bizmig.phases: a finished phase
+    whose inputs changed is redone, a changed Bizstim account refused)."""
+    return {
+        "scope": {"bizstim_base_url": config.bizstim.base_url},
+        "extract": {"bizstim_base_url": config.bizstim.base_url},
+        "transform": {"dbt_vars": config.dbt_vars, "project_dir": str(config.project_dir)},
+        "load": {
+            "twenty_api_url": config.twenty.api_url,
+            "archive_missing": config.archive_missing,
+        },
+        "reconcile": {"twenty_api_url": config.twenty.api_url},
+    }
+
+
+def preflight(config: MigrationConfig) -> None:
+    """Both addresses before the first request: a wrong URL or a Twenty key that is refused
+    ends the run before any Bizstim budget is spent (one GET to Twenty's metadata)."""
+    check_reachable("BIZSTIM_BASE_URL", config.bizstim.base_url)
+    check_reachable("TWENTY_API_URL", config.twenty.api_url)
+    with TwentyClient(config.twenty.api_url, config.twenty.api_key, *config.twenty_rate) as client:
+        introspect_twenty(client, config.twenty.api_url)
+
+
 def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
+    preflight(config)
     log = PhaseLog(config.duckdb)
     run_id = log.open_run(config.restart)
     extract_options = ExtractOptions(config.duckdb)
@@ -127,17 +169,26 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
                 config.dbt_vars,
                 lambda done, total: progress.update(task, completed=done, total=total),
             )
-        problems = [] if code == 0 else [f"dbt build exited {code}:\n{tail}"]
-        if code == 0:
+        state = build_state(config.duckdb)
+        problems = [] if state.ok else [state.line()]
+        if code and state.ok:  # dbt stopped before its on-run-start hook (a parse error)
+            problems = [f"dbt build exited {code}: {tail.splitlines()[-1] if tail else ''}"]
+        if not problems:
             problems += _reconciliation_problems(config.duckdb)
-        return PhaseOutcome({"dbt_vars": config.dbt_vars, "exit_code": code}, problems)
+        detail = {"dbt_vars": config.dbt_vars, "exit_code": code, "build": state.summary()}
+        if code:
+            detail["dbt_output_tail"] = tail
+        return PhaseOutcome(detail, problems)
 
     def load() -> PhaseOutcome:
+        # the build may have changed since transform (a `dbt build` by hand between attempts)
+        state = require_build(config.duckdb, config.force, "--force loads it anyway")
         session = open_session(config.twenty, config.duckdb, *config.twenty_rate)
         try:
             options = LoadOptions(
                 archive_missing=config.archive_missing,
                 allow_unmatched_owners=config.allow_unmatched_owners,
+                build=state,
             )
             with load_progress() as progress:
                 outcome = perform_load(session, options, progress)
@@ -174,10 +225,17 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
         "load": load,
         "reconcile": check,
     }
+    report = True
     try:
-        return run_phases(log, run_id, steps, config.force, console.print)
+        return run_phases(log, run_id, steps, config.force, console.print, phase_inputs(config))
+    except (KeyboardInterrupt, ConfigError, Unreachable):
+        # Ctrl-C: stop now, the rerun writes the report (dbt docs take seconds); a wrong
+        # setting or address: nothing happened that a report would add to the last one
+        report = False
+        raise
     finally:
-        write_report(config)
+        if report:
+            write_report(config)
 
 
 def _reconciliation_problems(path: Path) -> list[str]:
@@ -209,22 +267,37 @@ def write_report(config: MigrationConfig) -> Path:
 
 
 def print_final(reconciliation: Path, index: Path) -> None:
-    """The per-object summary and the report's path, on stdout."""
-    if reconciliation.exists():
-        result = json.loads(reconciliation.read_text())
-        table = Table(title=f"Migration {'OK' if result['ok'] else 'needs attention'}")
-        for column in ("object", "source rows", "in Twenty", "quarantined", "ok"):
+    """The per-object summary, why each object's counts differ, and the report's path (stdout).
+    It used to read ``person 312 → 156`` and leave the reader to guess."""
+    report = json.loads((index.parent / "report.json").read_text())
+    recon = json.loads(reconciliation.read_text()) if reconciliation.exists() else None
+    checks = {o["object"]: o for o in (recon or {}).get("objects", [])}
+    objects = report["objects"]
+    if not objects["available"]:
+        out.print(f"not built: {report['build']['line']}", soft_wrap=True)
+    else:
+        title = "Migration " + (
+            "not reconciled yet" if recon is None else "OK" if recon["ok"] else "needs attention"
+        )
+        table = Table(title=title)
+        columns = ("object", "source rows", "Twenty records", "in Twenty", "not migrated", "ok")
+        for column in columns:
             table.add_column(column, justify="left" if column == "object" else "right")
-        for o in result["objects"]:
-            quarantined = o["dbt_quarantined"] + o["load_quarantined"]
+        for o in objects["objects"]:
+            check = checks.get(o["object"])
             table.add_row(
                 o["object"],
                 str(o["source_rows"]),
-                str(o["in_twenty"]),
-                str(quarantined),
-                "yes" if o["ok"] else "NO",
+                str(o["mart_rows"]),
+                "—" if check is None else str(check["in_twenty"]),
+                str(o["dbt_quarantined"] + o["load_quarantined"]),
+                "—" if check is None else "yes" if check["ok"] else "NO",
             )
         out.print(table)
+        out.print("Why the counts differ:")
+        for o in objects["objects"]:
+            if o["source_rows"] != o["mart_rows"] or o["load_quarantined"] or o["not_loaded"]:
+                out.print(f"  {o['object']}: {o['story']}", soft_wrap=True, markup=False)
     out.print(f"report: {index}")
 
 
@@ -249,8 +322,10 @@ def migrate_command(
     twenty_rate_window: Annotated[float, typer.Option(help="Twenty window in seconds.")] = 60.0,
     project_dir: Annotated[
         str | None,
-        typer.Option(help="The dbt project (its seeds hold your mapping decisions); default: "
-                     "BIZMIG_DBT_PROJECT, else this checkout."),
+        typer.Option(
+            help="The dbt project (its seeds hold your mapping decisions); default: "
+            "BIZMIG_DBT_PROJECT, else this checkout."
+        ),
     ] = None,
 ) -> None:
     """Run the whole migration with gates between phases; rerun to resume or cut over."""
@@ -261,7 +336,10 @@ def migrate_command(
             duckdb_path(duckdb),
             report_dir.resolve(),
             project_dir=dbt_project_dir(project_dir) or PROJECT_DIR,
-            twenty_rate=(twenty_rate_limit, twenty_rate_window),
+            twenty_rate=(
+                positive("--twenty-rate-limit", twenty_rate_limit, int),
+                positive("--twenty-rate-window", twenty_rate_window, float),
+            ),
             dbt_vars=sample_vars(sample, sample_clients),
             archive_missing=archive_missing,
             allow_unmatched_owners=allow_unmatched_owners,
@@ -269,22 +347,18 @@ def migrate_command(
             restart=restart,
         )
     except ConfigError as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2) from exc
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(ExitCode.CONFIG) from exc
     raise typer.Exit(execute(config))
 
 
 def execute(config: MigrationConfig) -> int:
-    """Run; map failures to exit codes with one-line explanations."""
+    """Run; map failures to exit codes with one-line explanations (bizmig.failures)."""
     try:
         run_migration(config)
-    except GateFailed as exc:
-        console.print(f"[bold red]stopped:[/] {escape(str(exc))}. Fix it, or rerun with --force.")
-        return 8
-    except LoadRefused as exc:
-        console.print(f"[bold red]load refused:[/] {escape(str(exc))}")
-        return exc.exit_code
-    except ExtractError as exc:
-        console.print(f"[bold red]extraction stopped:[/] {escape(str(exc))}")
-        return exc.exit_code
-    return 0
+    except (Exception, KeyboardInterrupt) as exc:
+        code = report_failure(exc)
+        if code is None:
+            raise
+        return code
+    return ExitCode.OK

@@ -2,9 +2,16 @@
 
 Each phase ends with a *gate*: a row-count reconciliation of what it produced. The next phase
 starts only when the gate holds, unless the run is forced (``--force``), which is recorded in
-``migration.phase_log`` and shown in the report. A run that stops (failure, gate, kill) is
-resumed by running it again: finished phases are skipped, and the unfinished one continues
+``migration.phase_log`` and shown in the report. A run that stops (failure, gate, kill, Ctrl-C)
+is resumed by running it again: finished phases are skipped, and the unfinished one continues
 where it stopped (the extraction from its cycle and spool, the load from its ledger).
+
+A finished phase is skipped only if it ran with the inputs the rerun gives it (recorded as
+``detail.inputs``): seen on a fresh clone, ``migrate --sample 10%`` got past transform, then
+``migrate --sample 50%`` said "transform: done in an earlier attempt…, skipped" and loaded the
+10 % sample. Now a changed input redoes that phase and every phase after it (their earlier rows
+become ``superseded``); a changed Bizstim URL is refused instead, because the extracted raw data
+of one account would be mixed with another's.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from typing import Any
 import duckdb
 from rich.markup import escape
 
+from bizmig.settings import ConfigError
+
 PHASES = ("scope", "extract", "transform", "load", "reconcile")
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -33,7 +42,18 @@ create table if not exists migration.phase_log (
     run_id varchar not null, phase varchar not null, started_at timestamptz not null,
     finished_at timestamptz, status varchar not null, gate_ok boolean, forced boolean,
     detail json);
+comment on table migration.phase_log is 'bizmig migrate: one row per phase attempt (scope, \
+extract, transform, load, reconcile). status done / failed / interrupted / superseded (redone \
+because its inputs changed); forced = the gate failed and --force went on; detail.inputs = the \
+options the phase ran with.';
 """
+
+
+REFUSE_CHANGES = frozenset({"scope", "extract"})  # inputs = the Bizstim account
+
+
+class InputsChanged(ConfigError):
+    """A finished phase's inputs changed in a way a redo cannot fix."""
 
 
 class GateFailed(RuntimeError):
@@ -78,13 +98,24 @@ class PhaseLog:
                 return str(row[0])
         return time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
-    def done(self, run_id: str) -> set[str]:
+    def done(self, run_id: str) -> dict[str, Any]:
+        """Finished phases of the run → the inputs they ran with (None: not recorded)."""
         with self._connect() as con:
             rows = con.execute(
-                "select phase from migration.phase_log where run_id = ? and status = 'done'",
+                "select phase, detail from migration.phase_log where run_id = ? and "
+                "status = 'done' order by started_at",
                 [run_id],
             ).fetchall()
-        return {r[0] for r in rows}
+        return {r[0]: (json.loads(r[1]) if r[1] else {}).get("inputs") for r in rows}
+
+    def supersede(self, run_id: str, phases: list[str]) -> None:
+        """Finished phases that must run again: kept in the log, no longer counted as done."""
+        with self._connect() as con:
+            con.execute(
+                "update migration.phase_log set status = 'superseded' where run_id = ? and "
+                "status = 'done' and list_contains(?, phase)",
+                [run_id, phases],
+            )
 
     def start(self, run_id: str, phase: str) -> None:
         with self._connect() as con:
@@ -111,14 +142,53 @@ class PhaseLog:
             )
 
 
+def _canonical(value: Any) -> Any:
+    return json.loads(json.dumps(value, sort_keys=True, default=str))
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> str:
+    keys = sorted(set(before) | set(after))
+    return ", ".join(
+        f"{k} {before.get(k)!r} → {after.get(k)!r}" for k in keys if before.get(k) != after.get(k)
+    )
+
+
+def phases_to_redo(
+    run_id: str, done: dict[str, Any], inputs: dict[str, dict[str, Any]]
+) -> tuple[list[str], str]:
+    """The finished phases whose recorded inputs differ from this attempt's, with every phase
+    after the first of them; and why (empty when nothing changed)."""
+    for i, phase in enumerate(PHASES):
+        recorded, now = done.get(phase), _canonical(inputs.get(phase, {}))
+        if phase not in done or recorded is None or _canonical(recorded) == now:
+            continue
+        why = f"{phase} ran with {_changes(recorded, now)}"
+        if phase in REFUSE_CHANGES:
+            raise InputsChanged(
+                f"run {run_id} cannot continue: its {why}. Finish it with the earlier setting, "
+                "or migrate the other account into another staging file (--duckdb)"
+            )
+        return [p for p in PHASES[i:] if p in done], why
+    return [], ""
+
+
 def run_phases(
     log: PhaseLog,
     run_id: str,
     steps: dict[str, Callable[[], PhaseOutcome]],
     force: bool,
     announce: Callable[[str], None] = print,
+    inputs: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, PhaseOutcome]:
+    """Run the phases not yet done; ``inputs``: per phase, the options that decide what it
+    produces (recorded; a finished phase whose inputs changed is redone, see above)."""
+    inputs = inputs or {}
     done = log.done(run_id)
+    redo, why = phases_to_redo(run_id, done, inputs)
+    if redo:
+        announce(f"[yellow]{why}: redoing {', '.join(redo)}[/]")
+        log.supersede(run_id, redo)
+        done = {p: v for p, v in done.items() if p not in redo}
     outcomes: dict[str, PhaseOutcome] = {}
     for phase in PHASES:
         if phase not in steps:
@@ -128,10 +198,14 @@ def run_phases(
             continue
         announce(f"[bold]{phase}[/]")
         log.start(run_id, phase)
+        recorded = {"inputs": inputs.get(phase, {})}
         try:
             outcome = steps[phase]()
+        except KeyboardInterrupt:
+            log.finish(run_id, phase, "interrupted", None, False, recorded)
+            raise
         except BaseException as exc:
-            log.finish(run_id, phase, "failed", None, False, {"error": str(exc)[:2000]})
+            log.finish(run_id, phase, "failed", None, False, {**recorded, "error": str(exc)[:2000]})
             raise
         ok = not outcome.problems
         log.finish(
@@ -140,7 +214,7 @@ def run_phases(
             "done" if ok or force else "failed",
             ok,
             force and not ok,
-            {**outcome.detail, "gate_problems": outcome.problems},
+            {**outcome.detail, "gate_problems": outcome.problems, **recorded},
         )
         outcomes[phase] = outcome
         if not ok:
@@ -155,6 +229,7 @@ def run_phases(
 
 # -- dbt ------------------------------------------------------------------------------------
 DBT_PROGRESS = re.compile(r"\b(\d+) of (\d+) (OK|PASS|ERROR|FAIL|WARN|SKIP|NO-OP)")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _dbt(args: list[str], duckdb_path: Path, project_dir: Path) -> tuple[list[str], dict]:
@@ -171,6 +246,7 @@ def _dbt(args: list[str], duckdb_path: Path, project_dir: Path) -> tuple[list[st
         str(work / "target"),
         "--log-path",
         str(work / "logs"),
+        "--no-use-colors",  # the output ends up in gate messages and the report
     ]
     env = {**os.environ, "BIZMIG_DUCKDB": str(duckdb_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "0"}
     return cmd, env
@@ -190,20 +266,36 @@ def dbt_build(
     )
     lines: list[str] = []
     assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line.rstrip())
-        match = DBT_PROGRESS.search(line)
-        if match and on_progress is not None:
-            on_progress(int(match.group(1)), int(match.group(2)))
-    return process.wait(), "\n".join(lines[-40:])
+    try:
+        for line in process.stdout:
+            lines.append(ANSI.sub("", line.rstrip()))
+            match = DBT_PROGRESS.search(line)
+            if match and on_progress is not None:
+                on_progress(int(match.group(1)), int(match.group(2)))
+        return process.wait(), "\n".join(lines[-40:])
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """dbt must not outlive us (Ctrl-C, a failure reading its output): its on-run-end hook
+    is not needed to tell, an unfinished build is recorded as such (load.build_state)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def dbt_docs(duckdb_path: Path, project_dir: Path = PROJECT_DIR) -> Path | None:
-    """``dbt docs generate`` (the lineage the report links to); None if it failed."""
+    """``dbt docs generate --static`` (the lineage page the report copies beside itself: one
+    file that opens from disk); None if it failed."""
     # the build just wrote the manifest: no need to compile the project a second time
-    cmd, env = _dbt(["docs", "generate", "--no-compile"], duckdb_path, project_dir)
+    cmd, env = _dbt(["docs", "generate", "--static", "--no-compile"], duckdb_path, project_dir)
     result = subprocess.run(
         cmd, cwd=project_dir, env=env, capture_output=True, text=True, check=False
     )
-    index = duckdb_path.parent / "target" / "index.html"
-    return index if result.returncode == 0 and index.exists() else None
+    page = duckdb_path.parent / "target" / "static_index.html"
+    return page if result.returncode == 0 and page.exists() else None

@@ -11,9 +11,8 @@ would print.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
+import shutil
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,12 +20,11 @@ from typing import Annotated, Any
 
 import typer
 
+from bizmig.exits import ExitCode
 from bizmig.report_data import (
     lineage,
-    object_summary,
     phase_log,
     quarantine,
-    reconciliation_rows,
     request_budget,
     unmatched_users,
 )
@@ -34,9 +32,13 @@ from bizmig.report_db import open_report_db
 from bizmig.report_html import render_html
 from bizmig.report_inventory import automation_inventory, not_migrated_inventory
 from bizmig.report_md import render_markdown
-from bizmig.settings import ConfigError, bizstim_settings, duckdb_path, twenty_settings
+from bizmig.report_objects import object_summary, reconciliation_rows
+from bizmig.settings import bizstim_keys, duckdb_path, twenty_key
+from load.build_state import read_build_state
 
 REDACTED = "[redacted]"
+LINEAGE_PAGE = "lineage.html"
+VALUE_KEPT_RAW = "value_kept_raw"
 
 
 def read_reconciliation(path: Path | None) -> dict[str, Any]:
@@ -48,18 +50,31 @@ def read_reconciliation(path: Path | None) -> dict[str, Any]:
 
 
 def docs_link(dbt_docs: Path | None, out_dir: Path) -> str | None:
-    """Relative link from the report to dbt's generated docs, when they exist."""
-    if dbt_docs is None:
+    """The lineage page beside the report: dbt's self-contained docs (``dbt docs generate
+    --static``: ``static_index.html``, manifest and catalog inlined) copied as ``lineage.html``.
+    dbt's ``index.html`` fetches its JSON and shows an empty page when opened from disk, and a
+    link out of the report folder breaks as soon as the folder is sent to someone."""
+    page = out_dir / LINEAGE_PAGE
+    folder = None if dbt_docs is None else (dbt_docs if dbt_docs.is_dir() else dbt_docs.parent)
+    static = None if folder is None else folder / "static_index.html"
+    if static is None or not static.is_file():
+        page.unlink(missing_ok=True)  # never link an older build's lineage
         return None
-    index = dbt_docs / "index.html" if dbt_docs.is_dir() else dbt_docs
-    if not index.is_file():
-        return None
-    return Path(os.path.relpath(index.resolve(), out_dir.resolve())).as_posix()
+    shutil.copyfile(static, page)
+    return LINEAGE_PAGE
 
 
 def overall_result(report: dict[str, Any]) -> dict[str, Any]:
     """OK only when the load is reconciled and nothing was forced, failed or refused."""
     problems: list[str] = []
+    build = report["build"]
+    if not build["ok"]:
+        problems.append(build["line"])
+    for run in report["budget"]["load_runs"]:
+        options = run.get("options") or {}
+        if options.get("forced_past_build"):
+            line = (options.get("build") or {}).get("line", "")
+            problems.append(f"load run {run['run_id']} went past its build with --force: {line}")
     recon = report["reconciliation"]
     if not recon["available"]:
         problems.append("not reconciled yet: run `bizmig reconcile`")
@@ -82,9 +97,18 @@ def overall_result(report: dict[str, Any]) -> dict[str, Any]:
     if refused:
         problems.append(f"Twenty refused {refused} record(s) at load time")
     follow_ups: list[str] = []
-    dbt_rows = sum(1 for r in report["quarantine"]["rows"] if r["stage"] == "dbt")
-    if dbt_rows:
-        follow_ups.append(f"review {dbt_rows} quarantine row(s) (fix in Bizstim and rerun)")
+    rows = report["quarantine"]["rows"]
+    not_migrated = sum(o["dbt_quarantined"] for o in report["objects"]["objects"])
+    if not_migrated:
+        follow_ups.append(
+            f"review {not_migrated} record(s) not migrated (quarantined; fix in Bizstim and rerun)"
+        )
+    noted = [r for r in rows if r["impact"] == VALUE_KEPT_RAW]
+    if noted:
+        records = len({(r["object"], r["record"]) for r in noted})
+        follow_ups.append(
+            f"check {len(noted)} value(s) kept as typed on {records} migrated record(s)"
+        )
     unmatched = len(report["owners"]["unmatched"])
     if unmatched:
         follow_ups.append(f"invite {unmatched} Bizstim user(s) to the Twenty workspace")
@@ -100,12 +124,9 @@ def overall_result(report: dict[str, Any]) -> dict[str, Any]:
 
 def configured_secrets() -> list[str]:
     """The API keys this machine is configured with (to mask them, never to print them)."""
-    secrets: list[str] = []
-    with contextlib.suppress(ConfigError):
-        secrets += list(bizstim_settings().api_keys)
-    with contextlib.suppress(ConfigError):  # the key alone: the URL is not needed here
-        secrets.append(twenty_settings(api_url="-").api_key)
-    return secrets
+    secrets = bizstim_keys()  # the keys alone: a wrong URL must not unmask them
+    key = twenty_key()
+    return [*secrets, key] if key else secrets
 
 
 def redact(value: Any, secrets: Sequence[str]) -> Any:
@@ -129,6 +150,7 @@ def collect(
             "title": "Bizstim → Twenty migration report",
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "duckdb": str(duckdb_file),
+            "build": read_build_state(db.con).as_json(),
             "objects": object_summary(db),
             "phases": phase_log(db),
             "budget": request_budget(db),
@@ -174,13 +196,20 @@ def report_command(
         typer.Option(help="reconciliation.json from `bizmig reconcile` (default: in --out)."),
     ] = None,
     dbt_docs: Annotated[
-        Path, typer.Option(help="dbt target directory holding `dbt docs generate` output.")
+        Path,
+        typer.Option(help="dbt target directory holding `dbt docs generate --static` output."),
     ] = Path("target"),
 ) -> None:
-    """Write the migration report (index.html, report.md, report.json)."""
+    """Write the migration report (index.html, report.md, report.json). Exit 12 when the marts
+    are not built or their last build failed / is partial / stale: the report is written all
+    the same (it says so), but a script must not take it for a migration's result."""
     source = duckdb_path(duckdb)
     if not source.is_file():
         typer.echo(f"staging DuckDB file not found: {source}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.CONFIG)
     index = build_report(source, out, reconciliation or out / "reconciliation.json", dbt_docs)
     typer.echo(f"report written: {index}")
+    build = json.loads((index.parent / "report.json").read_text())["build"]
+    if not build["ok"]:
+        typer.echo(f"report of an unusable build: {build['line']}", err=True)
+        raise typer.Exit(ExitCode.NOT_BUILT)

@@ -1,4 +1,5 @@
-"""What the migration report says, read from the staging DuckDB file (sections 1-4, 6, 9).
+"""What the migration report says, read from the staging DuckDB file (sections 2-4, 6, 9;
+section 1 is ``report_objects``).
 
 Sources: dbt's ``migration.migration__reconciliation`` / ``__quarantine`` / ``__lineage`` /
 ``__owner_lookup``, the loader's ledger (``migration.ledger_current``, ``load_runs``,
@@ -13,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from bizmig.report_db import ReportDb, parse_json_column
-from load.ledger import LIVE_ACTIONS
 from load.specs import LOAD_ORDER
 
 MIGRATION = "migration"
@@ -24,102 +24,6 @@ LOAD_REJECTION_RULE = "rejected_by_twenty"
 
 def _int(value: Any) -> int:
     return int(value or 0)
-
-
-def _quarantine_rules(db: ReportDb) -> set[tuple[str, str]]:
-    """(object, rule) pairs that quarantine rows; every other rule in rows_per_rule excludes."""
-    if not db.has(MIGRATION, "migration__quarantine"):
-        return set()
-    rows = db.rows(f"select distinct object_name, rule from {MIGRATION}.migration__quarantine")
-    return {(str(r["object_name"]), str(r["rule"])) for r in rows}
-
-
-def reconciliation_rows(db: ReportDb) -> list[dict[str, Any]]:
-    """dbt's per object and source table accounting, with each rule marked quarantine/exclusion."""
-    if not db.has(MIGRATION, "migration__reconciliation"):
-        return []
-    quarantine_rules = _quarantine_rules(db)
-    rows = db.rows(
-        f"select * from {MIGRATION}.migration__reconciliation order by object_name, source_table"
-    )
-    for row in rows:
-        per_rule = parse_json_column(row.get("rows_per_rule")) or {}
-        row["rows_per_rule"] = per_rule
-        row["excluded_by_rule"] = {
-            rule: _int(n)
-            for rule, n in per_rule.items()
-            if (str(row["object_name"]), rule) not in quarantine_rules
-        }
-    return rows
-
-
-def ledger_counts(db: ReportDb) -> dict[str, Counter[str]]:
-    """object → action → records, from the latest committed ledger state."""
-    out: dict[str, Counter[str]] = defaultdict(Counter)
-    if not db.has(MIGRATION, "ledger_current"):
-        return out
-    for row in db.rows(
-        f"select object, action, count(*) as n from {MIGRATION}.ledger_current group by all"
-    ):
-        out[str(row["object"])][str(row["action"])] += _int(row["n"])
-    return out
-
-
-def object_summary(db: ReportDb) -> dict[str, Any]:
-    """Section 1: per Twenty object, source rows vs loaded vs quarantined vs excluded."""
-    recon = reconciliation_rows(db)
-    ledger = ledger_counts(db)
-    objects = []
-    for name in OBJECTS:
-        sources = [r for r in recon if r["object_name"] == name]
-        actions = ledger.get(name, Counter())
-        excluded_by_rule: Counter[str] = Counter()
-        for source in sources:
-            excluded_by_rule.update(source["excluded_by_rule"])
-        mart_rows = [r.get("object_mart_rows") for r in sources if r.get("object_mart_rows")]
-        objects.append(
-            {
-                "object": name,
-                "source_rows": sum(_int(r["source_rows"]) for r in sources),
-                "mapped_rows": sum(_int(r["mapped"]) for r in sources),
-                "dbt_quarantined": sum(_int(r["quarantined"]) for r in sources),
-                "excluded": sum(_int(r["excluded"]) for r in sources),
-                "mart_rows": _int(max(mart_rows)) if mart_rows else 0,
-                "loaded": sum(actions.get(a, 0) for a in LIVE_ACTIONS),
-                "load_quarantined": actions.get("quarantined", 0),
-                "actions": dict(sorted(actions.items())),
-                "excluded_by_rule": dict(sorted(excluded_by_rule.items())),
-                "sources": [
-                    {
-                        "source_table": r["source_table"],
-                        "source_rows": _int(r["source_rows"]),
-                        "mapped": _int(r["mapped"]),
-                        "quarantined": _int(r["quarantined"]),
-                        "excluded": _int(r["excluded"]),
-                    }
-                    for r in sources
-                ],
-            }
-        )
-    others = [
-        {
-            "object": r["object_name"],
-            "source_table": r["source_table"],
-            "source_rows": _int(r["source_rows"]),
-            "mapped": _int(r["mapped"]),
-            "quarantined": _int(r["quarantined"]),
-            "excluded": _int(r["excluded"]),
-            "excluded_by_rule": r["excluded_by_rule"],
-        }
-        for r in recon
-        if r["object_name"] not in OBJECTS
-    ]
-    return {
-        "available": bool(recon),
-        "loaded_available": db.has(MIGRATION, "ledger_current"),
-        "objects": objects,
-        "other_sources": others,
-    }
 
 
 def phase_log(db: ReportDb) -> dict[str, Any]:

@@ -9,41 +9,65 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from bizmig.report_html_objects import build_banner, objects_section
 from bizmig.report_html_parts import CSS, SECTIONS, badge, empty, section, table
 from bizmig.report_html_sections import (
     budget_section,
-    objects_section,
     phases_section,
     quarantine_section,
     reconciliation_section,
 )
 
 
+def figures(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """The header's tiles; "not built" instead of counts a missing build cannot give."""
+    objects = report["objects"]["objects"]
+    built = report["objects"]["available"]
+
+    def count(n: int) -> str:
+        return str(n) if built else "not built"
+
+    noted = {
+        (r["object"], r["record"])
+        for r in report["quarantine"]["rows"]
+        if r["impact"] == "value_kept_raw"
+    }
+    return [
+        ("records to migrate", count(sum(o["mart_rows"] for o in objects))),
+        ("records loaded", count(sum(o["loaded"] for o in objects))),
+        (
+            "not migrated (quarantined)",
+            count(sum(o["dbt_quarantined"] + o["load_quarantined"] for o in objects)),
+        ),
+        ("migrated with a note", count(len(noted))),
+        ("source rows excluded", count(sum(o["excluded"] for o in objects))),
+        ("unmatched users", str(len(report["owners"]["unmatched"]))),
+    ]
+
+
 def _header(report: dict[str, Any]) -> str:
     overall = report["overall"]
-    objects = report["objects"]["objects"]
-    figures = [
-        ("records to migrate", sum(o["mart_rows"] for o in objects)),
-        ("records loaded", sum(o["loaded"] for o in objects)),
-        ("quarantine rows", report["quarantine"]["total"]),
-        ("source rows excluded", sum(o["excluded"] for o in objects)),
-        ("unmatched users", len(report["owners"]["unmatched"])),
-    ]
-    problems = "".join(f"<li>{escape(p)}</li>" for p in overall["problems"])
+    shown = [p for p in overall["problems"] if p != report["build"]["line"]]  # in the banner
+    problems = "".join(f"<li>{escape(p)}</li>" for p in shown)
     follow = "".join(f"<li>{escape(p)}</li>" for p in overall["follow_ups"])
     kind = "ok" if overall["ok"] else "bad"
     nav = "".join(f"<a href='#{key}'>{escape(title)}</a>" for key, title in SECTIONS)
     return (
         f"<header><h1>{escape(report['title'])}</h1>"
         f"<div class='meta'>generated {escape(report['generated_at'])} from "
-        f"<code>{escape(report['duckdb'])}</code></div>"
+        f"<code>{escape(report['duckdb'])}</code>"
+        + (f" · {escape(report['build']['line'])}" if report["build"]["ok"] else "")
+        + "</div>"
+        + build_banner(report["build"])
+        +
         f"<div class='result'><div class='verdict {kind}' id='overall'>"
         f"{escape(overall['label'].upper() if overall['ok'] else overall['label'])}</div>"
         f"<div>{'<b>Problems</b><ul>' + problems + '</ul>' if problems else ''}"
         f"<b>To do</b><ul>{follow}</ul></div></div>"
         "<div class='figures'>"
         + "".join(
-            f"<div class='figure'><b>{n}</b><span>{escape(t)}</span></div>" for t, n in figures
+            f"<div class='figure'><b>{escape(n)}</b><span>{escape(t)}</span></div>"
+            for t, n in figures(report)
         )
         + f"</div><nav>{nav}</nav></header>"
     )
@@ -152,15 +176,25 @@ def automation_section(report: dict[str, Any]) -> str:
 
 def lineage_section(report: dict[str, Any]) -> str:
     data = report["lineage"]
-    if data["dbt_docs"]:
+    docs = data["dbt_docs"]
+    if docs:
+        marts = sorted({r["mart_model"] for r in data["rows"] if r.get("mart_model")})
+        per_mart = ", ".join(
+            f"<a href='{escape(docs)}#!/model/model.bizmig.{escape(m)}?g_v=1'>{escape(m)}</a>"
+            for m in marts
+        )
         link = (
-            f"<p>Full lineage graph: <a href='{escape(data['dbt_docs'])}'>dbt docs</a> "
-            "(open it from this folder; the link is relative).</p>"
+            f"<p>Lineage graph and every model's documentation: <a href='{escape(docs)}'>"
+            f"{escape(docs)}</a>, a self-contained copy of dbt's docs beside this page (opens "
+            "from disk, no server needed)."
+            + (f" Graph of each mart: {per_mart}." if per_mart else "")
+            + "</p>"
         )
     else:
         link = (
-            "<p>" + badge("no dbt docs", "muted") + " Run <code>dbt docs generate</code> and "
-            "rebuild this report to link the lineage graph.</p>"
+            "<p>" + badge("no dbt docs", "muted") + " Run <code>dbt docs generate --static</code> "
+            "and rebuild this report (<code>--dbt-docs</code>: its target directory) to put the "
+            "lineage graph beside it.</p>"
         )
     rows = data["rows"]
     if not rows:

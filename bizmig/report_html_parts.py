@@ -68,6 +68,15 @@ code {{ font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; 
 .figure span {{ color: #cbd5e1; font-size: 12px; }}
 .empty {{ color: var(--muted); font-style: italic; }}
 details summary {{ cursor: pointer; color: var(--src); margin: 8px 0; }}
+div.detail {{ overflow-x: auto; margin: 0 0 12px 16px; }}
+table.kv {{ width: auto; margin: 2px 0; font-size: 12px; }}
+table.kv th {{ position: static; background: #f8fafc; font-weight: 500; white-space: nowrap; }}
+table.kv th, table.kv td {{ padding: 2px 6px; }}
+.banner {{ border-radius: 8px; padding: 10px 16px; margin: 16px 0 0; font-weight: 600; }}
+.banner.bad {{ background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; }}
+.banner.warn {{ background: #fffbeb; color: #92400e; border: 1px solid #fde68a; }}
+.equation {{ color: var(--muted); font-size: 13px; margin: 4px 0 8px; }}
+ul.stories li {{ margin: 2px 0; }}
 svg {{ max-width: 100%; height: auto; }}
 """
 
@@ -105,6 +114,56 @@ def table(
         )
         body.append(f"<tr{marked}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+DETAIL_ROW_CAP = 60  # rows of one list inside a phase's detail (the spot checks: 50)
+
+
+def _scalar(value: Any) -> bool:
+    return not isinstance(value, dict | list)
+
+
+def structure(value: Any) -> Raw:
+    """A phase's detail (JSON) as HTML people read: a mapping as a two-column table, a list of
+    mappings as a table with one column per key, plain lists inline; nested values the same way,
+    one level down. The page used to print these as raw Python dictionaries: ~3 500 px."""
+    if isinstance(value, dict):
+        if not value:
+            return Raw("<span class='note'>—</span>")
+        rows = "".join(
+            f"<tr><th>{escape(str(k).replace('_', ' '))}</th><td>{structure(v)}</td></tr>"
+            for k, v in value.items()
+        )
+        return Raw(f"<table class='kv'><tbody>{rows}</tbody></table>")
+    if isinstance(value, list):
+        if not value:
+            return Raw("<span class='note'>none</span>")
+        if all(isinstance(v, dict) for v in value):
+            keys = list(dict.fromkeys(k for v in value for k in v))
+            shown = value[:DETAIL_ROW_CAP]
+            more = (
+                f"<p class='note'>first {DETAIL_ROW_CAP} of {len(value)}; report.json has all</p>"
+                if len(value) > DETAIL_ROW_CAP
+                else ""
+            )
+            head = "".join(f"<th>{escape(str(k).replace('_', ' '))}</th>" for k in keys)
+            body = "".join(
+                "<tr>" + "".join(f"<td>{structure(v.get(k))}</td>" for k in keys) + "</tr>"
+                for v in shown
+            )
+            return Raw(
+                f"<table class='kv'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+                + more
+            )
+        if all(_scalar(v) for v in value):
+            return Raw(escape(", ".join(str(v) for v in value)))
+        return Raw("".join(f"<div>{structure(v)}</div>" for v in value))
+    return Raw(_cell(value))
+
+
+def collapsible(summary: str, body: str, open_: bool = False) -> Raw:
+    flag = " open" if open_ else ""
+    return Raw(f"<details{flag}><summary>{escape(summary)}</summary>{body}</details>")
 
 
 def badge(text: str, kind: str) -> Raw:

@@ -2,91 +2,54 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from html import escape
 from typing import Any
 
-from bizmig.report_html_parts import HTML_ROW_CAP, badge, empty, table
-from bizmig.report_svg import Series, budget_bars, grouped_bars, phase_timeline
+from bizmig.report_html_parts import HTML_ROW_CAP, badge, collapsible, empty, structure, table
+from bizmig.report_svg import budget_bars, phase_timeline
 
 
-def objects_section(report: dict[str, Any]) -> str:
-    data = report["objects"]
-    if not data["available"]:
-        return empty("No dbt reconciliation yet (run `dbt build`).")
-    rows = [
-        {**o, "quarantined": o["dbt_quarantined"] + o["load_quarantined"]} for o in data["objects"]
-    ]
-    chart = grouped_bars(
-        rows,
-        "object",
-        [
-            Series("source_rows", "source rows", "source"),
-            Series("loaded", "loaded", "loaded"),
-            Series("quarantined", "quarantined", "quarantined"),
-            Series("excluded", "excluded", "excluded"),
-        ],
-        "Source rows, loaded, quarantined and excluded per object",
-    )
-    headers = [
-        "object",
-        "source rows",
-        "mapped rows",
-        "excluded",
-        "quarantined (dbt)",
-        "mart records",
-        "loaded",
-        "quarantined (load)",
-        "excluded by rule",
-    ]
-    body = table(
-        headers,
-        [
-            [
-                o["object"],
-                o["source_rows"],
-                o["mapped_rows"],
-                o["excluded"],
-                o["dbt_quarantined"],
-                o["mart_rows"],
-                o["loaded"],
-                o["load_quarantined"],
-                o["excluded_by_rule"] or None,
-            ]
-            for o in data["objects"]
-        ],
-        numeric=range(1, 8),
-        bad_rows=[o["loaded"] + o["load_quarantined"] != o["mart_rows"] for o in data["objects"]],
-    )
-    note = (
-        "<p class='note'>Source rows count every source row an object is built from (a person "
-        "can come from a client, its detail record and a practitioner profile); mart records "
-        "are the distinct Twenty records those rows became; loaded = live in the ledger "
-        "(created, updated, restored or unchanged).</p>"
-    )
-    if not data["loaded_available"]:
-        note += empty("Nothing loaded yet: no ledger in this file.")
-    others = data["other_sources"]
-    extra = (
-        "<h3>Source tables without a Twenty object of their own</h3>"
-        + table(
-            ["object", "source table", "source rows", "mapped", "quarantined", "excluded"],
-            [
-                [
-                    o["object"],
-                    o["source_table"],
-                    o["source_rows"],
-                    o["mapped"],
-                    o["quarantined"],
-                    o["excluded"],
-                ]
-                for o in others
-            ],
-            numeric=range(2, 6),
+def _total(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(int(v or 0) for v in value.values() if isinstance(v, int | float))
+    return 0
+
+
+def phase_synopsis(phase: str, detail: Any) -> str:
+    """One line that says what a phase's detail holds (the detail itself is collapsed)."""
+    if not isinstance(detail, dict) or not detail:
+        return "no detail"
+    if detail.get("error"):
+        return "error: " + str(detail["error"]).splitlines()[0][:160]
+    problems = detail.get("gate_problems") or []
+    gate = f" · {len(problems)} gate problem(s)" if problems else ""
+    if phase == "scope":
+        text = (
+            f"{len(detail.get('endpoints') or [])} endpoints · "
+            f"{detail.get('total_requests', '?')} GET requests needed"
         )
-        if others
-        else ""
-    )
-    return chart + body + note + extra
+    elif phase == "extract":
+        text = (
+            f"cycle {detail.get('cycle')} · {_total(detail.get('rows'))} rows · "
+            f"{_total(detail.get('requests_per_key'))} requests"
+        )
+    elif phase == "transform":
+        text = (detail.get("build") or {}).get("line") or f"dbt exit {detail.get('exit_code')}"
+    elif phase == "load":
+        objects = detail.get("objects") or {}
+        created = sum(int(o.get("created", 0)) for o in objects.values())
+        updated = sum(int(o.get("updated", 0)) for o in objects.values())
+        requests = (detail.get("requests") or {}).get("total", "?")
+        text = (
+            f"{len(objects)} objects · {created} created, {updated} updated · {requests} requests"
+        )
+    elif phase == "reconcile":
+        verdict = "OK" if detail.get("ok") else "MISMATCH"
+        text = f"{verdict} · {len(detail.get('spot_checks') or [])} spot checks"
+    else:
+        text = f"{len(detail)} values"
+    return text + gate
 
 
 def phases_section(report: dict[str, Any]) -> str:
@@ -118,14 +81,27 @@ def phases_section(report: dict[str, Any]) -> str:
                 None if r.get("seconds") is None else round(r["seconds"], 1),
                 r.get("gate_ok"),
                 badge("FORCED", "bad") if r["forced"] else "no",
-                r.get("detail"),
+                phase_synopsis(str(r.get("phase")), r.get("detail")),
             ]
             for r in data["rows"]
         ],
         numeric=[4],
         bad_rows=[r["forced"] or r.get("status") == "failed" for r in data["rows"]],
     )
-    return warning + f"<h3>Latest run {escape(str(data['latest_run']))}</h3>" + chart + html_rows
+    details = "".join(
+        collapsible(
+            f"{r.get('phase')} · run {r.get('run_id')} · {r.get('status')}",
+            f"<div class='detail'>{structure(r.get('detail'))}</div>",
+        )
+        for r in reversed(data["rows"])
+    )
+    return (
+        warning
+        + f"<h3>Latest run {escape(str(data['latest_run']))}</h3>"
+        + chart
+        + html_rows
+        + f"<h3>What each phase recorded</h3><div id='phase-details'>{details}</div>"
+    )
 
 
 def budget_section(report: dict[str, Any]) -> str:
@@ -198,51 +174,103 @@ def budget_section(report: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _quarantine_part(rows: list[dict[str, Any]], groups: list[dict[str, Any]], noted: bool) -> str:
+    examples: dict[tuple[str, str, str], str] = {}
+    for row in rows:
+        examples.setdefault((row["stage"], str(row["object"]), str(row["rule"])), row["reason"])
+    records: dict[tuple[str, str, str], set[str]] = {}
+    for row in rows:
+        key = (row["stage"], str(row["object"]), str(row["rule"]))
+        records.setdefault(key, set()).add(str(row["record"]))
+    if noted:
+        grouped = table(
+            ["object", "rule", "values", "records", "example"],
+            [
+                [
+                    g["object"],
+                    g["rule"],
+                    g["rows"],
+                    len(records.get((g["stage"], g["object"], g["rule"]), ())),
+                    examples.get((g["stage"], g["object"], g["rule"])),
+                ]
+                for g in groups
+            ],
+            numeric=[2, 3],
+        )
+    else:
+        grouped = table(
+            ["stage", "object", "rule", "impact", "rows", "example"],
+            [
+                [
+                    g["stage"],
+                    g["object"],
+                    g["rule"],
+                    g["impact"],
+                    g["rows"],
+                    examples.get((g["stage"], g["object"], g["rule"])),
+                ]
+                for g in groups
+            ],
+            numeric=[4],
+            bad_rows=[g["stage"] == "load" for g in groups],
+        )
+    shown = rows[:HTML_ROW_CAP]
+    cap = (
+        f"<p class='note'>Showing the first {HTML_ROW_CAP} of {len(rows)} rows; "
+        "report.json lists them all.</p>"
+        if len(rows) > HTML_ROW_CAP
+        else ""
+    )
+    if noted:
+        listing = table(
+            ["object", "source table", "record", "rule", "note"],
+            [[r["object"], r["source_table"], r["record"], r["rule"], r["reason"]] for r in shown],
+        )
+    else:
+        listing = table(
+            ["stage", "object", "source table", "record", "rule", "reason"],
+            [
+                [r["stage"], r["object"], r["source_table"], r["record"], r["rule"], r["reason"]]
+                for r in shown
+            ],
+            bad_rows=[r["stage"] == "load" for r in shown],
+        )
+    key = "noted-rows" if noted else "quarantine-rows"
+    what = "notes" if noted else "records not migrated"
+    return (
+        f"{grouped}<details id='{key}'><summary>All {len(rows)} {what}</summary>"
+        f"{cap}{listing}</details>"
+    )
+
+
 def quarantine_section(report: dict[str, Any]) -> str:
     data = report["quarantine"]
     if not data["rows"]:
-        return empty("Nothing quarantined.")
-    examples: dict[tuple[str, str, str], str] = {}
-    for row in data["rows"]:
-        examples.setdefault((row["stage"], str(row["object"]), str(row["rule"])), row["reason"])
-    grouped = table(
-        ["stage", "object", "rule", "impact", "rows", "example"],
-        [
-            [
-                g["stage"],
-                g["object"],
-                g["rule"],
-                g["impact"],
-                g["rows"],
-                examples.get((g["stage"], g["object"], g["rule"])),
-            ]
-            for g in data["by_reason"]
-        ],
-        numeric=[4],
-        bad_rows=[g["stage"] == "load" for g in data["by_reason"]],
-    )
-    shown = data["rows"][:HTML_ROW_CAP]
-    cap = (
-        f"<p class='note'>Showing the first {HTML_ROW_CAP} of {data['total']} rows; "
-        "report.json lists them all.</p>"
-        if data["total"] > HTML_ROW_CAP
+        return empty("Nothing quarantined, no value kept as typed.")
+    noted = [r for r in data["rows"] if r["impact"] == "value_kept_raw"]
+    kept_out = [r for r in data["rows"] if r["impact"] != "value_kept_raw"]
+    noted_groups = [g for g in data["by_reason"] if g["impact"] == "value_kept_raw"]
+    out_groups = [g for g in data["by_reason"] if g["impact"] != "value_kept_raw"]
+    records = len({(r["object"], r["record"]) for r in noted})
+    migrated_objects = {o["object"] for o in report["objects"]["objects"]}
+    elsewhere = Counter(str(r["object"]) for r in kept_out if r["object"] not in migrated_objects)
+    aside = (
+        " ("
+        + ", ".join(f"{n} of {obj}" for obj, n in elsewhere.items())
+        + ": not a Twenty object of its own)"
+        if elsewhere
         else ""
     )
-    listing = table(
-        ["stage", "object", "source table", "record", "rule", "reason"],
-        [
-            [r["stage"], r["object"], r["source_table"], r["record"], r["rule"], r["reason"]]
-            for r in shown
-        ],
-        bad_rows=[r["stage"] == "load" for r in shown],
-    )
     return (
-        "<p class='note'><b>record_not_migrated</b>: the row is not in Twenty. "
-        "<b>value_kept_raw</b>: the record is migrated, one value kept as typed. "
-        "Stage <b>load</b>: Twenty refused the record (its message is the reason).</p>"
-        f"<h3>By reason</h3>{grouped}"
-        f"<details id='quarantine-rows'><summary>All {data['total']} quarantine rows</summary>"
-        f"{cap}{listing}</details>"
+        f"<h3>Not migrated: {len(kept_out)} row(s) quarantined{escape(aside)}</h3>"
+        "<p class='note'>These rows are not in Twenty. Stage <b>dbt</b>: a mapping rule "
+        "rejected the row (fix it in Bizstim and rerun); stage <b>load</b>: Twenty refused the "
+        "record (its message is the reason).</p>"
+        + (_quarantine_part(kept_out, out_groups, False) if kept_out else empty("None."))
+        + f"<h3>Migrated with a note: {len(noted)} value(s) kept as typed on {records} "
+        "record(s)</h3><p class='note'>These records are in Twenty; one value could not be "
+        "normalised and was kept as the source had it (or left empty), with this note.</p>"
+        + (_quarantine_part(noted, noted_groups, True) if noted else empty("None."))
     )
 
 

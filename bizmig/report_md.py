@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 
 from bizmig.report_html_parts import HTML_ROW_CAP
+from bizmig.report_objects import ACCOUNTING, accounting_rows
 
 
 def md_text(value: Any) -> str:
@@ -34,30 +35,18 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]
 
 
 def _objects(report: dict[str, Any]) -> list[str]:
-    objects = report["objects"]["objects"]
-    return md_table(
-        [
-            "object",
-            "source rows",
-            "excluded",
-            "quarantined (dbt)",
-            "mart records",
-            "loaded",
-            "quarantined (load)",
-        ],
-        [
-            [
-                o["object"],
-                o["source_rows"],
-                o["excluded"],
-                o["dbt_quarantined"],
-                o["mart_rows"],
-                o["loaded"],
-                o["load_quarantined"],
-            ]
-            for o in objects
-        ],
-    )
+    data = report["objects"]
+    if not data["available"]:
+        return [f"**Not built**: {md_text(report['build']['line'])}", ""]
+    objects = data["objects"]
+    lines = md_table([h for h, _ in ACCOUNTING], accounting_rows(objects))
+    return [
+        *lines,
+        "Why the counts differ:",
+        "",
+        *[f"- {o['object']}: {md_text(o['story'])}" for o in objects],
+        "",
+    ]
 
 
 def _phases(report: dict[str, Any]) -> list[str]:
@@ -116,20 +105,32 @@ def _budget(report: dict[str, Any]) -> list[str]:
 def _quarantine(report: dict[str, Any]) -> list[str]:
     data = report["quarantine"]
     if not data["rows"]:
-        return ["Nothing quarantined.", ""]
-    lines = md_table(
-        ["stage", "object", "rule", "impact", "rows"],
-        [[g["stage"], g["object"], g["rule"], g["impact"], g["rows"]] for g in data["by_reason"]],
-    )
-    if data["total"] > HTML_ROW_CAP:
-        lines += [f"First {HTML_ROW_CAP} of {data['total']} rows (all in report.json).", ""]
-    return lines + md_table(
-        ["stage", "object", "record", "rule", "reason"],
-        [
-            [r["stage"], r["object"], r["record"], r["rule"], r["reason"]]
-            for r in data["rows"][:HTML_ROW_CAP]
-        ],
-    )
+        return ["Nothing quarantined, no value kept as typed.", ""]
+    lines: list[str] = []
+    for title, noted in (
+        ("Not migrated (quarantined)", False),
+        ("Migrated with a note (value kept as typed)", True),
+    ):
+        groups = [g for g in data["by_reason"] if (g["impact"] == "value_kept_raw") == noted]
+        rows = [r for r in data["rows"] if (r["impact"] == "value_kept_raw") == noted]
+        lines += [f"### {title}: {len(rows)} row(s)", ""]
+        if not rows:
+            lines += ["None.", ""]
+            continue
+        lines += md_table(
+            ["stage", "object", "rule", "rows"],
+            [[g["stage"], g["object"], g["rule"], g["rows"]] for g in groups],
+        )
+        if len(rows) > HTML_ROW_CAP:
+            lines += [f"First {HTML_ROW_CAP} of {len(rows)} rows (all in report.json).", ""]
+        lines += md_table(
+            ["stage", "object", "record", "rule", "reason"],
+            [
+                [r["stage"], r["object"], r["record"], r["rule"], r["reason"]]
+                for r in rows[:HTML_ROW_CAP]
+            ],
+        )
+    return lines
 
 
 def _reconciliation(report: dict[str, Any]) -> list[str]:
@@ -219,9 +220,9 @@ def _automation(report: dict[str, Any]) -> list[str]:
 def _lineage(report: dict[str, Any]) -> list[str]:
     data = report["lineage"]
     link = (
-        f"[dbt docs lineage]({data['dbt_docs']})"
+        f"[Lineage graph and model docs]({data['dbt_docs']}) (beside this file)"
         if data["dbt_docs"]
-        else "Run `dbt docs generate` for the lineage graph."
+        else "Run `dbt docs generate --static` and rebuild the report for the lineage graph."
     )
     return [
         link,
@@ -255,6 +256,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"# {report['title']}",
         "",
         f"Generated {report['generated_at']} from `{report['duckdb']}`.",
+        "",
+        f"dbt build: {md_text(report['build']['line'])}",
         "",
         f"Result: **{overall['label']}**",
         "",

@@ -19,6 +19,7 @@ COLOURS = {
     "skipped": "#cbd5e1",
     "done": "#16a34a",
     "limit": "#111827",
+    "noted": "#0891b2",
 }
 FONT = "font-family='system-ui, -apple-system, Segoe UI, sans-serif' font-size='12'"
 
@@ -47,35 +48,50 @@ def _legend(series: Sequence[tuple[str, str]], x: int, y: int) -> list[str]:
     return out
 
 
-def grouped_bars(
-    rows: Sequence[dict[str, Any]], label_key: str, series: Sequence[Series], title: str
+@dataclass(frozen=True)
+class Stack:
+    label: str  # the bar's name, e.g. "source rows"
+    parts: tuple[Series, ...]  # segments left to right; their sum is the bar's length
+
+
+def stacked_bars(
+    rows: Sequence[dict[str, Any]], label_key: str, stacks: Sequence[Stack], title: str
 ) -> str:
-    """Horizontal bars, one group per row, one bar per series; value printed after each bar."""
-    label_width, chart_width, bar, gap = 150, 640, 11, 12
-    group = bar * len(series) + gap
+    """One group per row, one stacked bar per :class:`Stack`: every bar visibly adds up (its
+    total printed at its end, each segment's value in its tooltip)."""
+    label_width, chart_width, bar, gap = 150, 600, 14, 14
+    group = (bar + 2) * len(stacks) + gap
     height = 40 + group * len(rows)
-    peak = max([1, *(int(r.get(s.key) or 0) for r in rows for s in series)])
-    body = _legend([(s.label, COLOURS[s.colour]) for s in series], label_width, 16)
+    peak = max([1, *(sum(int(r.get(p.key) or 0) for p in st.parts) for r in rows for st in stacks)])
+    legend = {p.label: COLOURS[p.colour] for st in stacks for p in st.parts}
+    body = _legend(list(legend.items()), label_width, 16)
     y = 32
     for row in rows:
         body.append(
-            f"<text x='{label_width - 8}' y='{y + bar * len(series) / 2 + 4}' "
+            f"<text x='{label_width - 8}' y='{y + (bar + 2) * len(stacks) / 2 + 4}' "
             f"text-anchor='end' fill='#111827'>{escape(str(row[label_key]))}</text>"
         )
-        for i, s in enumerate(series):
-            value = int(row.get(s.key) or 0)
-            width = max(1.0, chart_width * value / peak) if value else 0
-            top = y + i * bar
+        for i, st in enumerate(stacks):
+            top, x = y + i * (bar + 2), float(label_width)
+            values = [(p, int(row.get(p.key) or 0)) for p in st.parts]
+            total = sum(v for _, v in values)
+            sums = " + ".join(f"{p.label} {v}" for p, v in values)
+            for part, value in values:
+                width = chart_width * value / peak
+                if value:
+                    body.append(
+                        f"<rect x='{x:.1f}' y='{top}' width='{max(1.0, width):.1f}' "
+                        f"height='{bar}' fill='{COLOURS[part.colour]}'><title>"
+                        f"{escape(str(row[label_key]))} · {escape(part.label)}: {value} "
+                        f"(of {st.label} {total} = {escape(sums)})</title></rect>"
+                    )
+                x += width
             body.append(
-                f"<rect x='{label_width}' y='{top}' width='{width:.1f}' height='{bar - 2}' "
-                f"fill='{COLOURS[s.colour]}'><title>{escape(s.label)}: {value}</title></rect>"
-            )
-            body.append(
-                f"<text x='{label_width + width + 4:.1f}' y='{top + bar - 3}' fill='#374151' "
-                f"font-size='10'>{value}</text>"
+                f"<text x='{x + 4:.1f}' y='{top + bar - 3}' fill='#374151' font-size='10'>"
+                f"{escape(st.label)} {total}</text>"
             )
         y += group
-    return _svg(label_width + chart_width + 60, height, body, title)
+    return _svg(label_width + chart_width + 160, height, body, title)
 
 
 def _time(value: Any) -> datetime | None:

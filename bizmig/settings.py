@@ -9,7 +9,9 @@ Names (env var = top-level key in the `.dlt` TOML files, lower-cased):
 * ``TWENTY_API_URL`` / ``TWENTY_API_KEY`` (secret)
 
 Resolution goes through dlt's own provider chain (env, then `.dlt/secrets.toml`, then
-`.dlt/config.toml`), so the keys never need to be written anywhere else.
+`.dlt/config.toml`), so the keys never need to be written anywhere else. Values are checked
+here, before any request (URLs by :func:`bizmig.addresses.check_url`; numbers must be
+positive): a bad value is one ``ConfigError`` line, exit 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -56,22 +58,51 @@ class BizstimSettings:
         )
 
 
+def positive(name: str, value: Any, kind: type[int] | type[float]) -> Any:
+    """``value`` as a positive int / float, or a ConfigError naming the setting."""
+    try:
+        number = kind(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or number <= 0 or number != number:  # NaN
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name} must be {what} above 0; got {str(value)!r}")
+    return number
+
+
+def bizstim_keys() -> list[str]:
+    """The configured Bizstim keys (also for masking them in reports)."""
+    return split_keys(_lookup("bizstim_api_keys", secret=True))
+
+
 def bizstim_settings(
     base_url: str | None = None,
     api_keys: list[str] | None = None,
     rate_limit: int | None = None,
     rate_window: float | None = None,
 ) -> BizstimSettings:
+    from bizmig.addresses import check_url
+
     url = base_url or _lookup("bizstim_base_url") or DEFAULT_BIZSTIM_URL
-    keys = api_keys or split_keys(_lookup("bizstim_api_keys", secret=True))
+    name = "--base-url" if base_url else "BIZSTIM_BASE_URL"
+    url = check_url(name, str(url), "bizstim")
+    keys = api_keys or bizstim_keys()
     if not keys:
         raise ConfigError(
             "no Bizstim API key: set BIZSTIM_API_KEYS (comma-separated) or "
             "bizstim_api_keys in .dlt/secrets.toml"
         )
-    limit = int(rate_limit or _lookup("bizstim_rate_limit") or 1000)
-    window = float(rate_window or _lookup("bizstim_rate_window") or 3600)
-    return BizstimSettings(str(url).rstrip("/"), tuple(keys), limit, window)
+    limit = positive(
+        "--rate-limit" if rate_limit is not None else "BIZSTIM_RATE_LIMIT",
+        rate_limit if rate_limit is not None else _lookup("bizstim_rate_limit") or 1000,
+        int,
+    )
+    window = positive(
+        "--rate-window" if rate_window is not None else "BIZSTIM_RATE_WINDOW",
+        rate_window if rate_window is not None else _lookup("bizstim_rate_window") or 3600,
+        float,
+    )
+    return BizstimSettings(url, tuple(keys), limit, window)
 
 
 def duckdb_path(explicit: str | None = None) -> Path:
@@ -99,12 +130,21 @@ class TwentySettings:
         return f"TwentySettings(api_url={self.api_url!r}, api_key=<hidden>)"
 
 
+def twenty_key() -> str | None:
+    """The configured Twenty key (also for masking it in reports)."""
+    key = _lookup("twenty_api_key", secret=True)
+    return str(key) if key else None
+
+
 def twenty_settings(api_url: str | None = None, api_key: str | None = None) -> TwentySettings:
+    from bizmig.addresses import check_url
+
     url = api_url or _lookup("twenty_api_url")
-    key = api_key or _lookup("twenty_api_key", secret=True)
+    key = api_key or twenty_key()
     if not url or not key:
         raise ConfigError(
             "Twenty is not configured: set TWENTY_API_URL and TWENTY_API_KEY "
             "(or twenty_api_url / twenty_api_key in .dlt/config.toml / secrets.toml)"
         )
-    return TwentySettings(str(url).rstrip("/"), str(key))
+    name = "--twenty-url" if api_url else "TWENTY_API_URL"
+    return TwentySettings(check_url(name, str(url), "twenty"), str(key))

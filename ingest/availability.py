@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 import duckdb
 import requests
 
+from bizmig.exits import ExitCode
 from ingest.endpoints import CYCLES_TABLE, PROBED, RAW_SCHEMA, AccountEndpoint, ListEndpoint
 from ingest.transport import ExtractError
 
@@ -48,7 +49,7 @@ Endpoint = ListEndpoint | AccountEndpoint
 class EndpointRefused(ExtractError):
     """A documented endpoint refused (403/404/405/410): no API access, or a wrong base URL."""
 
-    exit_code = 11
+    exit_code = ExitCode.BIZSTIM_ENDPOINT_REFUSED
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,10 @@ def record_budget(path: Path, cycle: int, pool: KeyPool, settings: BizstimSettin
             "varchar, requests integer, rate_limit integer, rate_window double, "
             "recorded_at timestamptz default now())"
         )
+        con.execute(
+            "comment on table migration.extract_budget is 'Bizstim GET requests each API key "
+            "spent per extraction run (key labels: number and hash prefix, never the key).'"
+        )
         for label, requests in pool.requests_per_key().items():
             con.execute(
                 "insert into migration.extract_budget (cycle, key_label, requests, rate_limit, "

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -29,15 +28,23 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from bizmig.settings import BizstimSettings, ConfigError, bizstim_settings, duckdb_path
+from bizmig.addresses import check_reachable
+from bizmig.settings import (
+    BizstimSettings,
+    ConfigError,
+    bizstim_settings,
+    duckdb_path,
+    positive,
+)
+from bizmig.terminal import make_console
 from ingest.availability import Availability
 from ingest.pipeline import ExtractOptions, ExtractResult, run_extract
 from ingest.pipeline import Progress as ExtractProgress
 from ingest.scope import ScopeReport, run_scope
 from ingest.transport import ExtractError
 
-console = Console(stderr=True)
-out = Console()
+console = make_console(stderr=True)
+out = make_console()
 
 BaseUrl = Annotated[str | None, typer.Option("--base-url", help="Bizstim API base URL.")]
 ApiKeys = Annotated[
@@ -72,6 +79,7 @@ def scope_command(
     """Validate every key and show what the account holds and what extracting it costs."""
     try:
         settings = bizstim_settings(base_url, api_key, rate_limit, rate_window)
+        check_reachable("BIZSTIM_BASE_URL", settings.base_url)
         options = ExtractOptions(duckdb_path(duckdb))
         report = run_scope(settings, options.work_dir, exact=exact, duckdb_path=options.duckdb_path)
     except ConfigError as exc:
@@ -156,7 +164,15 @@ def extract_command(
     """Land every Bizstim endpoint raw into the DuckDB file (resumable)."""
     try:
         settings = bizstim_settings(base_url, api_key, rate_limit, rate_window)
-        options = ExtractOptions(duckdb_path(duckdb), checkpoint_every, max_wait, workers)
+        if max_wait is not None and max_wait < 0:
+            raise ConfigError(f"--max-wait takes seconds, 0 or more; got {max_wait}")
+        options = ExtractOptions(
+            duckdb_path(duckdb),
+            positive("--checkpoint-every", checkpoint_every, int),
+            max_wait,
+            None if workers is None else positive("--workers", workers, int),
+        )
+        check_reachable("BIZSTIM_BASE_URL", settings.base_url)
     except ConfigError as exc:
         raise _fail(exc, 2) from exc
     try:

@@ -36,10 +36,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dlt
+import requests
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.sources.helpers.rest_client import RESTClient
 
+from bizmig.addresses import bizstim_http_error
 from bizmig.settings import BizstimSettings
 from ingest import availability
 from ingest.bookkeeping import (
@@ -115,12 +117,16 @@ class Progress:
     def phase(self, name: str) -> None: ...
 
 
-def _unwrap(exc: BaseException) -> ExtractError:
-    """dlt wraps what our transport raised (in extract threads) in its own step errors."""
+def _unwrap(exc: BaseException) -> BaseException:
+    """dlt wraps what our transport raised (in extract threads) in its own step errors; so
+    it wraps Ctrl-C (re-raised as such) and a source's HTTP error (one line, see
+    :func:`bizmig.addresses.bizstim_http_error`)."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, ExtractError):
+        if isinstance(seen, ExtractError | KeyboardInterrupt):
             return seen
+        if isinstance(seen, requests.HTTPError) and seen.response is not None:
+            return bizstim_http_error(seen.response)
         seen = seen.__cause__ or seen.__context__
     return ExtractError(f"extraction failed: {exc}")
 

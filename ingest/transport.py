@@ -32,19 +32,20 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from bizmig.exits import ExitCode
 from ingest.pacer import BudgetExhausted, KeyPool
 
 
 class ExtractError(RuntimeError):
-    exit_code = 1
+    exit_code = ExitCode.FAILED
 
 
 class AuthFailed(ExtractError):
-    exit_code = 3
+    exit_code = ExitCode.BIZSTIM_KEY_REJECTED
 
 
 class RateLimitExhausted(ExtractError):
-    exit_code = 4
+    exit_code = ExitCode.BIZSTIM_BUDGET_EXHAUSTED
 
 
 class Spool:

@@ -1,8 +1,10 @@
 """`bizmig load`, `bizmig reconcile`, `bizmig rollback`.
 
-Exit codes: 0 done · 1 failure / reconciliation mismatch · 2 configuration · 5 unmatched
-owners (rerun with --allow-unmatched-owners) · 6 unconfirmed custom-field mappings ·
-7 schema conflict.
+Exit codes (:mod:`bizmig.exits`): 0 done · 1 failure / reconciliation mismatch ·
+2 configuration · 5 unmatched owners (rerun with --allow-unmatched-owners) · 6 unconfirmed
+custom-field mappings · 7 schema conflict · 9 / 10 Twenty rejected the key / unreachable ·
+12 the marts are not built, or their last build failed / is partial / stale
+(``load.build_state``; ``--force`` loads or reconciles it anyway, recorded in the ledger).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -26,7 +27,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from bizmig.settings import ConfigError, duckdb_path, twenty_settings
+from bizmig.exits import ExitCode
+from bizmig.settings import ConfigError, duckdb_path, positive, twenty_settings
+from bizmig.terminal import make_console
+from load.build_state import BuildState, require_build
 from load.loader import ACTIONS, Loader, ObjectResult
 from load.loader import Progress as LoadProgress
 from load.reconcile import reconcile, write_reports
@@ -35,8 +39,8 @@ from load.run import LoadOptions, LoadOutcome, LoadRefused, perform_load
 from load.session import Session, open_session
 from load.specs import LOAD_ORDER
 
-console = Console(stderr=True)
-out = Console()
+console = make_console(stderr=True)
+out = make_console()
 
 Url = Annotated[str | None, typer.Option("--twenty-url", help="Twenty base URL.")]
 DuckdbOpt = Annotated[str | None, typer.Option("--duckdb", help="Staging DuckDB file.")]
@@ -45,12 +49,44 @@ RateWindow = Annotated[float, typer.Option(help="Rate-limit window in seconds.")
 AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
-def _open(url: str | None, duckdb: str | None, rate_limit: int, rate_window: float) -> Session:
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Go on although the marts' last dbt build failed, is partial or stale "
+        "(recorded in the ledger and the report).",
+    ),
+]
+
+
+def _open(
+    url: str | None,
+    duckdb: str | None,
+    rate_limit: int,
+    rate_window: float,
+    build_check: str | None = None,
+    force: bool = False,
+) -> tuple[Session, BuildState | None]:
+    """Settings and options checked, then the marts' build (``build_check`` names what --force
+    would do; None = no check), then Twenty; each failure is one line and its exit code."""
     try:
-        return open_session(twenty_settings(url), duckdb_path(duckdb), rate_limit, rate_window)
-    except (ConfigError, FileNotFoundError) as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2) from exc
+        settings = twenty_settings(url)
+        path = duckdb_path(duckdb)
+        limit = positive("--rate-limit", rate_limit, int)
+        window = positive("--rate-window", rate_window, float)
+    except ConfigError as exc:
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(ExitCode.CONFIG) from exc
+    state = None
+    if build_check is not None:
+        state = require_build(path, force, f"--force {build_check}")
+        if not state.ok:
+            console.print(f"[yellow]forced past:[/] {escape(state.line())}", soft_wrap=True)
+    try:
+        return open_session(settings, path, limit, window), state
+    except FileNotFoundError as exc:
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(ExitCode.CONFIG) from exc
 
 
 class _RichProgress(LoadProgress):
@@ -96,10 +132,13 @@ def load_command(
     rate_limit: RateLimit = 100,
     rate_window: RateWindow = 60.0,
     as_json: AsJson = False,
+    force: Force = False,
 ) -> None:
     """Load every mart into Twenty, in dependency order, idempotently (ledger in DuckDB)."""
-    options = LoadOptions(dry_run, setup_schema_only, allow_unmatched_owners, archive_missing)
-    session = _open(twenty_url, duckdb, rate_limit, rate_window)
+    session, state = _open(twenty_url, duckdb, rate_limit, rate_window, "loads it anyway", force)
+    options = LoadOptions(
+        dry_run, setup_schema_only, allow_unmatched_owners, archive_missing, build=state
+    )
     try:
         ws = session.workspace
         console.print(
@@ -171,9 +210,13 @@ def reconcile_command(
     rate_limit: RateLimit = 100,
     rate_window: RateWindow = 60.0,
     as_json: AsJson = False,
+    force: Force = False,
 ) -> None:
     """Compare source, marts, ledger and Twenty; non-zero exit on any mismatch."""
-    session = _open(twenty_url, duckdb, rate_limit, rate_window)
+    if sample < 0:
+        console.print(f"[bold red]error:[/] --sample takes 0 or more records; got {sample}")
+        raise typer.Exit(ExitCode.CONFIG)
+    session, _ = _open(twenty_url, duckdb, rate_limit, rate_window, "compares it anyway", force)
     try:
         loader = Loader(session.client, session.workspace, session.catalog, session.ledger, "-")
         result = reconcile(loader, list(LOAD_ORDER), sample=sample)
@@ -186,7 +229,7 @@ def reconcile_command(
         out.print(result.markdown(), markup=False)
         out.print(f"written: {md}, {js}")
     if not result.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FAILED)
 
 
 def rollback_command(
@@ -199,11 +242,11 @@ def rollback_command(
     rate_window: RateWindow = 60.0,
 ) -> None:
     """Undo loads: destroy what they created, restore what they changed."""
-    session = _open(twenty_url, duckdb, rate_limit, rate_window)
+    session, _ = _open(twenty_url, duckdb, rate_limit, rate_window)
     try:
         target = ", ".join(run) if run else "every load run"
         if not yes and not typer.confirm(f"Roll back {target} in {session.settings.api_url}?"):
-            raise typer.Exit(1)
+            raise typer.Exit(ExitCode.FAILED)
         run_id = session.ledger.start_run(
             "rollback", session.settings.api_url, session.workspace.generation, {"runs": run or []}
         )

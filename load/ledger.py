@@ -54,6 +54,24 @@ create or replace view {SCHEMA}.ledger_current as
     select * from {SCHEMA}.ledger
     where state = 'committed'
     qualify row_number() over (partition by object, external_id order by seq desc) = 1;
+comment on table {SCHEMA}.load_runs is 'One row per bizmig load / dry run / rollback: target \
+Twenty URL, workspace generation, status, options (incl. the dbt build it read and whether \
+--force went past it).';
+comment on table {SCHEMA}.ledger is 'Every write the loader made to Twenty, one row per record \
+per run (bizmig load; load/ledger.py). Rows are pending before a batch is sent and committed \
+or failed after its answer.';
+comment on column {SCHEMA}.ledger.action is 'created / updated / restored / unchanged / \
+quarantined (Twenty refused it; message says why) / archived / destroyed / reverted';
+comment on column {SCHEMA}.ledger.external_id is 'The mart''s external_id, also the record''s \
+bizstimId in Twenty (note targets: a UUIDv5 of it is the Twenty id).';
+comment on column {SCHEMA}.ledger.row_hash is 'The mart row''s hash when written: an equal \
+hash on the next load means unchanged (the delta cutover).';
+comment on column {SCHEMA}.ledger.before_image is 'The Twenty record as it was before this \
+run changed it (rollback restores it).';
+comment on table {SCHEMA}.schema_ledger is 'Custom objects and fields the loader created in \
+Twenty (bizmig rollback --schema removes them).';
+comment on view {SCHEMA}.ledger_current is 'The latest committed ledger row of every record: \
+what Twenty holds according to the loader.';
 """
 
 LIVE_ACTIONS = ("created", "updated", "restored", "unchanged")

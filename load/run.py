@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bizmig.exits import ExitCode
+from load.build_state import BuildState
 from load.loader import ACTIONS, Loader, ObjectResult, Progress, run_load
 from load.schema import SchemaConflict, SetupReport, setup_schema
 from load.session import OwnerMatch, Session, match_owners
@@ -16,23 +18,23 @@ from load.specs import LOAD_ORDER
 
 
 class LoadRefused(RuntimeError):
-    exit_code = 1
+    exit_code = ExitCode.FAILED
 
 
 class UnconfirmedMapping(LoadRefused):
-    exit_code = 6
+    exit_code = ExitCode.UNCONFIRMED_MAPPING
 
 
 class UnmatchedOwners(LoadRefused):
-    exit_code = 5
+    exit_code = ExitCode.UNMATCHED_OWNERS
 
 
 class PilotArchive(LoadRefused):
-    exit_code = 2
+    exit_code = ExitCode.CONFIG
 
 
 class SchemaRefused(LoadRefused):
-    exit_code = 7
+    exit_code = ExitCode.SCHEMA_CONFLICT
 
 
 @dataclass
@@ -41,6 +43,13 @@ class LoadOptions:
     schema_only: bool = False
     allow_unmatched_owners: bool = False
     archive_missing: bool = False
+    build: BuildState | None = None  # the marts' build (load.build_state), recorded in the run
+
+    def build_record(self) -> dict[str, Any]:
+        """What ``migration.load_runs.options`` keeps of the build: a forced load says so."""
+        if self.build is None:
+            return {}
+        return {"build": self.build.summary(), "forced_past_build": not self.build.ok}
 
 
 @dataclass
@@ -131,6 +140,7 @@ def perform_load(
             "schema_only": options.schema_only,
             "archive_missing": options.archive_missing,
             "allow_unmatched_owners": options.allow_unmatched_owners,
+            **options.build_record(),
         },
     )
     outcome = LoadOutcome(run_id, owners=owners)

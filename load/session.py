@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bizmig.addresses import check_reachable, twenty_wrong_address
 from bizmig.settings import TwentySettings
 from load.catalog import Catalog, read_catalog
 from load.ledger import SCHEMA, Ledger
-from load.twenty import TwentyClient
+from load.twenty import TwentyClient, TwentyError
 from load.workspace import Workspace, introspect
 
 
@@ -32,16 +33,32 @@ def open_session(
         raise FileNotFoundError(
             f"{duckdb_path} does not exist: run `bizmig extract` and `dbt build`"
         )
+    check_reachable("TWENTY_API_URL", settings.api_url)
     ledger = Ledger(duckdb_path)
     with ledger.connect() as con:
         catalog = read_catalog(con)
     client = TwentyClient(settings.api_url, settings.api_key, rate_limit, rate_window)
     try:
-        workspace = introspect(client)
+        workspace = introspect_twenty(client, settings.api_url)
     except BaseException:
         client.close()
         raise
     return Session(client, workspace, catalog, ledger, settings)
+
+
+def introspect_twenty(client: TwentyClient, url: str) -> Workspace:
+    """The workspace, or a one-line :class:`~bizmig.addresses.WrongAddress` when what answers
+    the first request is not Twenty (an HTML page, another API's error, non-JSON)."""
+    try:
+        return introspect(client)
+    except TwentyError as exc:
+        if exc.shaped:
+            raise
+        raise twenty_wrong_address(url, f"{exc.request_line} answered {exc.answer}") from exc
+    except ValueError as exc:  # a 200 that is not JSON, or JSON without Twenty's envelope
+        raise twenty_wrong_address(
+            url, f"GET /rest/metadata/objects did not answer Twenty's metadata ({exc})"
+        ) from exc
 
 
 @dataclass
@@ -74,6 +91,11 @@ def match_owners(session: Session, run_id: str | None = None) -> OwnerMatch:
                 f"create table if not exists {SCHEMA}.owner_matches (run_id varchar, "
                 "external_id varchar, email varchar, name varchar, role varchar, "
                 "workspace_member_id varchar)"
+            )
+            con.execute(
+                f"comment on table {SCHEMA}.owner_matches is 'Bizstim users matched to Twenty "
+                "workspace members by e-mail, per load run; workspace_member_id null = not "
+                "matched (invite them in Twenty).'"
             )
             for row in matched + unmatched:
                 con.execute(

@@ -24,13 +24,28 @@ from typing import Any
 
 import httpx
 
+from bizmig.addresses import answer_summary, is_twenty_error
+
 
 class TwentyError(RuntimeError):
-    """Twenty answered with an error (shape ``{statusCode, error, messages}``)."""
+    """Twenty answered with an error (shape ``{statusCode, error, messages}``). ``shaped`` is
+    False when the answer had another shape (an HTML page, another API's JSON): then the URL
+    points at something that is not Twenty (see :mod:`bizmig.addresses`)."""
 
-    def __init__(self, status: int, messages: list[str], method: str = "", path: str = "") -> None:
+    def __init__(
+        self,
+        status: int,
+        messages: list[str],
+        method: str = "",
+        path: str = "",
+        shaped: bool = True,
+        answer: str = "",
+    ) -> None:
         self.status = status
         self.messages = messages
+        self.shaped = shaped
+        self.request_line = f"{method} {path}"
+        self.answer = answer
         text = "; ".join(messages) or "no message"
         super().__init__(f"{method} {path} -> {status}: {text}")
 
@@ -195,7 +210,14 @@ class TwentyClient:
                 self._backoff(attempt)
                 continue
             if response.status_code >= 400:
-                raise TwentyError(response.status_code, _messages(response), method, path)
+                raise TwentyError(
+                    response.status_code,
+                    _messages(response),
+                    method,
+                    path,
+                    is_twenty_error(response),
+                    answer_summary(response),
+                )
             return response.json() if response.content else None
 
     def _backoff(self, attempt: int) -> None:

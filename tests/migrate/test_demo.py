@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+
+from bizmig.exits import ExitCode
 
 
 def test_demo_runs_the_whole_migration_and_reconciles(tmp_path):
@@ -45,6 +48,11 @@ def test_demo_runs_the_whole_migration_and_reconciles(tmp_path):
 
 
 def test_ctrl_c_stops_both_stand_ins(tmp_path):
+    """Ctrl-C in the middle of the extraction (issue 19 item 6: it took 18.5 s and printed
+    ``extraction failed: … <class 'KeyboardInterrupt'>``). The signal is sent at a fixed point,
+    the line announcing the extract phase, not after a sleep: on a busy machine a sleep could
+    land anywhere (the test once timed out). The time is printed; the bound only catches a
+    return of the old 18 s stop, not the machine's load (measured 0.4-0.9 s idle)."""
     import re
     import signal
     import time
@@ -62,21 +70,31 @@ def test_ctrl_c_stops_both_stand_ins(tmp_path):
             "--workdir",
             str(tmp_path / "demo"),
         ],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     urls: list[str] = []
+    seen: list[str] = []
     assert demo.stderr is not None
     for line in demo.stderr:
+        seen.append(line)
         urls += re.findall(r"(http://127\.0\.0\.1:\d+)", line)
-        if "Twenty stand-in" in line:
+        if line.strip() == "extract":
             break
-    assert len(urls) == 2, urls
-    time.sleep(1)
+    assert len(urls) == 2 and seen[-1].strip() == "extract", "".join(seen)
+    started = time.monotonic()
     demo.send_signal(signal.SIGINT)  # what Ctrl-C sends
-    demo.communicate(timeout=60)
-    assert demo.returncode != 0
+    out, err = demo.communicate(timeout=120)
+    seconds = time.monotonic() - started
+    print(f"Ctrl-C during the extraction: stopped after {seconds:.2f} s")
+    assert demo.returncode == ExitCode.INTERRUPTED, err
+    assert "interrupted, rerun to resume" in err
+    assert "KeyboardInterrupt" not in out + err and "Traceback" not in out + err
+    assert "extraction failed" not in err
+    assert "report:" not in out  # no report (and its dbt docs run) on the way out
+    assert seconds < 10, f"Ctrl-C took {seconds:.1f} s"
     for url in urls:
         try:
             urllib.request.urlopen(f"{url}/_sandbox/health", timeout=2)

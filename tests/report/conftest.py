@@ -17,6 +17,25 @@ from bizmig.report import build_report
 from tests.load import conftest as load_fixtures
 from tests.load.conftest import BIZSTIM_KEY, TWENTY_KEY, bizmig, load, start_twenty
 
+# a migrate run's scope phase, its detail nested as the real one is (a list of mappings)
+PHASE_DETAIL_ROW = (
+    "create table if not exists migration.phase_log (run_id varchar, phase varchar, "
+    "started_at timestamptz, finished_at timestamptz, status varchar, gate_ok boolean, "
+    "forced boolean, detail json)",
+    "insert into migration.phase_log values ('run-d', 'scope', now(), now(), 'done', true, "
+    "false, '"
+    + json.dumps(
+        {
+            "endpoints": [
+                {"endpoint": "clients", "records": 40, "requests": 1},
+                {"endpoint": "sessions", "records": 600, "requests": 6},
+            ],
+            "total_requests": 7,
+            "inputs": {"bizstim_base_url": "http://127.0.0.1:1/api"},
+        }
+    )
+    + "')",
+)
 # the session fixture of tests/load (sandbox → extract → dbt build), shared here
 built_template = load_fixtures.built_template
 SECRETS = (BIZSTIM_KEY, TWENTY_KEY)

@@ -60,8 +60,7 @@ def test_per_object_numbers_equal_the_duckdb_numbers(report, migrated):
         )
     )
     on_page = {
-        row["object"]: row
-        for row in report.page.table_with("objects", "object", "quarantined (dbt)")
+        row["object"]: row for row in report.page.table_with("objects", "object", "Twenty records")
     }
     in_json = {o["object"]: o for o in report.data["objects"]["objects"]}
     assert list(in_json) == [spec.singular for spec in LOAD_ORDER]
@@ -77,13 +76,16 @@ def test_per_object_numbers_equal_the_duckdb_numbers(report, migrated):
         assert in_json[obj]["mart_rows"] == mart
         row = on_page[obj]
         assert int(row["source rows"]) == source, obj
-        assert int(row["quarantined (dbt)"]) == quarantined, obj
+        assert int(row["quarantined"]) == quarantined, obj
         assert int(row["excluded"]) == excluded, obj
+        assert int(row["Twenty records"]) == mart, obj
         assert int(row["loaded"]) == loaded[obj], obj
-        assert int(row["quarantined (load)"]) == 0, obj
+        assert int(row["refused by Twenty"]) == 0, obj
     # the chart carries the same values (bar tooltips)
-    assert f"source rows: {expected['tutoringSession'][0]}</title>" in report.html
-    assert f"loaded: {loaded['tutoringSession']}</title>" in report.html
+    assert f"tutoringSession · loaded: {loaded['tutoringSession']} (of Twenty records" in (
+        report.html
+    )
+    assert f"(of source rows {expected['tutoringSession'][0]} = mapped" in report.html
 
 
 def test_every_quarantine_row_is_listed_with_its_reason(report, migrated):
@@ -97,18 +99,36 @@ def test_every_quarantine_row_is_listed_with_its_reason(report, migrated):
         for r in report.data["quarantine"]["rows"]
     )
     assert listed == Counter(rows)  # one record can have several rows (one per bad value)
-    page_rows = report.page.table_with("quarantine", "stage", "reason")
-    assert len(page_rows) == len(rows)
-    assert Counter((r["object"], r["record"], r["rule"], r["reason"]) for r in page_rows) == (
-        Counter(rows)
+    # "not migrated" and "migrated with a note" are two lists, each row in exactly one
+    not_migrated = report.page.table_with("quarantine", "stage", "reason")
+    noted = report.page.table_with("quarantine", "object", "note")
+    impact = dict(
+        ((o, s, r), i)
+        for o, s, r, i in query(
+            migrated.staging,
+            "select object_name, source_id, rule, impact from migration.migration__quarantine",
+        )
     )
-    by_reason = report.page.table_with("quarantine", "stage", "impact")
+    assert len(not_migrated) + len(noted) == len(rows)
+    assert {impact[(r["object"], r["record"], r["rule"])] for r in not_migrated} == {
+        "record_not_migrated"
+    }
+    assert {impact[(r["object"], r["record"], r["rule"])] for r in noted} == {"value_kept_raw"}
+    listed_rows = [(r["object"], r["record"], r["rule"], r["reason"]) for r in not_migrated]
+    listed_rows += [(r["object"], r["record"], r["rule"], r["note"]) for r in noted]
+    assert Counter(listed_rows) == Counter(rows)
     counts = query(
         migrated.staging,
-        "select object_name, rule, count(*) from migration.migration__quarantine group by all",
+        "select object_name, rule, impact, count(*) from migration.migration__quarantine "
+        "group by all",
     )
+    by_reason = report.page.table_with("quarantine", "stage", "impact")
     assert {(r["object"], r["rule"]): int(r["rows"]) for r in by_reason} == {
-        (obj, rule): n for obj, rule, n in counts
+        (obj, rule): n for obj, rule, i, n in counts if i == "record_not_migrated"
+    }
+    noted_by_reason = report.page.table_with("quarantine", "object", "values")
+    assert {(r["object"], r["rule"]): int(r["values"]) for r in noted_by_reason} == {
+        (obj, rule): n for obj, rule, i, n in counts if i == "value_kept_raw"
     }
 
 

@@ -27,8 +27,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from bizmig.cli import TWENTY_REJECTED_KEY
 from bizmig.demo import copy_project
+from bizmig.exits import ExitCode
 from load.ledger import LIVE_ACTIONS
 from load.plan import deterministic_id
 from load.specs import LOAD_ORDER
@@ -65,6 +65,7 @@ class Migration:
     twenty_url: str
     project_dir: Path
     twenty_key: str = TWENTY_KEY
+    allow_unmatched_owners: bool = True
     bizstim_rate: tuple[int, float] = (100000, 1.0)
     twenty_rate: tuple[int, float] = (100000, 1.0)
     runs: list[int] = field(default_factory=list)  # exit code of every finished attempt
@@ -86,7 +87,9 @@ class Migration:
             "COLUMNS": "200",
             "PYTHONUNBUFFERED": "1",
         }
-        cmd = [sys.executable, "-m", "bizmig.cli", "migrate", "--allow-unmatched-owners"]
+        cmd = [sys.executable, "-m", "bizmig.cli", "migrate"]
+        if self.allow_unmatched_owners:
+            cmd.append("--allow-unmatched-owners")
         cmd += ["--project-dir", str(self.project_dir), "--report", str(self.workdir / "report")]
         cmd += ["--twenty-rate-limit", str(self.twenty_rate[0])]
         cmd += ["--twenty-rate-window", str(self.twenty_rate[1])]
@@ -313,9 +316,11 @@ def reference(tmp_path_factory: pytest.TempPathFactory, full_size: bool) -> Iter
         template = tmp / "template"
         template.mkdir()
         started = time.monotonic()
-        first = Migration(template, bizstim.url, twenty.url, project, twenty_key="refused-key")
-        assert first.run() == TWENTY_REJECTED_KEY, first.output()[-3000:]
-        assert "401" in first.output(), first.output()[-3000:]
+        # the template: extracted and built, the load refused before any write (the stand-in
+        # has no workspace members; a refused key would now stop before the extraction)
+        first = Migration(template, bizstim.url, twenty.url, project, allow_unmatched_owners=False)
+        assert first.run() == ExitCode.UNMATCHED_OWNERS, first.output()[-3000:]
+        assert "without a workspace member" in first.output(), first.output()[-3000:]
         assert twenty.writes() == []
         log = bizstim.requests()
         extract = phase_window(template / STAGING, "extract")
