@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 import duckdb
 import requests
 
+from bizmig.addresses import bizstim_http_error, is_bizstim_body
 from bizmig.exits import ExitCode
 from ingest.endpoints import CYCLES_TABLE, PROBED, RAW_SCHEMA, AccountEndpoint, ListEndpoint
 from ingest.transport import ExtractError
@@ -85,6 +86,18 @@ def available(endpoint: Endpoint) -> Availability:
     return Availability(endpoint.method, endpoint.table, endpoint.documented, True, 200)
 
 
+def wrong_address(response: requests.Response) -> bool:
+    """The answer is not Bizstim's API talking: not its envelope, or its "Unknown method"
+    for a documented list (the base URL misses ``/api`` or points elsewhere)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return True
+    if not is_bizstim_body(body):
+        return True
+    return response.status_code == 404 and body.get("response") == "Unknown method"
+
+
 def judge(endpoint: Endpoint, response: requests.Response, path: str) -> Availability:
     """What the answer to ``endpoint``'s probe at ``path`` says (raises for a hard refusal)."""
     status = response.status_code
@@ -93,6 +106,8 @@ def judge(endpoint: Endpoint, response: requests.Response, path: str) -> Availab
     message = server_message(response)
     if response.url:  # the full path, with the base URL's /api
         path = urlsplit(response.url).path or path
+    if endpoint.documented and wrong_address(response):
+        raise bizstim_http_error(response)
     if status in UNAVAILABLE_STATUSES and endpoint.documented:
         raise EndpointRefused(
             f"GET {path} answered {status} ({message}) although the Bizstim reference documents "

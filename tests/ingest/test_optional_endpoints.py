@@ -273,9 +273,11 @@ def test_a_documented_endpoint_refusing_is_one_line_and_exit_11(refusing, comman
     assert "Enterprise account" in error[0] and "plan" in error[0]  # server's reason + hint
 
 
-def test_a_wrong_base_url_is_a_documented_endpoint_answering_404(fast_sandbox, tmp_path):
-    wrong = Sandbox(RunningServer(f"{fast_sandbox.server.url}/nope", None), fast_sandbox.db,  # type: ignore[arg-type]
+def test_a_base_url_that_misses_the_api_is_a_configuration_error(fast_sandbox, tmp_path):
+    """Bizstim's own "Unknown method" 404 for a documented list means the base URL is wrong
+    (exit 2), not that the plan refuses the API (exit 11)."""
+    wrong = Sandbox(RunningServer(f"{fast_sandbox.server.url}/nope/api", None), fast_sandbox.db,  # type: ignore[arg-type]
                     fast_sandbox.keys, fast_sandbox.rate_limit, fast_sandbox.rate_window)
     run = bizmig(["scope"], wrong, tmp_path / "wrong.duckdb")
-    assert run.returncode == 11 and "Traceback" not in run.stderr
+    assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "BIZSTIM_BASE_URL" in run.stderr and "404" in run.stderr
