@@ -33,6 +33,7 @@ from bizmig.report_html import render_html
 from bizmig.report_inventory import automation_inventory, not_migrated_inventory
 from bizmig.report_md import render_markdown
 from bizmig.report_objects import object_summary, reconciliation_rows
+from bizmig.report_source import owner_matching_skipped, source_api, source_follow_up
 from bizmig.settings import bizstim_keys, duckdb_path, twenty_key
 from load.build_state import read_build_state
 
@@ -109,6 +110,9 @@ def overall_result(report: dict[str, Any]) -> dict[str, Any]:
         follow_ups.append(
             f"check {len(noted)} value(s) kept as typed on {records} migrated record(s)"
         )
+    source = source_follow_up(report["source"])
+    if source:
+        follow_ups.append(source)
     unmatched = len(report["owners"]["unmatched"])
     if unmatched:
         follow_ups.append(f"invite {unmatched} Bizstim user(s) to the Twenty workspace")
@@ -155,11 +159,13 @@ def collect(
             "phases": phase_log(db),
             "budget": request_budget(db),
             "quarantine": quarantine(db),
+            "source": source_api(db),
             "owners": unmatched_users(db),
             "not_migrated": not_migrated_inventory(db, recon_rows),
             "automation": automation_inventory(db),
             "lineage": {"dbt_docs": docs_link(dbt_docs, out_dir), "rows": lineage(db)},
         }
+    report["owners"]["skipped"] = owner_matching_skipped(report["source"])
     report["reconciliation"] = read_reconciliation(reconciliation_json)
     report["overall"] = overall_result(report)
     return report

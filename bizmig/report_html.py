@@ -17,6 +17,7 @@ from bizmig.report_html_sections import (
     quarantine_section,
     reconciliation_section,
 )
+from bizmig.report_html_source import source_section
 
 
 def figures(report: dict[str, Any]) -> list[tuple[str, str]]:
@@ -80,6 +81,8 @@ def count_or_unknown(value: int | None) -> str:
 def users_section(report: dict[str, Any]) -> str:
     data = report["owners"]
     parts = []
+    if data.get("skipped"):
+        parts.append("<p>" + badge("skipped", "warn") + f" {escape(data['skipped'])}</p>")
     if data["source"] == "owner_matches":
         parts.append(
             f"<p>Matching of load run <code>{escape(str(data['run_id']))}</code>: "
@@ -223,6 +226,7 @@ def lineage_section(report: dict[str, Any]) -> str:
 
 RENDERERS = {
     "objects": objects_section,
+    "source": source_section,
     "phases": phases_section,
     "budget": budget_section,
     "quarantine": quarantine_section,

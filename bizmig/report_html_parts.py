@@ -18,6 +18,7 @@ class Raw(str):
 HTML_ROW_CAP = 500
 SECTIONS = (
     ("objects", "Records per object"),
+    ("source", "What this account's API serves"),
     ("phases", "Phase timeline"),
     ("budget", "Request budget"),
     ("quarantine", "Quarantine"),

@@ -165,6 +165,38 @@ def _reconciliation(report: dict[str, Any]) -> list[str]:
     )
 
 
+def _source(report: dict[str, Any]) -> list[str]:
+    source = report["source"]
+    if not source["available"]:
+        return ["Not built: run `dbt build` (the endpoint and column checks are models).", ""]
+    settings = source["settings"] or {}
+    lines = [
+        f"{len(source['unavailable'])} endpoint(s) not served, {source['absent_columns']} "
+        "expected column(s) absent.",
+        "",
+        *md_table(
+            ["endpoint", "documented", "served", "status", "reason", "what the migration does"],
+            [
+                [e["endpoint"], e["is_documented"], e["is_available"], e["http_status"],
+                 e["unavailable_reason"], e["impact"]]
+                for e in source["endpoints"]
+            ],
+        ),
+        "",
+        f"Time zone: {settings.get('time_zone')} ({settings.get('time_zone_source')}). "
+        + md_text(settings.get("time_zone_note") or ""),
+        "",
+    ]  # fmt: skip
+    return lines + md_table(
+        ["raw table", "column", "status", "documented", "needed", "what the mapping does"],
+        [
+            [c["raw_table"], c["column_name"], c["column_status"], c["is_documented"],
+             c["is_needed"], c["note"]]
+            for c in source["columns"]
+        ],
+    )  # fmt: skip
+
+
 def _users(report: dict[str, Any]) -> list[str]:
     data = report["owners"]
     head = (
@@ -173,6 +205,7 @@ def _users(report: dict[str, Any]) -> list[str]:
         else f"{len(data['unmatched'])} unmatched, {data['matched']} matched:"
     )
     return [
+        *([md_text(data["skipped"]), ""] if data.get("skipped") else []),
         head,
         "",
         *md_table(
@@ -239,6 +272,7 @@ def _lineage(report: dict[str, Any]) -> list[str]:
 
 SECTIONS = (
     ("Records per object", _objects),
+    ("What this account's API serves", _source),
     ("Phase timeline", _phases),
     ("Request budget", _budget),
     ("Quarantine", _quarantine),

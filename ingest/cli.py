@@ -38,6 +38,7 @@ from bizmig.settings import (
 )
 from bizmig.terminal import make_console
 from ingest.availability import Availability
+from ingest.expected_columns import ColumnCheck
 from ingest.pipeline import ExtractOptions, ExtractResult, run_extract
 from ingest.pipeline import Progress as ExtractProgress
 from ingest.scope import ScopeReport, run_scope
@@ -105,6 +106,7 @@ def print_scope(report: ScopeReport) -> None:
     table.add_row("[bold]total", "", "", f"[bold]{report.total_requests:,}")
     out.print(table)
     print_unavailable(report.unavailable)
+    print_columns(report.columns)
     out.print(
         f"{report.keys} key(s) at {report.rate_limit} GETs per {report.rate_window:g} s each: "
         f"extraction needs {report.total_requests:,} requests, ETA ≈ {_human(report.eta_seconds())}"
@@ -119,6 +121,33 @@ def print_unavailable(unavailable: list[Availability]) -> None:
     out.print("[yellow]Not served by this account[/] (extraction goes on without them):")
     for probe in unavailable:
         out.print(f"  {probe.endpoint}: {escape(probe.reason)} → {escape(probe.impact)}")
+
+
+def print_columns(checks: list[ColumnCheck]) -> None:
+    """Per list, what its probed record lacks or adds against _bizstim__sources.yml."""
+    shown = [c for c in checks if c.absent or c.extra or c.aliased]
+    if not shown:
+        return
+    out.print("Columns of one probed record per list, against what the mapping expects:")
+    for check in shown:
+        parts = []
+        if check.absent:
+            needed = set(check.absent_needed)
+            names = ", ".join(
+                f"{c.name} (needed)" if c.name in needed else c.name for c in check.absent
+            )
+            parts.append(f"[yellow]absent[/] {escape(names)}")
+        if check.aliased:
+            pairs = ", ".join(f"{k} ← {v}" for k, v in check.aliased.items())
+            parts.append(f"aliased {escape(pairs)}")
+        if check.extra:
+            parts.append(f"extra, unmapped {escape(', '.join(check.extra))}")
+        out.print(f"  {check.table}: " + "; ".join(parts))
+    if any(c.absent_needed for c in checks):
+        out.print(
+            "  Records lacking a needed column are quarantined with a reason naming it; "
+            "seeds/bizstim_field_aliases.csv maps a column the account names differently."
+        )
 
 
 class _RichProgress(ExtractProgress):

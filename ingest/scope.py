@@ -30,6 +30,7 @@ from bizmig.settings import BizstimSettings
 from ingest import availability
 from ingest.availability import Availability, judge
 from ingest.endpoints import AVAILABILITY, CLIENT_DETAIL, LIST_ENDPOINTS, TIMEZONE, pages_needed
+from ingest.expected_columns import ColumnCheck, check_record
 from ingest.pacer import KeyPool
 from ingest.paginator import PathOffsetPaginator
 from ingest.transport import PacedAdapter, Spool, TransportStats, paced_session
@@ -57,6 +58,7 @@ class ScopeReport:
     rate_window: float
     scope_requests: int
     probes: list[Availability] = field(default_factory=list)
+    columns: list[ColumnCheck] = field(default_factory=list)  # per list, its probed record
     cycle: int | None = None  # the extraction cycle the probes were recorded for
 
     @property
@@ -88,6 +90,7 @@ class ScopeReport:
             "eta_seconds": round(self.eta_seconds(), 1),
             "scope_requests": self.scope_requests,
             "unavailable": [p.as_json() for p in self.unavailable],
+            "columns": [c.as_json() for c in self.columns],
             "cycle": self.cycle,
         }
 
@@ -125,6 +128,7 @@ def _scope(
 ) -> ScopeReport:
     lines: list[ScopeLine] = []
     probes: list[Availability] = []
+    columns: list[ColumnCheck] = []
     totals: dict[str, int] = {}
     for endpoint in LIST_ENDPOINTS:
         path = f"/{endpoint.method}/0/1"
@@ -133,8 +137,10 @@ def _scope(
         if not probes[-1].available:
             lines.append(_unavailable_line(probes[-1], endpoint.max_limit))
             continue
-        total = int(response.json().get("total", 0))
+        body = response.json()
+        total = int(body.get("total", 0))
         totals[endpoint.method] = total
+        columns.append(check_record(endpoint.table, _first_record(body)))
         lines.append(
             ScopeLine(
                 endpoint.method,
@@ -164,7 +170,15 @@ def _scope(
         settings.rate_window,
         scope_requests=sum(stats.status.values()),
         probes=probes,
+        columns=columns,
     )
+
+
+def _first_record(body: dict[str, Any]) -> dict[str, Any] | None:
+    records = body.get("response")
+    if isinstance(records, list) and records and isinstance(records[0], dict):
+        return records[0]
+    return None
 
 
 def _unavailable_line(probe: Availability, page_size: int) -> ScopeLine:

@@ -173,6 +173,8 @@ def load_progress() -> Iterator[_RichProgress]:
 
 
 def print_load(outcome: LoadOutcome, session: Session, dry_run: bool) -> None:
+    if outcome.owners and outcome.owners.skipped:
+        out.print(f"[yellow]{escape(outcome.owners.skipped)}")
     if outcome.owners and outcome.owners.unmatched:
         out.print(
             f"[yellow]{len(outcome.owners.unmatched)} Bizstim user(s) without a workspace "

@@ -83,6 +83,7 @@ class LoadOutcome:
                 "statuses": {str(k): v for k, v in stats.statuses.items()},
             },
             "unmatched_owners": self.owners.unmatched if self.owners else [],
+            "owner_matching_skipped": self.owners.skipped if self.owners else None,
         }
 
     def unaccounted(self) -> list[str]:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from bizmig.addresses import check_reachable, twenty_wrong_address
 from bizmig.settings import TwentySettings
 from load.catalog import Catalog, read_catalog
@@ -65,12 +67,35 @@ def introspect_twenty(client: TwentyClient, url: str) -> Workspace:
 class OwnerMatch:
     matched: list[dict[str, Any]]
     unmatched: list[dict[str, Any]]
+    skipped: str | None = None  # why no matching was attempted
+
+
+def users_not_served(session: Session) -> str | None:
+    """Why owner matching is skipped: the account refused ``GET /api/users`` (an endpoint
+    bizstim-api.md does not document, so a real account may not serve it; issue 11)."""
+    try:
+        rows = session.ledger.query(
+            "select unavailable_reason from migration.migration__source_endpoints "
+            "where endpoint = 'users' and not is_available"
+        )
+    except duckdb.CatalogException:  # a build before the endpoint check existed
+        return None
+    if not rows:
+        return None
+    return (
+        "owner matching skipped: this account does not serve Bizstim users "
+        f"(GET /api/users: {rows[0]['unavailable_reason']}); migrated records keep no owner"
+    )
 
 
 def match_owners(session: Session, run_id: str | None = None) -> OwnerMatch:
     """Bizstim users (``migration.migration__owner_lookup``) ↔ Twenty workspace members, by
     e-mail (case-insensitive). Members cannot be created through the API, so an unmatched user
-    needs an invitation in Twenty first; the result is kept in ``migration.owner_matches``."""
+    needs an invitation in Twenty first; the result is kept in ``migration.owner_matches``.
+    Without Bizstim users there is nothing to match and no request is made."""
+    skipped = users_not_served(session)
+    if skipped:
+        return OwnerMatch([], [], skipped)
     members = session.client.list_all("workspaceMembers")
     by_email = {str(m.get("userEmail") or "").strip().lower(): m for m in members}
     owners = session.ledger.query("select * from migration.migration__owner_lookup")

@@ -12,6 +12,7 @@ from tests.report.conftest import SECRETS, query
 
 SECTION_IDS = (
     "objects",
+    "source",
     "phases",
     "budget",
     "quarantine",
