@@ -15,14 +15,17 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from bizmig.demo import copy_project
+from sandbox.bizstim.store import iter_records
 from tests.dbt.conftest import reconciliation_rows, run_dbt
 from tests.load.conftest import TWENTY_KEY, Twenty, start_twenty
 from tests.servers import RunningServer, start_server
@@ -47,6 +50,7 @@ class Pipeline:
     profile: str
     tmp: Path
     staging: Path
+    twenty: Twenty
     runs: list[Run] = field(default_factory=list)
 
     def step(self, name: str) -> Run:
@@ -82,6 +86,22 @@ def environment(bizstim: RunningServer, twenty: Twenty, staging: Path) -> dict[s
     }
 
 
+REFUND, SIX_DECIMALS = "-5.00", "12.345"  # values the docs allow, the generator never makes
+
+
+def plant_amounts(bizstim: RunningServer, db: Path) -> None:
+    """A refund and a three-decimal amount, written through the sandbox like any edit."""
+    payments = [p["id"] for p in islice(iter_records(db, "payments"), 2)]
+    for payment_id, amount in zip(payments, (REFUND, SIX_DECIMALS), strict=True):
+        body = {"table": "payments", "op": "update", "id": payment_id,
+                "values": {"revenue_amount": amount}}  # fmt: skip
+        request = urllib.request.Request(
+            f"{bizstim.url}/_sandbox/mutate", data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        urllib.request.urlopen(request).read()
+
+
 FAST_TWENTY = ["--rate-limit", "100000", "--rate-window", "1"]
 
 
@@ -96,13 +116,14 @@ def pipeline(
         ["--clients", str(CLIENTS), "--seed", "7", "--db", str(tmp / "bizstim.sqlite"),
          "--api-key", KEY, "--rate-limit", "100000", "--rate-window", "1", "--profile", profile],
     )  # fmt: skip
+    plant_amounts(bizstim, tmp / "bizstim.sqlite")
     (tmp / "steps").mkdir()
     (tmp / "oneshot").mkdir()
     twenty = start_twenty(tmp / "steps", "--rate-limit", "0")
     fresh = start_twenty(tmp / "oneshot", "--rate-limit", "0")
     try:
         project = copy_project(tmp / "project")
-        run = Pipeline(profile, tmp, tmp / "steps" / "staging.duckdb")
+        run = Pipeline(profile, tmp, tmp / "steps" / "staging.duckdb", twenty)
         env = environment(bizstim, twenty, run.staging)
         report = tmp / "steps" / "report"
         run.runs.append(cli(["scope", "--duckdb", str(run.staging)], env, project))
@@ -195,3 +216,16 @@ def test_load_and_report_name_the_skipped_owner_matching(pipeline: Pipeline):
     assert ("sessions", "session_date") in absent
     html = (pipeline.tmp / "steps" / "report" / "index.html").read_text()
     assert "What this account&#x27;s API serves" in html and "session_date" in html
+
+
+def test_a_refund_and_a_three_decimal_amount_reach_twenty_exactly(pipeline: Pipeline):
+    planted = pipeline.query(
+        "select external_id, amount.amountMicros, \"isRefund\" from marts.twenty__payments "
+        "where amount.amountMicros in (-5000000, 12345000)"
+    )
+    assert sorted((m, r) for _, m, r in planted) == [(-5_000_000, True), (12_345_000, False)]
+    stored = {p["bizstimId"]: p for p in pipeline.twenty.all_records("payments")}
+    for external_id, micros, is_refund in planted:
+        payment = stored[external_id]
+        assert payment["isRefund"] is is_refund
+        assert int(payment["amount"]["amountMicros"]) == micros

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from bizmig.report_html_parts import HTML_ROW_CAP
+from bizmig.report_html_parts import HTML_ROW_CAP, SECTIONS
 from tests.report.conftest import BIZSTIM_KEY, TWENTY_KEY, execute, make_report, read_report
 
 PHASE_LOG = (
@@ -119,7 +119,8 @@ def test_an_empty_file_still_gives_every_section(tmp_path):
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
     report = make_report(empty, tmp_path / "out")
-    assert len(report.page.sections) == 9
+    assert len(report.page.sections) == len(SECTIONS) == 10
+    assert "not built" in report.page.text("source")
     assert report.data["automation"][0]["clients"] is None
     assert "unknown (table absent)" in report.page.text("not-migrated")
     assert report.data["overall"]["ok"] is False
