@@ -188,6 +188,8 @@ def print_load(outcome: LoadOutcome, session: Session, dry_run: bool) -> None:
         )
     out.print(_summary(outcome.results, f"{'Dry run' if dry_run else 'Load'} {outcome.run_id}"))
     for r in outcome.results:
+        for message in r.unexpected:
+            out.print(f"[red]{r.object}: {escape(message)}")
         if r.missing:
             verb = "archived (soft-deleted)" if r.archived else "still in Twenty"
             more = " …" if len(r.missing) > 10 else ""

@@ -16,9 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from load.answers import pair_answers, read_back
 from load.catalog import EXTERNAL_ID_FIELD, Catalog
+from load.composites import complete
 from load.ledger import Entry, Ledger
 from load.marts import MartRow, read_mart
+from load.normalise import stored_key
 from load.plan import Planned, Snapshot, deterministic_id, plan_row, unique_keys
 from load.specs import LoadSpec
 from load.twenty import TwentyClient, TwentyError
@@ -36,6 +39,7 @@ class ObjectResult:
     quarantine: list[tuple[str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # live in Twenty, gone from the mart
     archived: int = 0
+    unexpected: list[str] = field(default_factory=list)  # answer rows no input carried
 
 
 class Progress:
@@ -66,6 +70,7 @@ class Loader:
         self.archive_missing = archive_missing
         self._pending: list[dict[str, Any]] | None = None
         self.ids: dict[tuple[str, str], str] = {}  # (object, external id) → Twenty id
+        self._types: dict[str, dict[str, str]] = {}  # object → field name → Twenty type
 
     # -- relations ----------------------------------------------------------------------------
     def relation_target(self, spec: LoadSpec, name: str) -> tuple[str, str]:
@@ -80,7 +85,11 @@ class Loader:
         raise RuntimeError(f"{spec.mart}: column {name}__external_id is not a known relation")
 
     def payload_for(self, spec: LoadSpec, row: MartRow) -> tuple[dict[str, Any], str | None]:
-        payload = dict(row.payload)
+        types = self._types.get(spec.singular)
+        if types is None:
+            types = {f.name: f.type for f in self.catalog.fields_of(spec.singular)}
+            self._types[spec.singular] = types
+        payload = complete(row.payload, types)  # composites sent whole (rule 11)
         if spec.upserts:
             payload[EXTERNAL_ID_FIELD] = row.external_id
         else:
@@ -279,13 +288,60 @@ class Loader:
             self.ledger.settle(seqs, [None] * len(batch), "failed")
             raise
         records = next(iter(body["data"].values()))
-        ids = [r["id"] for r in records]
-        self.ledger.settle(seqs, ids, "committed")
-        for item, twenty_id in zip(batch, ids, strict=True):
-            self.ids[(spec.singular, item.row.external_id)] = twenty_id
-            result.actions[item.action] += 1
+        self._settle_answer(spec, batch, seqs, records, result)
         self.progress.advance(spec.singular, len(batch))
         return []
+
+    def _settle_answer(
+        self,
+        spec: LoadSpec,
+        batch: list[Planned],
+        seqs: list[int],
+        records: list[dict[str, Any]],
+        result: ObjectResult,
+    ) -> None:
+        """Give each input the id of the answer row carrying its key (rules 8 and 9, see
+        :mod:`load.answers`); an input without one is read back from Twenty, and is
+        quarantined if Twenty does not hold it; an answer row no input carries is recorded as
+        an error."""
+        key = EXTERNAL_ID_FIELD if spec.upserts else "id"
+        pairing = pair_answers(key, [p.payload for p in batch], records)
+        found: dict[Any, dict[str, Any]] = {}
+        if pairing.unanswered:
+            wanted = [stored_key(key, batch[i].payload[key]) for i in pairing.unanswered]
+            found = read_back(self.client, self.workspace.plural(spec.singular), key, wanted)
+        landed: list[tuple[int, str]] = []
+        lost: list[int] = []
+        for index, item in enumerate(batch):
+            record = pairing.paired.get(index) or found.get(stored_key(key, item.payload[key]))
+            if record is None:
+                lost.append(index)
+                continue
+            landed.append((seqs[index], record["id"]))
+            self.ids[(spec.singular, item.row.external_id)] = record["id"]
+            result.actions[item.action] += 1
+        self.ledger.settle([s for s, _ in landed], [t for _, t in landed], "committed")
+        self.ledger.settle([seqs[i] for i in lost], [None] * len(lost), "failed")
+        for index in lost:
+            item = batch[index]
+            item.action = "quarantined"
+            item.message = (
+                f"Twenty's answer to its batch did not hold it and no record has its {key}: "
+                "another input of the batch matched the same record (rule 9)"
+            )
+            self.ledger.record(self.run_id, [self._entry(spec, item)])
+            result.actions["quarantined"] += 1
+            result.quarantine.append((item.row.external_id, item.message))
+        for row in pairing.unexpected:
+            message = (
+                f"Twenty answered with a record no input of the batch carries ({key} "
+                f"{row.get(key)!r})"
+            )
+            entry = Entry(
+                spec.singular, str(row.get(key)), "unexpected", row.get("id"), message=message
+            )
+            self.ledger.record(self.run_id, [entry], "failed")
+            result.unexpected.append(message)
 
 
 def run_load(

@@ -72,6 +72,7 @@ class LoadOutcome:
                     "batches": r.batches,
                     "missing_from_source": r.missing,
                     "archived": r.archived,
+                    "unexpected_answers": r.unexpected,
                     **{a: r.actions.get(a, 0) for a in ACTIONS},
                 }
                 for r in self.results
