@@ -6,7 +6,9 @@ Twenty until ``--archive-missing``),
 quarantined rows (dbt's quarantine + records Twenty refused), ledger rows (records the ledger
 says are live in Twenty) and records found in Twenty (listed through the API). Then a
 field-by-field spot check of random records fetched back from Twenty against their mart row,
-and a relationship check: every relation of every loaded record points at the Twenty record
+compared the way Twenty stores values (:mod:`load.normalise`: e-mails lower-cased, ``[]`` as
+null, canonical link origins, phones as calling code + national number), and a relationship
+check: every relation of every loaded record points at the Twenty record
 the ledger holds for the mart's foreign external id. Any mismatch → non-zero exit.
 """
 
@@ -22,6 +24,7 @@ from load.catalog import EXTERNAL_ID_FIELD
 from load.ledger import LIVE_ACTIONS
 from load.loader import Loader
 from load.marts import MartRow, read_mart
+from load.normalise import normalise
 from load.plan import deterministic_id
 from load.specs import LoadSpec
 
@@ -109,11 +112,18 @@ def _same(expected: Any, actual: Any) -> bool:
     return bool(expected == actual)
 
 
-def compare(payload: dict[str, Any], record: dict[str, Any]) -> list[str]:
+def compare(
+    payload: dict[str, Any], record: dict[str, Any], types: dict[str, str] | None = None
+) -> list[str]:
+    """Differences between a mart payload and Twenty's record, both sides first normalised
+    the way Twenty stores values (:mod:`load.normalise`; ``types``: field → Twenty type)."""
+    types = types or {}
     return [
         f"{name}: mart {value!r} ≠ Twenty {record.get(name)!r}"
         for name, value in payload.items()
-        if not _same(value, record.get(name))
+        if not _same(
+            normalise(types.get(name), value), normalise(types.get(name), record.get(name))
+        )
     ]
 
 
@@ -175,9 +185,7 @@ def reconcile(
         for ext, twenty_id in live_all.items():
             loader.ids[(spec.singular, ext)] = twenty_id
         quarantined = sum(1 for row in ledger.values() if row["action"] == "quarantined")
-        columns = {
-            loader.relation_target(spec, name)[0] for row in rows for name in row.relations
-        }
+        columns = {loader.relation_target(spec, name)[0] for row in rows for name in row.relations}
         records = _listed(loader, spec, {"id", EXTERNAL_ID_FIELD, *columns})
         check = ObjectCheck(
             spec.singular,
@@ -219,7 +227,9 @@ def reconcile(
         twenty_id = loader.ids[(spec.singular, row.external_id)]
         fetched = loader.client.get(f"/rest/{plural}/{twenty_id}")
         record = next(iter(fetched["data"].values()))
-        spots.append(SpotCheck(spec.singular, row.external_id, compare(row.payload, record)))
+        types = {f.name: f.type for f in loader.catalog.fields_of(spec.singular)}
+        differences = compare(row.payload, record, types)
+        spots.append(SpotCheck(spec.singular, row.external_id, differences))
     return Reconciliation(checks, spots)
 
 

@@ -88,12 +88,13 @@ class LoadOutcome:
         }
 
     def unaccounted(self) -> list[str]:
-        """Gate: every mart row ended as exactly one action."""
+        """Gate: every mart row ended as exactly one action, and every answer row belonged
+        to an input (load.answers)."""
         return [
             f"{r.object}: {sum(r.actions.values())} actions for {r.mart_rows} mart rows"
             for r in self.results
             if sum(r.actions.values()) != r.mart_rows
-        ]
+        ] + [f"{r.object}: {message}" for r in self.results for message in r.unexpected]
 
 
 def is_pilot_build(session: Session) -> bool:
