@@ -324,6 +324,7 @@ class Loader:
         self.ledger.settle([seqs[i] for i in lost], [None] * len(lost), "failed")
         for index in lost:
             item = batch[index]
+            self.ids.pop((spec.singular, item.row.external_id), None)
             item.action = "quarantined"
             item.message = (
                 f"Twenty's answer to its batch did not hold it and no record has its {key}: "
