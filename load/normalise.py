@@ -62,16 +62,11 @@ def phone_key(
     parsed (then only the same digits compare equal)."""
     if number in (None, ""):
         return None
-    text = str(number)
+    text = str(number).strip()
     region = (country or "").upper() or None
-    if region is None and calling:
-        digits = "".join(ch for ch in str(calling) if ch.isdigit())
-        if digits:
-            region = phonenumbers.region_code_for_country_code(int(digits))
-            if region == "ZZ":
-                region = None
-            elif not text.startswith("+"):
-                text = f"+{digits}{_digits(text)}" if _digits(text) else text
+    calling_digits = _digits(str(calling or ""))
+    if calling_digits and not text.startswith("+"):  # the calling code Twenty filled in wins
+        text, region = f"+{calling_digits}{_digits(text)}", None
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
