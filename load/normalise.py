@@ -23,8 +23,10 @@ def stored_key(key: str, value: Any) -> Any:
     canonical (rules 1, 3); ``bizstimId`` (TEXT) as sent."""
     if value is None or value == "":
         return None
-    text = str(value)
-    if key == "id" or (key.endswith("Id") and key != "bizstimId"):
+    if not isinstance(value, str):  # a NUMBER key: 12 and 12.0 are one value
+        return value
+    text = value
+    if key == "id":
         return text.lower()
     if key.endswith("primaryEmail"):
         return email(text)

@@ -5,6 +5,9 @@ plain lists, and its unique indexes still count them) and matches each mart row 
 Twenty's upsert will (twenty-api.md §8): on ``bizstimId`` and on every other unique field, over
 live and soft-deleted rows. That tells, per row, whether Twenty will create it, update a live
 record (whose current state is kept as the before-image), or restore a soft-deleted one.
+Keys are compared as Twenty stores them (:func:`load.normalise.stored_key`: e-mails
+lower-cased, link origins canonical), so a mart e-mail differing only by case from a record's
+is seen as the update Twenty will make of it, with its before-image kept.
 Rows whose hash the ledger already holds, for a record still live in Twenty, are ``unchanged``
 and are not sent at all: that is what makes a rerun (and the delta cutover) cheap.
 """
@@ -17,6 +20,7 @@ from typing import Any
 
 from load.catalog import EXTERNAL_ID_FIELD
 from load.marts import MartRow
+from load.normalise import stored_key
 
 ID_NAMESPACE = uuid.UUID("6f1d3c2a-8a8e-4b8e-9d42-4c1a2b3c4d5e")
 
@@ -37,10 +41,10 @@ class Snapshot:
     def build(cls, live: list[dict], deleted: list[dict], keys: list[str]) -> Snapshot:
         snap = cls({r["id"]: r for r in live}, {r["id"]: r for r in deleted})
         for record in [*live, *deleted]:
-            snap.by_key.setdefault(("id", record["id"]), set()).add(record["id"])
+            snap.by_key.setdefault(("id", stored_key("id", record["id"])), set()).add(record["id"])
             for key in keys:
-                value = _get(record, key)
-                if value not in (None, ""):
+                value = stored_key(key, _get(record, key))
+                if value is not None:
                     snap.by_key.setdefault((key, value), set()).add(record["id"])
         return snap
 
@@ -50,8 +54,8 @@ class Snapshot:
     def matches(self, payload: dict[str, Any], keys: list[str]) -> set[str]:
         found: set[str] = set()
         for key in ["id", *keys]:
-            value = _get(payload, key)
-            if value not in (None, ""):
+            value = stored_key(key, _get(payload, key))  # as Twenty compares it (rules 1, 3)
+            if value is not None:
                 found |= self.by_key.get((key, value), set())
         return found
 

@@ -20,7 +20,7 @@ from load.composites import PartialComposite, complete
 from load.ledger import Ledger
 from load.loader import Loader, ObjectResult
 from load.marts import MartRow
-from load.plan import Planned, deterministic_id
+from load.plan import Planned, Snapshot, deterministic_id, plan_row
 from load.specs import NOTE_TARGETS, PEOPLE
 from load.workspace import ObjectMeta, Workspace
 
@@ -209,3 +209,15 @@ def test_composites_are_sent_whole_and_unknown_parts_refused(tmp_path):
     assert name == {"firstName": "Ada", "lastName": ""}
     with pytest.raises(PartialComposite):
         complete({"emails": {"primary": "a@x.io"}}, {"emails": "EMAILS"})
+
+
+def test_plan_matches_keys_as_twenty_stores_them():
+    """A mart e-mail differing by case from a record's is the update Twenty will make (rule 1),
+    planned with its before-image, not a create."""
+    record = {"id": str(uuid.uuid4()), "bizstimId": "old", "emails": {"primaryEmail": "a@x.io"}}
+    snapshot = Snapshot.build([record], [], ["bizstimId", "emails.primaryEmail"])
+    row = MartRow("new", "h", {}, {})
+    payload = {"bizstimId": "new", "emails": {"primaryEmail": "A@X.io"}}
+    planned = plan_row(row, payload, None, snapshot, ["bizstimId", "emails.primaryEmail"])
+    assert (planned.action, planned.twenty_id) == ("updated", record["id"])
+    assert planned.before_image == record
