@@ -118,7 +118,7 @@ class TwentyApp:
             objects, fields = standard_metadata(generation, now_iso())
             self.store.commit(meta_upserts=[*objects, *fields])
             self.store.set_kv("generation", generation)
-        self.records = Records(self.store, "bizmig sandbox API key")
+        self.records = Records(self.store, "bizmig sandbox API key", generation)
         self.rest = RestApi(self.records, generation, self.batch_cap)
         self._seed_members(members or [])
 
