@@ -23,17 +23,17 @@ Choices where the reference is uncertain (the stricter behaviour is taken):
   PATCH and soft DELETE by id of a soft-deleted row answer 404; destroy by id works on both.
 * ``PATCH …/{id}/restore`` on a record that is not soft-deleted answers 404.
 * Relation join columns must point at an existing, *live* record of the target object.
-* Two inputs of one batch that resolve to the same record (same unique value, or an upsert
-  matching the same row twice) fail the whole batch with 400.
+* Two inputs of one plain batch with the same unique value fail the whole batch with 400 (an
+  upsert matching one existing row twice is rule 9 below).
 * Unknown body fields, nested relation writes (``company: {connect: …}``), one-to-many
   fields and server-set fields (``updatedAt``, ``deletedAt``, ``createdBy``, ``updatedBy``)
   are rejected with 400. ``id``, ``createdAt`` and ``position`` may be sent on create.
 * TEXT and composite text sub-fields: ``""`` is stored as null (§11.9).
-* DATE_TIME accepts ISO-8601 with a time part only (no date-only or loose formats); DATE
-  accepts ``YYYY-MM-DD`` only. PHONES: the number is national digits only, the country an
-  ISO alpha-2 code and the calling code must match the country. LINKS URLs must look like a
-  host name (optionally with http/https). CURRENCY codes must be ISO 4217; ``amountMicros``
-  must be integral (int, integral float, or a string of digits).
+* DATE_TIME accepts ISO-8601 with a time part, or a date alone (rule 5); DATE accepts
+  ``YYYY-MM-DD`` only. PHONES: see rule 4; the country is an ISO alpha-2 code and the calling
+  code must match it. LINKS URLs must look like a host name (optionally with http/https).
+  CURRENCY codes must be ISO 4217; ``amountMicros`` must be integral (int, integral float,
+  or a string of digits).
 * Bulk PATCH/DELETE/restore need a filter and touch at most 100 records
   (MUTATION_MAXIMUM_AFFECTED_RECORDS); ``starting_after`` with ``ending_before`` is a 400.
 * Metadata: reserved names apply to object and field names; custom fields/objects must be
@@ -45,12 +45,40 @@ Choices where the reference is uncertain (the stricter behaviour is taken):
 * Not found: 404 ``NotFoundException`` (current main), in both generations.
 * ``createdAt`` may be sent on create (imports keep dates); ``upsert`` is on only for the
   exact string ``true``; unknown query parameters (``after``, ``before``) are ignored (§3.2).
-* Default order is ``position`` ascending (creation order), ``id`` always appended as the
-  tiebreaker; cursors are opaque base64 of the row's order values and stay valid when the
+* Default order is ``id`` ascending (rule 10), ``id`` always appended as the tiebreaker of
+  any ``order_by``; cursors are opaque base64 of the row's order values and stay valid when the
   row they point at is deleted.
 * ``depth=1`` embeds many-to-one targets (live rows only) and one-to-many child lists.
-* Upsert matching compares the *sent* unique values exactly (case-sensitive, §8.2); a unique
-  value held by a row whose value changes earlier in the same batch still counts as taken.
+* Upsert matching compares unique values as they would be *stored* (after rules 1, 3, 4, so
+  e-mail case does not matter, unlike §8.2); a unique value held by a row whose value changes
+  earlier in the same batch still counts as taken.
+
+Real Twenty's rules (``../shared/reference/twenty-real-rules.md``; it wins over twenty-api.md),
+in both generations unless said otherwise, and where each lives:
+
+1. E-mails lower-cased (primary and additional) before the unique index: v2 lower-cases, v1
+   refuses upper case with 400 (late-2025 ``validate-email-value-or-throw.util.ts``) --
+   ``rewrites.rewrite_emails``/``canonical_email``, called by ``values.composite_validator``;
+   upsert matches on the stored form: ``records.Records._stored_form``.
+2. ``additionalEmails: []`` stored and returned as null -- ``rewrites.rewrite_emails``.
+3. Link URLs: scheme and host lower-cased, one trailing slash dropped (http/https only) --
+   ``rewrites.canonical_url`` via ``rewrite_links``.
+4. Phones parsed with ``phonenumbers``: no country, no calling code, no ``+`` is a 400 that
+   refuses the whole batch; stored as national significant number with calling code (and
+   inferred country) filled; E.164 split; same per ``additionalPhones`` entry (``[]`` → null)
+   -- ``rewrites.parse_phone``/``rewrite_phones``.
+5. Date-only values in DATE_TIME fields, stored as midnight UTC -- ``values._date_time``.
+6. Client ids must be UUID v1-v5 (RFC variant) -- ``rewrites.is_valid_uuid``, checked in
+   ``records.Records.create_many``.
+7. A non-UUID path id is 400 "'…' is not a valid UUID" -- ``rest.RestApi.route``.
+8. A batch upsert answers matched (updated/restored) rows first, then inserted ones --
+   ``records.Records.create_many`` (end).
+9. Two upsert inputs matching one existing row both update it (in input order), no error;
+   the answer then holds fewer rows -- ``records.Records.create_many`` (``match in pending``).
+10. No ``order_by`` means ``id`` ascending -- ``query.parse_order``.
+11. v2 only (twentyhq/twenty#23024, 2026 builds): an ``emails`` update without
+    ``primaryEmail`` clears it, a ``phones`` update without ``additionalPhones`` clears them;
+    v1 merges sent sub-fields -- ``rewrites.wiped_on_update``, ``values.composite_validator``.
 
 Injected faults (``--p429 --p500 --p-slow --p-drop-after-commit --p-truncate``, seeded by
 ``--fault-seed``; the reference documents none of them, they are what a real deployment behind
@@ -118,7 +146,7 @@ class TwentyApp:
             objects, fields = standard_metadata(generation, now_iso())
             self.store.commit(meta_upserts=[*objects, *fields])
             self.store.set_kv("generation", generation)
-        self.records = Records(self.store, "bizmig sandbox API key")
+        self.records = Records(self.store, "bizmig sandbox API key", generation)
         self.rest = RestApi(self.records, generation, self.batch_cap)
         self._seed_members(members or [])
 

@@ -211,8 +211,8 @@ def parse_order(text: str | None, obj: ObjectDef) -> list[tuple[str, bool, bool]
         if obj.paths.get(path) in (None, "LIST"):
             raise bad_request(f"field '{path}' does not exist in '{obj.singular}' object")
         specs.append((path, *DIRECTIONS[direction]))
-    if not specs:
-        specs.append(("position", True, True))
+    # Rule 10 (add-default-order-by-id.util.ts): no order_by means id ascending, so new rows
+    # land anywhere in a list, not at its end; id is also every order's last tiebreaker.
     if all(path != "id" for path, _, _ in specs):
         specs.append(("id", True, True))
     return specs

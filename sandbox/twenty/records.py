@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.twenty.errors import DUPLICATE, bad_request, not_found
+from sandbox.twenty.rewrites import is_valid_uuid
 from sandbox.twenty.schema import ObjectDef, Schema
 from sandbox.twenty.store import Store
 from sandbox.twenty.values import is_uuid
@@ -46,8 +47,9 @@ def unique_value(row: Row, field: str, sub: str | None) -> Any:
 
 
 class Records:
-    def __init__(self, store: Store, actor_name: str) -> None:
+    def __init__(self, store: Store, actor_name: str, generation: str = "v2") -> None:
         self.store = store
+        self.generation = generation
         self._last_seen: dict[tuple[str, str], Row] = {}
         self.last_dumps: list[str] = []  # JSON of the rows of the last write, in order
         self.actor = {"source": "API", "workspaceMemberId": None, "name": actor_name,
@@ -56,7 +58,7 @@ class Records:
 
     def refresh(self) -> None:
         """Recompile the schema and rebuild unique indexes after a metadata change."""
-        self.schema = Schema(self.store.objects, self.store.fields)
+        self.schema = Schema(self.store.objects, self.store.fields, self.generation)
         self.unique: dict[str, dict[str, dict[Any, str]]] = {}
         self.next_position: dict[str, float] = {}
         for obj in self.schema.by_id.values():
@@ -139,17 +141,26 @@ class Records:
 
     # -- create / upsert ------------------------------------------------------------------
 
+    def _stored_form(self, obj: ObjectDef, data: Row) -> Row:
+        """The input's unique fields as they would be stored: real Twenty rewrites e-mails,
+        links and phones before it looks for a match (rules 1, 3, 4)."""
+        out: Row = {}
+        for _key, field, _sub in obj.unique:
+            spec = obj.inputs.get(field)
+            if spec is not None and field in data:
+                out[field] = spec.validate(data[field], None)
+        return out
+
     def _match(self, obj: ObjectDef, data: Row, rid: str | None) -> str | None:
         table = self.store.table(obj.id)
         found: set[str] = set()
         if rid is not None and rid in table:
             found.add(rid)
         indexes = self.unique[obj.id]
+        stored = self._stored_form(obj, data)
         for key, field, sub in obj.unique:
-            value = data.get(field)
-            if sub is not None:
-                value = value.get(sub) if isinstance(value, dict) else None
-            if value is None or value == "":
+            value = unique_value(stored, field, sub)
+            if value is None:
                 continue  # a conflict group matches only if all its properties are present
             owner = indexes[key].get(value)
             if owner is not None:
@@ -167,21 +178,25 @@ class Records:
         refs: list[tuple[str, str, str]] = []
         self._last_seen: dict[tuple[str, str], Row] = {}
         position = self.next_position[obj.id]
+        matched: list[str] = []  # existing rows this upsert updates, in first-seen order
         for data in inputs:
             if not isinstance(data, dict):
                 raise bad_request("Each record must be a JSON object")
             rid = data.get("id")
             if rid is not None:
-                if not is_uuid(rid):
-                    raise bad_request(f"Invalid value {rid!r} for field \"id\": expected a UUID")
+                if not is_valid_uuid(rid):  # rule 6: isValidUuid, versions 1 to 5 only
+                    raise bad_request(f"Invalid value {rid!r} for field \"id\": "
+                                      "expected a UUID of version 1 to 5")
                 rid = rid.lower()
             match = self._match(obj, data, rid) if upsert else None
             if match is not None:
-                if match in pending:
-                    raise bad_request(f"{DUPLICATE} (two inputs resolve to record {match})")
-                old = table[match]
-                self._last_seen[(obj.id, match)] = old
-                row = copy_row(old)
+                if match in pending:  # rule 9: a second input for one row updates it again
+                    row = pending[match]
+                else:
+                    old = table[match]
+                    self._last_seen[(obj.id, match)] = old
+                    row = copy_row(old)
+                    matched.append(match)
                 self._apply(obj, data, row, refs)
                 row.update(deletedAt=None, updatedAt=now, updatedBy=self.actor)
             else:
@@ -199,9 +214,13 @@ class Records:
             self._check_unique(obj, row, claims)
             pending[row["id"]] = row
         self._check_refs(obj, refs, pending)
-        self._write([(obj, r) for r in pending.values()])
+        # Rule 8: the answer (and so the write order) holds the matched rows first, then the
+        # inserted ones, as common-create-many-query-runner.service.ts returns them.
+        done = set(matched)
+        rows = [pending[m] for m in matched] + [r for k, r in pending.items() if k not in done]
+        self._write([(obj, r) for r in rows])
         self.next_position[obj.id] = position
-        return list(pending.values())
+        return rows
 
     # -- update / delete / restore --------------------------------------------------------
 

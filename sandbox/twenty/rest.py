@@ -16,6 +16,7 @@ from sandbox.twenty.query import (
     sort_rows,
 )
 from sandbox.twenty.records import Records
+from sandbox.twenty.rewrites import is_valid_uuid
 from sandbox.twenty.schema import ObjectDef
 
 Row = dict[str, Any]
@@ -62,6 +63,9 @@ class RestApi:
             raise ApiError(404, f"Cannot {request.method} {request.path}", "Not Found")
         if method != "GET":
             self._writable(obj)
+        if rest and rest != ["restore"] and not is_valid_uuid(rest[0]):
+            # Rule 7 (parse-core-path.utils.ts): a non-UUID path id is a 400, never a 404.
+            raise bad_request(f"'{rest[0]}' is not a valid UUID")
         return handler(obj, request, rest[0] if rest else None)
 
     def _writable(self, obj: ObjectDef) -> ObjectDef:

@@ -77,7 +77,8 @@ def _options(doc: Row) -> list[str] | None:
     return [o["value"] for o in doc.get("options") or []]
 
 
-def _compile_object(meta: Row, docs: list[Row], objects: dict[str, Row]) -> ObjectDef:
+def _compile_object(meta: Row, docs: list[Row], objects: dict[str, Row], generation: str,
+                    ) -> ObjectDef:
     obj = ObjectDef(meta=meta)
     for doc in docs:
         if not doc["isActive"]:
@@ -105,7 +106,8 @@ def _compile_object(meta: Row, docs: list[Row], objects: dict[str, Row]) -> Obje
         if name in SERVER_SET:
             obj.forbidden[name] = f"'{name}' is set by the server and cannot be written"
         elif name != "id":
-            obj.inputs[name] = Input(validator_for(ftype, name, _options(doc)), doc["isNullable"])
+            obj.inputs[name] = Input(validator_for(ftype, name, _options(doc), generation),
+                                     doc["isNullable"])
             if not doc["isNullable"] and ftype not in COMPOSITES:
                 obj.required.append(name)
         if name not in ("id", "createdAt", "updatedAt", "deletedAt", "createdBy", "updatedBy",
@@ -124,14 +126,15 @@ def _compile_object(meta: Row, docs: list[Row], objects: dict[str, Row]) -> Obje
 
 
 class Schema:
-    def __init__(self, objects: dict[str, Row], fields: dict[str, Row]) -> None:
+    def __init__(self, objects: dict[str, Row], fields: dict[str, Row], generation: str = "v2",
+                 ) -> None:
         by_object: dict[str, list[Row]] = {}
         for doc in fields.values():
             by_object.setdefault(doc["objectMetadataId"], []).append(doc)
         self.by_id: dict[str, ObjectDef] = {}
         for meta in objects.values():
             docs = sorted(by_object.get(meta["id"], []), key=lambda d: d["createdAt"])
-            self.by_id[meta["id"]] = _compile_object(meta, docs, objects)
+            self.by_id[meta["id"]] = _compile_object(meta, docs, objects, generation)
         # Fill in the child join column of each one-to-many side.
         for obj in self.by_id.values():
             resolved = []

@@ -17,6 +17,7 @@ from typing import Any
 import phonenumbers
 
 from sandbox.twenty.errors import bad_request
+from sandbox.twenty.rewrites import rewrite_composite, wiped_on_update
 
 Validator = Callable[[Any, Any], Any]
 
@@ -25,9 +26,9 @@ EMAIL_RE = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
-URL_RE = re.compile(r"^(https?://)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d{1,5})?([/?#]\S*)?$")
+URL_RE = re.compile(r"^(https?://)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d{1,5})?([/?#]\S*)?$",
+                    re.IGNORECASE)
 CALLING_RE = re.compile(r"^\+[1-9][0-9]{0,3}$")
-PHONE_RE = re.compile(r"^[0-9]{2,17}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CURRENCIES = """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL
 BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD
@@ -113,10 +114,7 @@ def _emails(value: Any, where: str) -> list[str] | None:
 
 
 def _phone(value: Any, where: str) -> str | None:
-    text = _text(value, where)
-    if text is not None and not PHONE_RE.match(text):
-        raise _fail(where, value, "expected the national number as digits only")
-    return text
+    return _text(value, where)  # parsed with libphonenumber by rewrites.parse_phone (rule 4)
 
 
 def _country(value: Any, where: str) -> str | None:
@@ -207,7 +205,7 @@ SUB_VALIDATORS: dict[str, Callable[[Any, str], Any]] = {
 }
 
 
-def composite_validator(ftype: str, name: str) -> Validator:
+def composite_validator(ftype: str, name: str, generation: str = "v2") -> Validator:
     subs = {sub: (SUB_VALIDATORS[kind], f"{name}.{sub}") for sub, kind in COMPOSITES[ftype].items()}
 
     def validate(value: Any, current: Any) -> dict[str, Any]:
@@ -216,6 +214,9 @@ def composite_validator(ftype: str, name: str) -> Validator:
         if not isinstance(value, dict):
             raise _fail(name, value, f"expected an object with {', '.join(subs)}")
         out = dict(current) if current else dict.fromkeys(subs)
+        wiped = wiped_on_update(ftype, value, generation)
+        if wiped is not None:
+            out[wiped] = None  # rule 11: v2 clears what a partial update omits
         for sub, sub_value in value.items():
             spec = subs.get(sub)
             if spec is None:
@@ -223,12 +224,14 @@ def composite_validator(ftype: str, name: str) -> Validator:
             out[sub] = spec[0](sub_value, spec[1])
         if ftype == "PHONES":
             _check_calling(out["primaryPhoneCountryCode"], out["primaryPhoneCallingCode"], name)
-        return out
+        return rewrite_composite(ftype, out, value, name, generation)
 
     return validate
 
 
 def _date_time(value: Any, where: str) -> str:
+    if isinstance(value, str) and DATE_RE.match(value):
+        value += "T00:00:00Z"  # rule 5: a date-only value is accepted, as midnight UTC
     if not isinstance(value, str) or len(value) < 16 or value[10] not in "T ":
         raise _fail(where, value, "expected an ISO-8601 date-time")
     try:
@@ -315,9 +318,10 @@ def scalar_validator(ftype: str, name: str, options: list[str] | None = None) ->
     return check
 
 
-def validator_for(ftype: str, name: str, options: list[str] | None = None) -> Validator:
+def validator_for(ftype: str, name: str, options: list[str] | None = None,
+                  generation: str = "v2") -> Validator:
     if ftype in COMPOSITES:
-        return composite_validator(ftype, name)
+        return composite_validator(ftype, name, generation)
     return scalar_validator(ftype, name, options)
 
 

@@ -143,12 +143,6 @@ def test_upsert_company_does_not_match_on_name(api):
     assert second["id"] != first["id"]
 
 
-def test_upsert_two_inputs_resolving_to_one_row_fails(api):
-    row = created(api.post("/rest/people", json=person()), "createPerson")
-    body = [{"id": row["id"], "city": "A"}, {"emails": row["emails"], "city": "B"}]
-    assert error_message(api.post("/rest/batch/people", params={"upsert": "true"}, json=body))
-
-
 def test_deleted_at_filter_lists_soft_deleted_rows(api):
     tag = unique("sd")
     row = created(api.post("/rest/companies", json={"name": tag}), "createCompany")
