@@ -5,8 +5,10 @@ Tables (schema ``migration``; auditors query them directly):
 * ``migration.load_runs``: one row per ``bizmig load`` / ``rollback`` run;
 * ``migration.ledger``: one row per record per run: object, external id, Twenty id, action
   (``created`` / ``updated`` / ``restored`` / ``unchanged`` / ``quarantined`` / ``archived``
-  / ``destroyed`` / ``reverted``), state (``pending`` → ``committed`` | ``failed``), row hash,
-  the before-image of a pre-existing Twenty record the load changed, Twenty's message;
+  / ``destroyed`` / ``reverted``; ``unexpected``, always ``failed``: an answer row of a batch
+  that no input carried, see :mod:`load.answers`), state (``pending`` → ``committed`` |
+  ``failed``), row hash, the before-image of a pre-existing Twenty record the load changed,
+  Twenty's message;
 * ``migration.schema_ledger``: custom objects and fields the loader created (for rollback);
 * ``migration.ledger_current``: view, the latest committed state of every record.
 
@@ -61,7 +63,8 @@ comment on table {SCHEMA}.ledger is 'Every write the loader made to Twenty, one 
 per run (bizmig load; load/ledger.py). Rows are pending before a batch is sent and committed \
 or failed after its answer.';
 comment on column {SCHEMA}.ledger.action is 'created / updated / restored / unchanged / \
-quarantined (Twenty refused it; message says why) / archived / destroyed / reverted';
+quarantined (Twenty refused it; message says why) / archived / destroyed / reverted / \
+unexpected (state failed: a batch answer row no input carried)';
 comment on column {SCHEMA}.ledger.external_id is 'The mart''s external_id, also the record''s \
 bizstimId in Twenty (note targets: a UUIDv5 of it is the Twenty id).';
 comment on column {SCHEMA}.ledger.row_hash is 'The mart row''s hash when written: an equal \
