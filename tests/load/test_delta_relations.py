@@ -117,3 +117,54 @@ def test_delta_run_mixing_updates_and_creates_links_every_record_to_the_right_pe
             checked += 1
             moved += bool(person and person.endswith("-new"))
     assert 0 < moved < checked
+
+
+def test_two_people_one_record_over_http_are_settled_by_reading_back(
+    staging: Path, twenty: Twenty
+) -> None:
+    """Rule 9 on the stand-in: a new person carrying an existing person's e-mail in upper case
+    and that person's own change go in one batch; Twenty updates one record with both and
+    answers once. The unanswered input is read back by its bizstimId, found gone, and
+    quarantined with the reason, never given the other one's id."""
+    assert load(staging, twenty).returncode == 0
+    with duckdb.connect(str(staging)) as con:
+        existing = con.execute(
+            "select external_id from marts.twenty__people where emails.primaryEmail is not null "
+            "order by external_id limit 1"
+        ).fetchone()[0]
+        con.execute(
+            "update marts.twenty__people set row_hash = row_hash || '-delta', "
+            "\"jobTitle\" = 'Changed' where external_id = ?",
+            [existing],
+        )
+        con.execute(
+            "insert into marts.twenty__people select * replace (external_id || '-dup' as "
+            "external_id, row_hash || '-dup' as row_hash, {'primaryEmail': "
+            "upper(emails.primaryEmail), 'additionalEmails': []::varchar[]} as emails) "
+            "from marts.twenty__people where external_id = ?",
+            [existing],
+        )
+    start = len(twenty.server.requests())
+    second = load(staging, twenty)
+    assert second.returncode == 0, second.stderr[-2000:]
+    people = second.json()["objects"]["person"]
+    assert (people["updated"], people["quarantined"], people["created"]) == (1, 1, 0)
+    reads = [
+        r
+        for r in twenty.server.requests(start)
+        if r["method"] == "GET" and "bizstimId" in str(r.get("query") or r.get("path"))
+    ]
+    assert len(reads) == 1  # exactly the one unanswered input was read back
+    ledger = _ledger(staging)
+    with duckdb.connect(str(staging), read_only=True) as con:
+        action, message = con.execute(
+            "select action, message from migration.ledger_current where object = 'person' "
+            "and external_id = ?",
+            [existing],
+        ).fetchone()
+    assert action == "quarantined" and "rule 9" in message
+    (record,) = [
+        r for r in twenty.all_records("people") if r["id"] == ledger[("person", existing + "-dup")]
+    ]
+    assert record["bizstimId"] == existing + "-dup"
+    assert ("person", existing) not in ledger
