@@ -85,6 +85,14 @@ def _empty(value: Any) -> bool:
 
 
 def normalise(ftype: str | None, value: Any) -> Any:
+    """See :func:`_normalise`; in a composite, an empty sub-field ("" or []) is null."""
+    out = _normalise(ftype, value)
+    if isinstance(out, dict):
+        return {k: None if _empty(v) else v for k, v in out.items()}
+    return out
+
+
+def _normalise(ftype: str | None, value: Any) -> Any:
     """``value`` of a Twenty field of type ``ftype`` in the form Twenty stores and compares:
     e-mails lower-cased and an empty list as null, link URLs canonical, phones as (calling
     code, national number) pairs. Other types pass through."""
