@@ -325,7 +325,7 @@ class Loader:
         for index in lost:
             item = batch[index]
             self.ids.pop((spec.singular, item.row.external_id), None)
-            item.action = "quarantined"
+            item.action, item.twenty_id = "quarantined", None
             item.message = (
                 f"Twenty's answer to its batch did not hold it and no record has its {key}: "
                 "another input of the batch matched the same record (rule 9)"
