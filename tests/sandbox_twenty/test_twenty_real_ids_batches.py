@@ -38,6 +38,9 @@ def test_rule7_non_uuid_path_id_is_400(api):
         resp = api.request(method, "/rest/people/abc", json={} if method == "PATCH" else None)
         assert error_message(resp, 400) == "'abc' is not a valid UUID"
     assert error_message(api.patch("/rest/people/abc/restore"), 400).endswith("not a valid UUID")
+    assert error_message(api.get("/rest/people/restore"), 400).endswith("not a valid UUID")
+    many = api.patch("/rest/people/restore", params={"filter": "city[eq]:nowhere-at-all"})
+    assert many.status_code == 200, many.text  # the restore-many route is not an id
 
 
 def test_rule8_upsert_answer_holds_matched_rows_first(api):
