@@ -63,7 +63,7 @@ class RestApi:
             raise ApiError(404, f"Cannot {request.method} {request.path}", "Not Found")
         if method != "GET":
             self._writable(obj)
-        if rest and rest != ["restore"] and not is_valid_uuid(rest[0]):
+        if rest and handler != self.restore_many and not is_valid_uuid(rest[0]):
             # Rule 7 (parse-core-path.utils.ts): a non-UUID path id is a 400, never a 404.
             raise bad_request(f"'{rest[0]}' is not a valid UUID")
         return handler(obj, request, rest[0] if rest else None)

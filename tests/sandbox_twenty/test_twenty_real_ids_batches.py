@@ -38,17 +38,24 @@ def test_rule7_non_uuid_path_id_is_400(api):
         resp = api.request(method, "/rest/people/abc", json={} if method == "PATCH" else None)
         assert error_message(resp, 400) == "'abc' is not a valid UUID"
     assert error_message(api.patch("/rest/people/abc/restore"), 400).endswith("not a valid UUID")
+    assert error_message(api.get("/rest/people/restore"), 400).endswith("not a valid UUID")
+    many = api.patch("/rest/people/restore", params={"filter": "city[eq]:nowhere-at-all"})
+    assert many.status_code == 200, many.text  # the restore-many route is not an id
 
 
 def test_rule8_upsert_answer_holds_matched_rows_first(api):
     existing = created(api.post("/rest/people", json=person()), "createPerson")
+    gone = created(api.post("/rest/people", json=person()), "createPerson")
+    api.delete(f"/rest/people/{gone['id']}", params={"soft_delete": "true"})
     new_a, new_b = person(), person()
-    body = [new_a, {"emails": existing["emails"], "city": "Matched"}, new_b]
+    body = [new_a, {"emails": existing["emails"], "city": "Matched"}, new_b,
+            {"emails": gone["emails"], "city": "Restored"}]
     rows = _upsert(api, "people", body)
     assert [r["emails"]["primaryEmail"] for r in rows] == [
-        existing["emails"]["primaryEmail"], new_a["emails"]["primaryEmail"],
-        new_b["emails"]["primaryEmail"]]
-    assert rows[0]["id"] == existing["id"] and rows[0]["city"] == "Matched"
+        existing["emails"]["primaryEmail"], gone["emails"]["primaryEmail"],
+        new_a["emails"]["primaryEmail"], new_b["emails"]["primaryEmail"]]
+    assert [(r["id"], r["city"], r["deletedAt"]) for r in rows[:2]] == [
+        (existing["id"], "Matched", None), (gone["id"], "Restored", None)]
 
 
 def test_rule9_two_inputs_matching_one_row_both_update_it(api):
