@@ -66,6 +66,9 @@ class Loader:
         self.archive_missing = archive_missing
         self._pending: list[dict[str, Any]] | None = None
         self.ids: dict[tuple[str, str], str] = {}  # (object, external id) → Twenty id
+        # Bizstim user external id → workspace member id (load.session.match_owners); a user
+        # with no member is absent, so the record is sent without owner, never refused.
+        self.owner_members: dict[str, str] = {}
 
     # -- relations ----------------------------------------------------------------------------
     def relation_target(self, spec: LoadSpec, name: str) -> tuple[str, str]:
@@ -97,6 +100,10 @@ class Loader:
                     f"related {target} {target_external} is not in Twenty (quarantined?)",
                 )
             payload[column] = target_id
+        if row.has_owner:
+            payload["ownerId"] = (
+                self.owner_members.get(row.owner_user) if row.owner_user is not None else None
+            )
         return payload, None
 
     # -- per object ---------------------------------------------------------------------------
