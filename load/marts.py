@@ -3,9 +3,9 @@
 Mart contract (models/README.md): ``external_id``, ``row_hash``, payload columns named exactly as
 Twenty fields (camelCase; composite fields are STRUCTs with Twenty's sub-field names),
 relation columns ``<field>__external_id``, an owner column ``owner__user_external_id`` (a
-Bizstim user the loader maps to a workspace member, issue 12 part 5), and optionally ``custom_fields``: a JSON object of
-confirmed custom-field values keyed by Twenty field name (the set depends on the account, so
-it cannot be fixed columns under an enforced contract). Anything else that is not camelCase
+Bizstim user the loader maps to a workspace member, issue 12 part 5), and optionally
+``custom_fields``: a JSON object of confirmed custom-field values keyed by Twenty field name
+(the set depends on the account, so it cannot be fixed columns under an enforced contract). Anything else that is not camelCase
 is bookkeeping and stays out of the payload.
 """
 
