@@ -5,8 +5,8 @@ Twenty fields (camelCase; composite fields are STRUCTs with Twenty's sub-field n
 relation columns ``<field>__external_id``, an owner column ``owner__user_external_id`` (a
 Bizstim user the loader maps to a workspace member, issue 12 part 5), and optionally
 ``custom_fields``: a JSON object of confirmed custom-field values keyed by Twenty field name
-(the set depends on the account, so it cannot be fixed columns under an enforced contract). Anything else that is not camelCase
-is bookkeeping and stays out of the payload.
+(the set depends on the account, so it cannot be fixed columns under an enforced contract).
+Anything else that is not camelCase is bookkeeping and stays out of the payload.
 """
 
 from __future__ import annotations
