@@ -36,7 +36,7 @@ owned as (
     select
         shaped.*,
         owners.owner_user_external_id as "owner__user_external_id"
-    from owned
+    from shaped
     left join owners on shaped."practitioner__external_id" = owners.person_external_id
 )
 
