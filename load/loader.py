@@ -71,6 +71,9 @@ class Loader:
         self._pending: list[dict[str, Any]] | None = None
         self.ids: dict[tuple[str, str], str] = {}  # (object, external id) → Twenty id
         self._types: dict[str, dict[str, str]] = {}  # object → field name → Twenty type
+        # Bizstim user external id → workspace member id (load.session.match_owners); a user
+        # with no member is absent, so the record is sent without owner, never refused.
+        self.owner_members: dict[str, str] = {}
 
     # -- relations ----------------------------------------------------------------------------
     def relation_target(self, spec: LoadSpec, name: str) -> tuple[str, str]:
@@ -106,6 +109,10 @@ class Loader:
                     f"related {target} {target_external} is not in Twenty (quarantined?)",
                 )
             payload[column] = target_id
+        if row.has_owner:
+            payload["ownerId"] = (
+                self.owner_members.get(row.owner_user) if row.owner_user is not None else None
+            )
         return payload, None
 
     # -- per object ---------------------------------------------------------------------------

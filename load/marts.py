@@ -2,10 +2,11 @@
 
 Mart contract (models/README.md): ``external_id``, ``row_hash``, payload columns named exactly as
 Twenty fields (camelCase; composite fields are STRUCTs with Twenty's sub-field names),
-relation columns ``<field>__external_id``, and optionally ``custom_fields``: a JSON object of
-confirmed custom-field values keyed by Twenty field name (the set depends on the account, so
-it cannot be fixed columns under an enforced contract). Anything else that is not camelCase
-is bookkeeping and stays out of the payload.
+relation columns ``<field>__external_id``, an owner column ``owner__user_external_id`` (a
+Bizstim user the loader maps to a workspace member, issue 12 part 5), and optionally
+``custom_fields``: a JSON object of confirmed custom-field values keyed by Twenty field name
+(the set depends on the account, so it cannot be fixed columns under an enforced contract).
+Anything else that is not camelCase is bookkeeping and stays out of the payload.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from load.ledger import Ledger
 
 RELATION_SUFFIX = "__external_id"
+OWNER_COLUMN = "owner__user_external_id"  # Bizstim user → workspace member at load time
 CUSTOM_FIELDS = "custom_fields"  # JSON object: Twenty field name → value, merged into the payload
 PAYLOAD_NAME = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 
@@ -30,6 +32,8 @@ class MartRow:
     row_hash: str
     payload: dict[str, Any]
     relations: dict[str, str | None]  # relation field name → target external id
+    owner_user: str | None = None  # Bizstim user external id of the record's owner
+    has_owner: bool = False  # the mart carries an owner column (so ownerId is always sent)
 
 
 def jsonable(value: Any) -> Any:
@@ -72,5 +76,14 @@ def read_mart(ledger: Ledger, relation: str) -> list[MartRow]:
         relations = {
             k[: -len(RELATION_SUFFIX)]: v for k, v in record.items() if k.endswith(RELATION_SUFFIX)
         }
-        out.append(MartRow(str(record["external_id"]), str(record["row_hash"]), payload, relations))
+        out.append(
+            MartRow(
+                str(record["external_id"]),
+                str(record["row_hash"]),
+                payload,
+                relations,
+                owner_user=record.get(OWNER_COLUMN),
+                has_owner=OWNER_COLUMN in record,
+            )
+        )
     return out

@@ -168,6 +168,9 @@ def perform_load(
                 progress,
                 archive_missing=options.archive_missing,
             )
+            loader.owner_members = {
+                m["external_id"]: m["workspace_member_id"] for m in owners.matched
+            }
             outcome.results = run_load(loader, LOAD_ORDER)
         status = "done"
     finally:

@@ -32,7 +32,7 @@ located as (
         coalesce(countries.iso2, '{{ var("default_phone_region") }}') as region
     from identity
     inner join records on identity.source_record_key = records.source_record_key
-    left join countries on lower(records.country) = countries.spelling
+    left join countries on lower(trim(records.country)) = countries.spelling
 ),
 
 typed as (
@@ -96,6 +96,7 @@ select
     struct_extract(parsed_inputs.parsed, 'calling_code') as calling_code,
     struct_extract(parsed_inputs.parsed, 'e164') as e164,
     struct_extract(parsed_inputs.parsed, 'extension') as extension,
+    struct_extract(parsed_inputs.parsed, 'kept_raw_reason') as kept_raw_reason,
     row_number() over (
         partition by typed.person_external_id
         order by typed.kind_rank, typed.source_id, typed.field_order

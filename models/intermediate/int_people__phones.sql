@@ -1,7 +1,8 @@
 -- Twenty PHONES per person: the first valid number is primary, every other distinct valid
 -- number (by E.164) is an additional phone. Numbers the library cannot read as a real number
--- are never dropped: they are kept verbatim in rawPhones ("<field>: <as typed>"), and so is
--- any number whose extension Twenty's PHONES field has no place for.
+-- are never dropped: they are kept verbatim in rawPhones ("<field>: <as typed> (<reason>)"),
+-- and so is any number whose extension Twenty's PHONES field has no place for. They never
+-- reach the PHONES field: real Twenty refuses the whole batch over one unparseable phone.
 with numbers as (
     select * from {{ ref('int_people__phone_numbers') }}
 ),
@@ -52,16 +53,20 @@ kept_raw_tokens as (
         person_external_id,
         source_field,
         raw_phone,
+        kept_raw_reason,
         min(position) as position
     from numbers
-    where not is_valid or extension is not null
-    group by person_external_id, source_field, raw_phone
+    where kept_raw_reason is not null
+    group by person_external_id, source_field, raw_phone, kept_raw_reason
 ),
 
 kept_raw as (
     select
         person_external_id,
-        string_agg(source_field || ': ' || raw_phone, '; ' order by position) as raw_phones
+        string_agg(
+            source_field || ': ' || raw_phone || ' (' || kept_raw_reason || ')',
+            '; ' order by position
+        ) as raw_phones
     from kept_raw_tokens
     group by person_external_id
 )

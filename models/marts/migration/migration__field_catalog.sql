@@ -21,6 +21,8 @@ static_fields as (
         inverse_field_name,
         inverse_label,
         case
+            -- owners: a Bizstim user, resolved through migration.owner_matches at load
+            when relation_target = 'workspaceMember' then field_name || '__user_external_id'
             when twenty_type = 'RELATION' then field_name || '__external_id'
             else field_name
         end as mart_column

@@ -50,12 +50,10 @@ shaped as (
         } as "locationEmails",
         nullif(concat_ws(
             '; ',
-            case when not parsed_p_phone.is_valid or parsed_p_phone.extension is not null
-                    then 'p_phone: ' || locations.p_phone
-            end,
-            case when not parsed_s_phone.is_valid or parsed_s_phone.extension is not null
-                    then 's_phone: ' || locations.s_phone
-            end
+            'p_phone: ' || locations.p_phone
+            || ' (' || parsed_p_phone.kept_raw_reason || ')',
+            's_phone: ' || locations.s_phone
+            || ' (' || parsed_s_phone.kept_raw_reason || ')'
         ), '') as "rawPhones",
         locations.location_status as "locationStatus",
         locations.online_booking as "onlineBooking",

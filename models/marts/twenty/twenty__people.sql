@@ -76,7 +76,7 @@ shaped as (
         people.hire_date as "hireDate",
         people.start_date as "clientStartDate",
         people.timezone as "timeZone",
-        people.meeting_url as "meetingUrl",
+        {{ twenty_link_url("people.meeting_url") }} as "meetingUrl",
         people.min_time as "minTime",
         people.max_time as "maxTime",
         cast(people.slot_duration as integer) as "slotDuration",

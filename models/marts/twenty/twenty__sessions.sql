@@ -1,6 +1,11 @@
 -- Twenty `tutoringSessions` (custom object; `event(s)` is reserved): start/end in UTC
--- (ISO-8601 with Z), linked to client, practitioner, service and location.
-with shaped as (
+-- (ISO-8601 with Z), linked to client, practitioner, service and location. The owner is the
+-- practitioner's Bizstim user (int_people__owner_users), matched to a workspace member at load.
+with owners as (
+    select * from {{ ref('int_people__owner_users') }}
+),
+
+shaped as (
     select
         session_external_id as external_id,
         coalesce(service_description, 'Session') || ' · '
@@ -13,7 +18,7 @@ with shaped as (
         cast(slots as integer) as "slots",
         cast(duration_minutes as integer) as "durationMinutes",
         session_notes as "sessionNotes",
-        ondemand_link as "onDemandLink",
+        {{ twenty_link_url("ondemand_link") }} as "onDemandLink",
         is_recurring as "isRecurring",
         cast(recurrence_id as varchar) as "recurrenceId",
         qb_invoice_id as "quickbooksInvoiceId",
@@ -25,6 +30,14 @@ with shaped as (
         location_external_id as "location__external_id"
     from {{ ref('int_sessions__scheduled') }}
     where exclusion_rule is null and quarantine_rule is null
+),
+
+owned as (
+    select
+        shaped.*,
+        owners.owner_user_external_id as "owner__user_external_id"
+    from shaped
+    left join owners on shaped."practitioner__external_id" = owners.person_external_id
 )
 
 select
@@ -34,6 +47,6 @@ select
         'slots', 'durationMinutes', 'sessionNotes', 'onDemandLink', 'isRecurring',
         'recurrenceId', 'quickbooksInvoiceId', 'cancelledClients', 'bizstimSessionId',
         'client__external_id', 'practitioner__external_id', 'service__external_id',
-        'location__external_id'
+        'location__external_id', 'owner__user_external_id'
     ]) }} as row_hash
-from shaped
+from owned
