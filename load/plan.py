@@ -92,6 +92,7 @@ def plan_row(
         and known["twenty_id"] in snapshot.live
         and known["row_hash"] == row.row_hash
         and known["action"] in ("created", "updated", "restored", "unchanged")
+        and not owner_changed(payload, snapshot.live[known["twenty_id"]])
     ):
         return Planned(row, payload, "unchanged", known["twenty_id"])
     matched = snapshot.matches(payload, keys)
@@ -105,6 +106,13 @@ def plan_row(
     existing = snapshot.record(twenty_id)
     action = "restored" if twenty_id in snapshot.deleted else "updated"
     return Planned(row, payload, action, twenty_id, before_image=existing)
+
+
+def owner_changed(payload: dict[str, Any], record: dict[str, Any]) -> bool:
+    """An owner is resolved at load time, not in the mart's ``row_hash``: a practitioner whose
+    workspace member was invited after the first load gets it on the next one, and a record
+    whose owner was changed in Twenty is set back, although the Bizstim row did not change."""
+    return "ownerId" in payload and record.get("ownerId") != payload["ownerId"]
 
 
 def unique_keys(unique_fields: list[tuple[str, str]]) -> list[str]:

@@ -52,3 +52,30 @@ def test_sessions_get_the_matched_member_as_owner_and_unmatched_stay_empty(stagi
         owned += expected is not None
         unowned += expected is None and user is not None
     assert owned > 0 and unowned > 0
+
+
+def test_a_member_invited_after_the_first_load_gets_the_sessions_on_the_next(staging, tmp_path):
+    sessions, users = _owners_by_session(staging)
+    user = sorted({u for u in sessions.values() if u is not None})[0]
+    theirs = {s for s, u in sessions.items() if u == user}
+    first = start_twenty(tmp_path, "--rate-limit", "0")
+    try:
+        assert load(staging, first).returncode == 0
+        before = {r["bizstimId"]: r for r in first.all_records("tutoringSessions")}
+    finally:
+        first.server.stop()
+    assert all(before[s]["ownerId"] is None for s in theirs)
+    # the same workspace (its database), now with the practitioner invited
+    again = start_twenty(tmp_path, "--rate-limit", "0", members=(f"{users[user]}:Invited",))
+    try:
+        result = load(staging, again)
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        member = next(
+            m["id"] for m in again.all_records("workspaceMembers") if m["userEmail"] == users[user]
+        )
+        after = {r["bizstimId"]: r for r in again.all_records("tutoringSessions")}
+    finally:
+        again.server.stop()
+    assert {s for s in after if after[s]["ownerId"] == member} == theirs
+    assert result.json()["objects"]["tutoringSession"]["updated"] == len(theirs)
+    assert all(after[s]["ownerId"] == before[s]["ownerId"] for s in after if s not in theirs)
