@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from ingest.endpoints import LIST_ENDPOINTS, pages_needed  # noqa: E402
 from sandbox.bizstim.store import counts, iter_records  # noqa: E402
-from tests.servers import start_server  # noqa: E402
+from sandbox.servers import start_server  # noqa: E402
 
 KEYS = [f"bench-key-{i}-{'0' * 30}" for i in range(1, 4)]
 PEAK = (

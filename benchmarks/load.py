@@ -30,8 +30,8 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sandbox.servers import start_server  # noqa: E402
 from tests.load.conftest import TWENTY_KEY, extract_and_build  # noqa: E402
-from tests.servers import start_server  # noqa: E402
 
 
 def build_template(work: Path) -> Path:

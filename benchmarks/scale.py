@@ -47,7 +47,7 @@ from bizmig.demo import copy_project, workspace_members  # noqa: E402
 from ingest.endpoints import LIST_ENDPOINTS  # noqa: E402
 from sandbox.bizstim.generate import ensure_db  # noqa: E402
 from sandbox.bizstim.store import counts  # noqa: E402
-from tests.servers import RunningServer, start_server  # noqa: E402
+from sandbox.servers import RunningServer, start_server  # noqa: E402
 
 RECORDS_PER_CLIENT = 21.0  # measured: 21.06 at 2 400 clients; rounding down errs on "more"
 BIZSTIM_LIMIT, TWENTY_LIMIT = 1000, 100  # the real limits; only the windows are scaled
@@ -56,7 +56,7 @@ CHILD = """
 import json, resource, sys
 from pathlib import Path
 from bizmig.migrate import MigrationConfig, execute
-from bizmig.settings import BizstimSettings, TwentySettings
+from common.settings import BizstimSettings, TwentySettings
 c = json.loads(sys.argv[1])
 config = MigrationConfig(
     bizstim=BizstimSettings(c["bizstim_url"], tuple(c["keys"]), c["b_limit"], c["b_window"]),
@@ -191,9 +191,9 @@ def phases(staging: Path) -> dict[str, dict[str, Any]]:
 
 def twenty_counts(url: str, staging: Path, window: float) -> dict[str, dict[str, int]]:
     """Per object: Twenty's own ``totalCount`` against the mart's row count."""
-    from bizmig.settings import TwentySettings
-    from load.session import open_session
-    from load.specs import LOAD_ORDER
+    from common.settings import TwentySettings
+    from load.twenty.session import open_session
+    from load.twenty.specs import LOAD_ORDER
 
     session = open_session(TwentySettings(url, TWENTY_KEY), staging, TWENTY_LIMIT, window)
     try:

@@ -17,7 +17,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.servers import start_server
+from sandbox.servers import start_server
 
 
 def batch(start: int, size: int) -> list[dict]:

@@ -10,13 +10,13 @@ import typer
 from rich.markup import escape
 
 from bizmig.demo import demo_command
-from bizmig.exits import ExitCode
 from bizmig.failures import INTERRUPTED, one_line_errors, report
 from bizmig.mapping import map_app
 from bizmig.migrate import migrate_command
-from bizmig.report import report_command
+from common.exits import ExitCode
 from ingest.cli import console, extract_command, scope_command
 from load.cli import load_command, reconcile_command, rollback_command
+from report.command import report_command
 from sandbox.cli import app as sandbox_app
 
 app = typer.Typer(
@@ -41,7 +41,7 @@ for name, command in (
 
 def run_cli() -> int:
     """`bizmig`: failures any command can meet end in one clear line and an exit code
-    (:mod:`bizmig.exits`), not a traceback; so do bad options (click's usage errors, which Typer
+    (:mod:`common.exits`), not a traceback; so do bad options (click's usage errors, which Typer
     would draw as a multi-line box). Tracebacks never show locals, so no key surfaces in one."""
     try:
         result = app(standalone_mode=False)

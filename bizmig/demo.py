@@ -50,7 +50,7 @@ from bizmig.mapping_seed import (
 )
 from bizmig.migrate import MigrationConfig, execute
 from bizmig.phases import PROJECT_DIR
-from bizmig.settings import BizstimSettings, TwentySettings, positive
+from common.settings import BizstimSettings, TwentySettings, positive
 from ingest.cli import console
 from sandbox.bizstim.profiles import ProfileName
 from sandbox.bizstim.store import iter_records

@@ -1,4 +1,4 @@
-"""Failures every command can meet → one line on stderr and an exit code (:mod:`bizmig.exits`).
+"""Failures every command can meet → one line on stderr and an exit code (:mod:`common.exits`).
 
 Seen on a fresh clone: tracebacks of 47 and 68 lines for a wrong URL, ``CatalogException``
 for a file ``dbt build`` never ran on, ``extraction failed: … <class 'KeyboardInterrupt'>`` for
@@ -18,15 +18,15 @@ import requests
 import typer
 from rich.markup import escape
 
-from bizmig.addresses import Unreachable, bizstim_http_error
-from bizmig.exits import ExitCode
 from bizmig.phases import GateFailed
-from bizmig.settings import ConfigError
+from common.addresses import Unreachable, bizstim_http_error
+from common.exits import ExitCode
+from common.settings import ConfigError
 from ingest.cli import console
 from ingest.transport import ExtractError
-from load.build_state import BuildNotUsable
-from load.run import LoadRefused
-from load.twenty import TwentyError, TwentyUnavailable
+from load.core.build_state import BuildNotUsable
+from load.core.run import LoadRefused
+from load.twenty.client import TwentyError, TwentyUnavailable
 
 INTERRUPTED = "interrupted, rerun to resume"
 

@@ -31,7 +31,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bizmig.exits import ExitCode
 from bizmig.mapping_infer import describe_fit, infer_type, twenty_field_name
 from bizmig.mapping_seed import (
     MappingSeed,
@@ -44,8 +43,9 @@ from bizmig.mapping_seed import (
     status_of,
     write_seed,
 )
-from bizmig.settings import duckdb_path
-from bizmig.terminal import make_console
+from common.exits import ExitCode
+from common.settings import duckdb_path
+from common.terminal import make_console
 
 console = make_console(stderr=True)
 out = make_console()

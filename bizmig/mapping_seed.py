@@ -5,7 +5,7 @@ Decision semantics (models/intermediate/int_custom_fields__mapping.sql reads the
 * ``decision``: ``migrate`` or ``skip``: what happens to the field once confirmed;
 * ``confirmed``: ``true`` once a person made that decision. A row that is not confirmed is
   pending: ``bizmig load`` refuses to start while a pending row names a custom field the
-  account has (migration__custom_fields, load/catalog.py); rows for fields the account does
+  account has (migration__custom_fields, load/twenty/catalog.py); rows for fields the account does
   not have apply to nothing.
 
 So a proposal is a row with ``decision=migrate, confirmed=false``; ``map confirm NAME`` makes it
@@ -35,7 +35,7 @@ SEED_COLUMNS = (
     "evidence",
 )
 MIGRATE, SKIP = "migrate", "skip"
-TRUE_WORDS = ("true", "1", "yes", "t")  # as load/catalog.py reads `confirmed`
+TRUE_WORDS = ("true", "1", "yes", "t")  # as load/twenty/catalog.py reads `confirmed`
 
 Row = dict[str, str]
 

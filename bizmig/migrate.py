@@ -27,8 +27,6 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from bizmig.addresses import Unreachable, check_reachable
-from bizmig.exits import ExitCode
 from bizmig.failures import report as report_failure
 from bizmig.phases import (
     PROJECT_DIR,
@@ -38,8 +36,9 @@ from bizmig.phases import (
     dbt_docs,
     run_phases,
 )
-from bizmig.report import build_report
-from bizmig.settings import (
+from common.addresses import Unreachable, check_reachable
+from common.exits import ExitCode
+from common.settings import (
     BizstimSettings,
     ConfigError,
     TwentySettings,
@@ -52,14 +51,15 @@ from bizmig.settings import (
 from ingest.cli import console, extract_with_progress, out, print_scope
 from ingest.pipeline import ExtractOptions, extraction_gaps
 from ingest.scope import run_scope
-from load.build_state import build_state, require_build
 from load.cli import load_progress, print_load
-from load.loader import Loader
-from load.reconcile import reconcile, write_reports
-from load.run import LoadOptions, perform_load
-from load.session import introspect_twenty, open_session
-from load.specs import LOAD_ORDER
-from load.twenty import TwentyClient
+from load.core.build_state import build_state, require_build
+from load.core.loader import Loader
+from load.core.reconcile import reconcile, write_reports
+from load.core.run import LoadOptions, perform_load
+from load.twenty.client import TwentyClient
+from load.twenty.session import introspect_twenty, open_session
+from load.twenty.specs import LOAD_ORDER
+from report.command import build_report
 
 
 @dataclass

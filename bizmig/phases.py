@@ -31,7 +31,7 @@ from typing import Any
 import duckdb
 from rich.markup import escape
 
-from bizmig.settings import ConfigError
+from common.settings import ConfigError
 
 PHASES = ("scope", "extract", "transform", "load", "reconcile")
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -279,7 +279,7 @@ def dbt_build(
 
 def _stop(process: subprocess.Popen[str]) -> None:
     """dbt must not outlive us (Ctrl-C, a failure reading its output): its on-run-end hook
-    is not needed to tell, an unfinished build is recorded as such (load.build_state)."""
+    is not needed to tell, an unfinished build is recorded as such (load.core.build_state)."""
     if process.poll() is None:
         process.terminate()
         try:

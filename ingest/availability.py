@@ -37,8 +37,8 @@ from urllib.parse import urlsplit
 import duckdb
 import requests
 
-from bizmig.addresses import bizstim_http_error, is_bizstim_body
-from bizmig.exits import ExitCode
+from common.addresses import bizstim_http_error, is_bizstim_body
+from common.exits import ExitCode
 from ingest.endpoints import CYCLES_TABLE, PROBED, RAW_SCHEMA, AccountEndpoint, ListEndpoint
 from ingest.transport import ExtractError
 

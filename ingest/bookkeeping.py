@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from bizmig.settings import BizstimSettings
+from common.settings import BizstimSettings
 from ingest.availability import raw_table_exists
 from ingest.endpoints import (
     ALL_TABLES,

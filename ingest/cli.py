@@ -28,15 +28,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from bizmig.addresses import check_reachable
-from bizmig.settings import (
+from common.addresses import check_reachable
+from common.settings import (
     BizstimSettings,
     ConfigError,
     bizstim_settings,
     duckdb_path,
     positive,
 )
-from bizmig.terminal import make_console
+from common.terminal import make_console
 from ingest.availability import Availability
 from ingest.expected_columns import ColumnCheck
 from ingest.pipeline import ExtractOptions, ExtractResult, run_extract

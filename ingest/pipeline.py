@@ -41,8 +41,8 @@ from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.sources.helpers.rest_client import RESTClient
 
-from bizmig.addresses import bizstim_http_error
-from bizmig.settings import BizstimSettings
+from common.addresses import bizstim_http_error
+from common.settings import BizstimSettings
 from ingest import availability
 from ingest.bookkeeping import (
     close_cycle,
@@ -120,7 +120,7 @@ class Progress:
 def _unwrap(exc: BaseException) -> BaseException:
     """dlt wraps what our transport raised (in extract threads) in its own step errors; so
     it wraps Ctrl-C (re-raised as such) and a source's HTTP error (one line, see
-    :func:`bizmig.addresses.bizstim_http_error`)."""
+    :func:`common.addresses.bizstim_http_error`)."""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ExtractError | KeyboardInterrupt):

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from dlt.sources.helpers.rest_client import RESTClient
 
-from bizmig.settings import BizstimSettings
+from common.settings import BizstimSettings
 from ingest import availability
 from ingest.availability import Availability, judge
 from ingest.endpoints import AVAILABILITY, CLIENT_DETAIL, LIST_ENDPOINTS, TIMEZONE, pages_needed

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from bizmig.exits import ExitCode
+from common.exits import ExitCode
 from ingest.pacer import BudgetExhausted, KeyPool
 
 

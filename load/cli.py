@@ -1,10 +1,10 @@
 """`bizmig load`, `bizmig reconcile`, `bizmig rollback`.
 
-Exit codes (:mod:`bizmig.exits`): 0 done · 1 failure / reconciliation mismatch ·
+Exit codes (:mod:`common.exits`): 0 done · 1 failure / reconciliation mismatch ·
 2 configuration · 5 unmatched owners (rerun with --allow-unmatched-owners) · 6 unconfirmed
 custom-field mappings · 7 schema conflict · 9 / 10 Twenty rejected the key / unreachable ·
 12 the marts are not built, or their last build failed / is partial / stale
-(``load.build_state``; ``--force`` loads or reconciles it anyway, recorded in the ledger).
+(``load.core.build_state``; ``--force`` loads or reconciles it anyway, recorded in the ledger).
 """
 
 from __future__ import annotations
@@ -27,17 +27,17 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from bizmig.exits import ExitCode
-from bizmig.settings import ConfigError, duckdb_path, positive, twenty_settings
-from bizmig.terminal import make_console
-from load.build_state import BuildState, require_build
-from load.loader import ACTIONS, Loader, ObjectResult
-from load.loader import Progress as LoadProgress
-from load.reconcile import reconcile, write_reports
-from load.rollback import rollback
-from load.run import LoadOptions, LoadOutcome, LoadRefused, perform_load
-from load.session import Session, open_session
-from load.specs import LOAD_ORDER
+from common.exits import ExitCode
+from common.settings import ConfigError, duckdb_path, positive, twenty_settings
+from common.terminal import make_console
+from load.core.build_state import BuildState, require_build
+from load.core.loader import ACTIONS, Loader, ObjectResult
+from load.core.loader import Progress as LoadProgress
+from load.core.reconcile import reconcile, write_reports
+from load.core.rollback import rollback
+from load.core.run import LoadOptions, LoadOutcome, LoadRefused, perform_load
+from load.twenty.session import Session, open_session
+from load.twenty.specs import LOAD_ORDER
 
 console = make_console(stderr=True)
 out = make_console()

@@ -1,5 +1,5 @@
 -- Every phone number typed into a person's records, parsed with the `phonenumbers` library
--- (UDF parse_phone from bizmig/dbt_udfs.py). The record's country (normalised through the
+-- (UDF parse_phone from common/dbt_udfs.py). The record's country (normalised through the
 -- country_codes seed, else var default_phone_region) tells how to read numbers written
 -- without +<calling code>. Order: person precedence, then p_phone, s_phone, text_phone items.
 with identity as (

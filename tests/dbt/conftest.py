@@ -24,8 +24,8 @@ from bizmig.mapping_seed import (
     read_seed,
     write_seed,
 )
+from sandbox.servers import RunningServer, start_server
 from tests.dbt.shapes import Planted, make_documented_only, plant_values
-from tests.servers import RunningServer, start_server
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 API_KEY = "dbt-test-key-000000000000000000000000000001"

@@ -18,11 +18,11 @@ import duckdb
 import pytest
 
 from bizmig.migrate import execute
-from load.ledger import LIVE_ACTIONS
+from load.core.ledger import LIVE_ACTIONS
 from sandbox.bizstim.hostile import CATALOG, read_manifest
+from sandbox.servers import RunningServer, start_server
 from tests.load.conftest import Twenty, start_twenty
 from tests.migrate.conftest import stand_in_config
-from tests.servers import RunningServer, start_server
 
 BIZSTIM_KEY = "hostile-test-bizstim-key-000000000000001"
 PLURALS = {"person": "people", "tutoringSession": "tutoringSessions", "payment": "payments",

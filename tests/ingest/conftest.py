@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import RunningServer, start_server
+from sandbox.servers import RunningServer, start_server
 
 KEY_A = "test-key-a-00000000000000000000000000000001"
 KEY_B = "test-key-b-00000000000000000000000000000002"

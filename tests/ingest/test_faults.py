@@ -8,9 +8,9 @@ import duckdb
 
 from ingest.endpoints import LIST_ENDPOINTS
 from sandbox.bizstim.store import counts
+from sandbox.servers import start_server
 from tests.ingest.conftest import KEY_A, KEY_B, bizmig
 from tests.ingest.test_extract import referenced_avail_ids
-from tests.servers import start_server
 
 
 def test_faults_are_retried_and_the_landing_is_still_exact(tmp_path):

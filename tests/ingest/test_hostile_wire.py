@@ -14,8 +14,8 @@ from ingest.pacer import KeyPool
 from ingest.transport import ExtractError, PacedAdapter, paced_session
 from sandbox.bizstim.store import iter_records
 from sandbox.httpbase import Request, Response, make_server
+from sandbox.servers import start_server
 from tests.ingest.conftest import KEY_A, Sandbox, bizmig
-from tests.servers import start_server
 
 
 def test_a_row_deleted_between_pages_loses_no_other_row(tmp_path):

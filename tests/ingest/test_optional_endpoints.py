@@ -25,9 +25,9 @@ from ingest.endpoints import AVAILABILITY, CLIENT_DETAIL, LIST_ENDPOINTS, pages_
 from ingest.pipeline import ExtractOptions, extraction_gaps
 from sandbox.bizstim.profiles import ProfileName, served_record
 from sandbox.bizstim.store import counts, iter_records
+from sandbox.servers import RunningServer
 from tests.ingest.conftest import KEY_A, KEY_B, Sandbox, bizmig, start_sandbox
 from tests.ingest.test_extract import as_landed, landed, referenced_avail_ids
-from tests.servers import RunningServer
 
 OPTIONAL = {"users": "users", "customfields": "custom_fields", "timezone": "account_timezone"}
 DOCUMENTED = [e for e in LIST_ENDPOINTS if e.documented]

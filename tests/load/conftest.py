@@ -17,8 +17,8 @@ import duckdb
 import httpx
 import pytest
 
+from sandbox.servers import RunningServer, start_server
 from tests.dbt.conftest import run_dbt
-from tests.servers import RunningServer, start_server
 
 BIZSTIM_KEY = "load-test-bizstim-key-00000000000000000001"
 TWENTY_KEY = "load-test-twenty-key"
@@ -171,7 +171,7 @@ def load(staging: Path, twenty: Twenty, *extra: str) -> Cli:
 
 
 def mart_counts(staging: Path) -> dict[str, int]:
-    from load.specs import LOAD_ORDER
+    from load.twenty.specs import LOAD_ORDER
 
     with duckdb.connect(str(staging), read_only=True) as con:
         return {

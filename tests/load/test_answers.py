@@ -14,15 +14,15 @@ from typing import Any
 
 import pytest
 
-from load.answers import pair_answers
-from load.catalog import Catalog, FieldSpec
-from load.composites import PartialComposite, complete
-from load.ledger import Ledger
-from load.loader import Loader, ObjectResult
-from load.marts import MartRow
-from load.plan import Planned, Snapshot, deterministic_id, plan_row
-from load.specs import NOTE_TARGETS, PEOPLE
-from load.workspace import ObjectMeta, Workspace
+from load.core.answers import pair_answers
+from load.core.ledger import Ledger
+from load.core.loader import Loader, ObjectResult
+from load.core.marts import MartRow
+from load.core.plan import Planned, Snapshot, deterministic_id, plan_row
+from load.twenty.catalog import Catalog, FieldSpec
+from load.twenty.composites import PartialComposite, complete
+from load.twenty.specs import NOTE_TARGETS, PEOPLE
+from load.twenty.workspace import ObjectMeta, Workspace
 
 
 class RealOrderTwenty:

@@ -14,9 +14,9 @@ import duckdb
 import pytest
 
 from bizmig.demo import copy_project
-from bizmig.exits import ExitCode
 from bizmig.phases import dbt_build
-from bizmig.report import build_report
+from common.exits import ExitCode
+from report.command import build_report
 from tests.load.conftest import Cli, Twenty, bizmig, load, start_twenty
 
 BROKEN_KEY = "unique_twenty__people_external_id"

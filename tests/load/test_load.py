@@ -7,7 +7,7 @@ from collections import Counter
 
 import duckdb
 
-from load.specs import LOAD_ORDER
+from load.twenty.specs import LOAD_ORDER
 from tests.load.conftest import bizmig, load, mart_counts, start_twenty
 
 PLURALS = {

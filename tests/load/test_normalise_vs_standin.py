@@ -1,4 +1,4 @@
-"""load/normalise.py agrees with what a Twenty that follows twenty-real-rules.md stores.
+"""load/twenty/normalise.py agrees with what a Twenty that follows twenty-real-rules.md stores.
 
 The values a mart sends (mixed-case e-mails, ``[]``, national phones with a country, link
 origins in capitals with a trailing slash) are written to the stand-in over HTTP; what it hands
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from load.normalise import normalise
+from load.twenty.normalise import normalise
 from tests.load.conftest import Twenty
 
 SENT: dict[str, Any] = {

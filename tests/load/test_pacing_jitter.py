@@ -1,8 +1,8 @@
 """The loader's token bucket against Twenty's when requests reach the server late, unevenly.
 
-A fake clock drives the client's bucket (``load.twenty.TokenBucket``); every request reaches a
-model of the server's bucket (same formula as ``sandbox.twenty.ratelimit``: burst = limit,
-continuous refill) after a delay that varies (0-0.2 s, seeded), as body encoding, the
+A fake clock drives the client's bucket (``load.twenty.client.TokenBucket``); every request
+reaches a model of the server's bucket (same formula as ``sandbox.twenty.ratelimit``:
+burst = limit, continuous refill) after a delay that varies (0-0.2 s, seeded), as body encoding, the
 network and a busy server make it; the client sends one request at a time. The
 2 000 000-record benchmark met 4 x 429 in 11 571 requests this way while the client's bucket
 had the server's exact shape.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 
-from load.twenty import TokenBucket
+from load.twenty.client import TokenBucket
 
 LIMIT, WINDOW = 100, 5.0
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bizmig.settings import TwentySettings
-from load.loader import Loader
-from load.normalise import link_url, phone_key, stored_key
-from load.reconcile import compare, reconcile
-from load.session import open_session
-from load.specs import PEOPLE
+from common.settings import TwentySettings
+from load.core.loader import Loader
+from load.core.reconcile import compare, reconcile
+from load.twenty.normalise import link_url, phone_key, stored_key
+from load.twenty.session import open_session
+from load.twenty.specs import PEOPLE
 from tests.load.conftest import TWENTY_KEY, load
 
 TYPES = {"emails": "EMAILS", "phones": "PHONES", "site": "LINKS", "name": "FULL_NAME"}

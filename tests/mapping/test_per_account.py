@@ -12,7 +12,7 @@ import duckdb
 from bizmig.demo import copy_project, record_decisions
 from bizmig.mapping import propose
 from bizmig.mapping_seed import read_seed
-from load.catalog import read_catalog
+from load.twenty.catalog import read_catalog
 from tests.dbt.conftest import Reshaped, Warehouse, reconciliation_rows
 
 

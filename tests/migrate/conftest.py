@@ -14,9 +14,9 @@ import pytest
 
 from bizmig.demo import copy_project
 from bizmig.migrate import MigrationConfig
-from bizmig.settings import BizstimSettings, TwentySettings
+from common.settings import BizstimSettings, TwentySettings
+from sandbox.servers import RunningServer, start_server
 from tests.load.conftest import TWENTY_KEY, Twenty, start_twenty
-from tests.servers import RunningServer, start_server
 
 BIZSTIM_KEY = "migrate-test-bizstim-key-0000000000000001"
 
@@ -39,7 +39,7 @@ class Stage:
 
     def marts(self) -> dict[tuple[str, str], str]:
         """(mart, external id) → row hash, as the last dbt build left them."""
-        from load.specs import LOAD_ORDER
+        from load.twenty.specs import LOAD_ORDER
 
         out = {}
         with duckdb.connect(str(self.config.duckdb), read_only=True) as con:

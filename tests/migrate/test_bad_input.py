@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from bizmig.exits import ExitCode
+from common.exits import ExitCode
+from sandbox.servers import RunningServer, start_server
 from tests.load.conftest import TWENTY_KEY, Twenty, start_twenty
-from tests.servers import RunningServer, start_server
 
 BIZSTIM_KEY = "bad-input-bizstim-key-00000000000000000001"
 

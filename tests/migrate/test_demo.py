@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from bizmig.exits import ExitCode
+from common.exits import ExitCode
 
 
 def test_demo_runs_the_whole_migration_and_reconciles(tmp_path):

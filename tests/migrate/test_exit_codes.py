@@ -1,4 +1,4 @@
-"""One list of exit codes (issue 19): the enum in bizmig/exits.py, and README's table naming
+"""One list of exit codes (issue 19): the enum in common/exits.py, and README's table naming
 exactly its codes; the modules that raise them use the enum, not literals."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bizmig.exits import ExitCode
+from common.exits import ExitCode
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -26,9 +26,9 @@ import pytest
 
 from bizmig.demo import copy_project
 from sandbox.bizstim.store import iter_records
+from sandbox.servers import RunningServer, start_server
 from tests.dbt.conftest import reconciliation_rows, run_dbt
 from tests.load.conftest import TWENTY_KEY, Twenty, start_twenty
-from tests.servers import RunningServer, start_server
 
 KEY = "profile-e2e-key-00000000000000000000000001"
 PROFILES = ("docs-only", "undocumented-403", "undocumented-500-then-404")

@@ -11,10 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bizmig.exits import ExitCode
 from bizmig.migrate import execute
 from bizmig.phases import PHASES, InputsChanged, PhaseLog, PhaseOutcome, run_phases
-from load.run import LoadRefused
+from common.exits import ExitCode
+from load.core.run import LoadRefused
 
 
 def inputs(sample_pct: float, bizstim: str = "http://bizstim/api") -> dict[str, dict]:

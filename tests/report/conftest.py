@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from bizmig.report import build_report
+from report.command import build_report
 from tests.load import conftest as load_fixtures
 from tests.load.conftest import BIZSTIM_KEY, TWENTY_KEY, bizmig, load, start_twenty
 

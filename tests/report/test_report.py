@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from load.ledger import LIVE_ACTIONS
-from load.specs import LOAD_ORDER
+from load.core.ledger import LIVE_ACTIONS
+from load.twenty.specs import LOAD_ORDER
 from tests.report.conftest import SECRETS, query
 
 SECTION_IDS = (

@@ -8,7 +8,7 @@ import json
 import re
 
 from bizmig.migrate import print_final
-from bizmig.report_objects import ACCOUNTING
+from report.objects import ACCOUNTING
 from tests.report.conftest import PHASE_DETAIL_ROW, execute, make_report, query
 
 EQUATION_COLUMNS = tuple(header for header, _ in ACCOUNTING[1:])

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from bizmig.report_html_parts import HTML_ROW_CAP, SECTIONS
+from report.html_parts import HTML_ROW_CAP, SECTIONS
 from tests.report.conftest import BIZSTIM_KEY, TWENTY_KEY, execute, make_report, read_report
 
 PHASE_LOG = (

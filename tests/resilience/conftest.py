@@ -28,15 +28,15 @@ import duckdb
 import pytest
 
 from bizmig.demo import copy_project
-from bizmig.exits import ExitCode
-from load.ledger import LIVE_ACTIONS
-from load.plan import deterministic_id
-from load.specs import LOAD_ORDER
+from common.exits import ExitCode
+from load.core.ledger import LIVE_ACTIONS
+from load.core.plan import deterministic_id
+from load.twenty.specs import LOAD_ORDER
 from sandbox.bizstim.store import counts
+from sandbox.servers import RunningServer, start_server
 from tests.load.conftest import TWENTY_KEY, Twenty, mart_counts, start_twenty
 from tests.load.test_load import PLURALS
 from tests.migrate.test_delta import batch_records
-from tests.servers import RunningServer, start_server
 
 BIZSTIM_KEY = "resilience-bizstim-key-000000000000000001"
 SEED = 42
@@ -168,7 +168,8 @@ def twenty_records(twenty: Twenty) -> dict[str, list[dict[str, Any]]]:
 
 
 def record_key(obj: str, record: dict[str, Any]) -> str:
-    # note targets carry no bizstimId: their id is a UUIDv5 of the external id (load/specs.py)
+    # note targets carry no bizstimId: their id is a UUIDv5 of the external id
+    # (load/twenty/specs.py)
     return record["id"] if obj == "noteTarget" else record["bizstimId"]
 
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.servers import RunningServer, start_server  # noqa: E402
+from sandbox.servers import RunningServer, start_server  # noqa: E402
 
 KEY1 = "k1-" + "a" * 37  # 40 characters, like a real Bizstim key
 KEY2 = "k2-" + "b" * 37

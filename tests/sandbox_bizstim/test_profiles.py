@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.bizstim.store import iter_records
+from sandbox.servers import RunningServer, start_server
 from tests.sandbox_bizstim.conftest import KEY1, KEY2, ROOT, call, ok
-from tests.servers import RunningServer, start_server
 
 PERSON = ["first_name", "last_name", "address1", "address2", "city", "state", "zipcode",
           "country", "p_phone", "s_phone", "text_phone"]

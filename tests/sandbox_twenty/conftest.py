@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from sandbox.servers import RunningServer, start_server  # noqa: E402
 from tests.sandbox_twenty.twenty_helpers import KEY, MEMBERS, client_for  # noqa: E402
-from tests.servers import RunningServer, start_server  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.servers import RunningServer
+from sandbox.servers import RunningServer
 
 KEY = "twenty-test-key"
 MEMBERS = ["owner@example.com:Olivia Owner", "sales@example.com:Sam Seller"]

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from bizmig.demo import copy_project
+from sandbox.servers import RunningServer, start_server
 from tests.load.conftest import Twenty
-from tests.servers import RunningServer, start_server
 
 BIZSTIM_KEYS = (
     "sec-bizstim-key-A-7f3c9e1d5b2a4c6e8f0a1b3d5c7e9f1a",

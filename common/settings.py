@@ -1,0 +1,150 @@
+"""Configuration: environment variables first, then `.dlt/secrets.toml` / `.dlt/config.toml`.
+
+Names (env var = top-level key in the `.dlt` TOML files, lower-cased):
+
+* ``BIZSTIM_BASE_URL``   default ``https://www.bizstim.com/api``
+* ``BIZSTIM_API_KEYS``   one or more keys, comma-separated (secret)
+* ``BIZSTIM_RATE_LIMIT`` / ``BIZSTIM_RATE_WINDOW``  GET budget per key (default 1000 per 3600 s)
+* ``BIZMIG_DUCKDB``      staging file, default ``bizmig.duckdb`` in the working directory
+* ``TWENTY_API_URL`` / ``TWENTY_API_KEY`` (secret)
+
+Resolution goes through dlt's own provider chain (env, then `.dlt/secrets.toml`, then
+`.dlt/config.toml`), so the keys never need to be written anywhere else. Values are checked
+here, before any request (URLs by :func:`common.addresses.check_url`; numbers must be
+positive): a bad value is one ``ConfigError`` line, exit 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dlt
+
+DEFAULT_BIZSTIM_URL = "https://www.bizstim.com/api"
+
+
+class ConfigError(ValueError):
+    """A required setting is missing or malformed."""
+
+
+def _lookup(name: str, secret: bool = False) -> Any:
+    provider = dlt.secrets if secret else dlt.config
+    value = provider.get(name)
+    if value is None and not secret:
+        value = dlt.secrets.get(name)
+    return value
+
+
+def split_keys(raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+    return [str(k).strip() for k in items if str(k).strip()]
+
+
+@dataclass(frozen=True)
+class BizstimSettings:
+    base_url: str
+    api_keys: tuple[str, ...]
+    rate_limit: int
+    rate_window: float
+
+    def __repr__(self) -> str:  # never print the keys
+        return (
+            f"BizstimSettings(base_url={self.base_url!r}, api_keys=<{len(self.api_keys)} keys>, "
+            f"rate_limit={self.rate_limit}, rate_window={self.rate_window})"
+        )
+
+
+def positive(name: str, value: Any, kind: type[int] | type[float]) -> Any:
+    """``value`` as a positive int / float, or a ConfigError naming the setting."""
+    try:
+        number = kind(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or number <= 0 or number != number:  # NaN
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name} must be {what} above 0; got {str(value)!r}")
+    return number
+
+
+def bizstim_keys() -> list[str]:
+    """The configured Bizstim keys (also for masking them in reports)."""
+    return split_keys(_lookup("bizstim_api_keys", secret=True))
+
+
+def bizstim_settings(
+    base_url: str | None = None,
+    api_keys: list[str] | None = None,
+    rate_limit: int | None = None,
+    rate_window: float | None = None,
+) -> BizstimSettings:
+    from common.addresses import check_url
+
+    url = base_url or _lookup("bizstim_base_url") or DEFAULT_BIZSTIM_URL
+    name = "--base-url" if base_url else "BIZSTIM_BASE_URL"
+    url = check_url(name, str(url), "bizstim")
+    keys = api_keys or bizstim_keys()
+    if not keys:
+        raise ConfigError(
+            "no Bizstim API key: set BIZSTIM_API_KEYS (comma-separated) or "
+            "bizstim_api_keys in .dlt/secrets.toml"
+        )
+    limit = positive(
+        "--rate-limit" if rate_limit is not None else "BIZSTIM_RATE_LIMIT",
+        rate_limit if rate_limit is not None else _lookup("bizstim_rate_limit") or 1000,
+        int,
+    )
+    window = positive(
+        "--rate-window" if rate_window is not None else "BIZSTIM_RATE_WINDOW",
+        rate_window if rate_window is not None else _lookup("bizstim_rate_window") or 3600,
+        float,
+    )
+    return BizstimSettings(url, tuple(keys), limit, window)
+
+
+def duckdb_path(explicit: str | None = None) -> Path:
+    raw = explicit or _lookup("bizmig_duckdb") or "bizmig.duckdb"
+    return Path(str(raw)).expanduser().resolve()
+
+
+def dbt_project_dir(explicit: str | None = None) -> Path | None:
+    """The dbt project holding the mapping (``BIZMIG_DBT_PROJECT``); None = the tool's own."""
+    raw = explicit or _lookup("bizmig_dbt_project")
+    if not raw:
+        return None
+    path = Path(str(raw)).expanduser().resolve()
+    if not (path / "dbt_project.yml").is_file():
+        raise ConfigError(f"{path} is not a dbt project (no dbt_project.yml)")
+    return path
+
+
+@dataclass(frozen=True)
+class TwentySettings:
+    api_url: str
+    api_key: str
+
+    def __repr__(self) -> str:
+        return f"TwentySettings(api_url={self.api_url!r}, api_key=<hidden>)"
+
+
+def twenty_key() -> str | None:
+    """The configured Twenty key (also for masking it in reports)."""
+    key = _lookup("twenty_api_key", secret=True)
+    return str(key) if key else None
+
+
+def twenty_settings(api_url: str | None = None, api_key: str | None = None) -> TwentySettings:
+    from common.addresses import check_url
+
+    url = api_url or _lookup("twenty_api_url")
+    key = api_key or twenty_key()
+    if not url or not key:
+        raise ConfigError(
+            "Twenty is not configured: set TWENTY_API_URL and TWENTY_API_KEY "
+            "(or twenty_api_url / twenty_api_key in .dlt/config.toml / secrets.toml)"
+        )
+    name = "--twenty-url" if api_url else "TWENTY_API_URL"
+    return TwentySettings(check_url(name, str(url), "twenty"), str(key))

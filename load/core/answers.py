@@ -1,0 +1,79 @@
+"""Pair a batch upsert's answer with its inputs by key, never by position.
+
+Real Twenty answers ``POST /rest/batch/<plural>?upsert=true`` with the rows that matched an
+existing record (updated or restored) first and the inserted rows after them
+(twenty-real-rules.md rule 8, ``common-create-many-query-runner.service.ts``): on a delta run
+that mixes both, pairing by position gives every record after the first insert another
+record's id, and every relation resolved from the ledger then points at the wrong person.
+Two inputs of one batch that match the same existing row both update it without error
+(rule 9), so the answer can also hold fewer rows than were sent.
+
+So each answer row is paired with the input carrying the same upsert key (``bizstimId``, or
+``id`` for specs keyed by a deterministic id), compared the way Twenty stores it
+(:func:`load.twenty.normalise.stored_key`). An input without an answer is settled by reading it back
+from Twenty (:func:`read_back`); an answer row no input carries is returned as unexpected, for
+the ledger to record as an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from load.twenty.client import TwentyClient
+from load.twenty.normalise import stored_key
+
+
+@dataclass
+class Pairing:
+    """``paired``: input index → answer row; ``unanswered``: indexes of inputs no answer row
+    carries; ``unexpected``: answer rows whose key no input carries (or a second answer row
+    for one input)."""
+
+    paired: dict[int, dict[str, Any]] = field(default_factory=dict)
+    unanswered: list[int] = field(default_factory=list)
+    unexpected: list[dict[str, Any]] = field(default_factory=list)
+
+
+def pair_answers(
+    key: str, inputs: Sequence[dict[str, Any]], answer: Sequence[dict[str, Any]]
+) -> Pairing:
+    """Pair each answer row with the input whose ``key`` holds the same stored value."""
+    by_key: dict[Any, int] = {}
+    for index, payload in enumerate(inputs):
+        value = stored_key(key, payload.get(key))
+        if value is None:
+            raise ValueError(f"input {index} of the batch has no {key}: it cannot be paired")
+        if value in by_key:
+            raise ValueError(f"two inputs of one batch carry {key} {value!r}")
+        by_key[value] = index
+    pairing = Pairing()
+    for row in answer:
+        index = by_key.get(stored_key(key, row.get(key)))
+        if index is None or index in pairing.paired:
+            pairing.unexpected.append(row)
+            continue
+        pairing.paired[index] = row
+    pairing.unanswered = [i for i in range(len(inputs)) if i not in pairing.paired]
+    return pairing
+
+
+def _quoted(value: Any) -> str:
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def read_back(
+    client: TwentyClient, plural: str, key: str, values: Sequence[Any]
+) -> dict[Any, dict[str, Any]]:
+    """The live records of ``plural`` whose ``key`` is one of ``values`` (one filtered list
+    per 50 values), by stored key value; a value Twenty does not hold is absent."""
+    found: dict[Any, dict[str, Any]] = {}
+    wanted = [v for v in values if v is not None]
+    for start in range(0, len(wanted), 50):
+        chunk = wanted[start : start + 50]
+        listed = ",".join(_quoted(v) for v in chunk)
+        for record in client.list_all(plural, filter_=f"{key}[in]:[{listed}]"):
+            found[stored_key(key, record.get(key))] = record
+    return found

@@ -1,0 +1,319 @@
+"""The migration ledger: every write the loader makes, in the staging DuckDB file.
+
+Tables (schema ``migration``; auditors query them directly):
+
+* ``migration.load_runs``: one row per ``bizmig load`` / ``rollback`` run;
+* ``migration.ledger``: one row per record per run: object, external id, Twenty id, action
+  (``created`` / ``updated`` / ``restored`` / ``unchanged`` / ``quarantined`` / ``archived``
+  / ``destroyed`` / ``reverted``; ``unexpected``, always ``failed``: an answer row of a batch
+  that no input carried, see :mod:`load.core.answers`), state (``pending`` → ``committed`` |
+  ``failed``), row hash, the before-image of a pre-existing Twenty record the load changed,
+  Twenty's message;
+* ``migration.schema_ledger``: custom objects and fields the loader created (for rollback);
+* ``migration.ledger_current``: view, the latest committed state of every record.
+
+Rows are written ``pending`` *before* a batch is sent and flipped to ``committed`` after the
+answer, so a run killed in between can tell, on resume, which records it had asked Twenty to
+create. DuckDB lets one process write a file at a time: writes go through a journal and reach
+DuckDB in short transactions every couple of seconds (see :class:`Ledger`), retried while
+another process (an auditor's read-only session, say) holds the file, so the loader never
+holds the lock for the whole load.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+SCHEMA = "migration"
+
+DDL = f"""
+create schema if not exists {SCHEMA};
+create table if not exists {SCHEMA}.load_runs (
+    run_id varchar primary key, command varchar not null, started_at timestamptz not null,
+    finished_at timestamptz, status varchar not null, twenty_url varchar, generation varchar,
+    options json);
+create table if not exists {SCHEMA}.ledger (
+    seq bigint primary key,
+    run_id varchar not null, object varchar not null, external_id varchar not null,
+    twenty_id varchar, action varchar not null, state varchar not null, row_hash varchar,
+    before_image json, message varchar, recorded_at timestamptz not null default now());
+create table if not exists {SCHEMA}.schema_ledger (
+    run_id varchar not null, kind varchar not null, object varchar not null,
+    name varchar not null, metadata_id varchar not null,
+    created_at timestamptz not null default now());
+create or replace view {SCHEMA}.ledger_current as
+    select * from {SCHEMA}.ledger
+    where state = 'committed'
+    qualify row_number() over (partition by object, external_id order by seq desc) = 1;
+comment on table {SCHEMA}.load_runs is 'One row per bizmig load / dry run / rollback: target \
+Twenty URL, workspace generation, status, options (incl. the dbt build it read and whether \
+--force went past it).';
+comment on table {SCHEMA}.ledger is 'Every write the loader made to Twenty, one row per record \
+per run (bizmig load; load/core/ledger.py). Rows are pending before a batch is sent and committed \
+or failed after its answer.';
+comment on column {SCHEMA}.ledger.action is 'created / updated / restored / unchanged / \
+quarantined (Twenty refused it; message says why) / archived / destroyed / reverted / \
+unexpected (state failed: a batch answer row no input carried)';
+comment on column {SCHEMA}.ledger.external_id is 'The mart''s external_id, also the record''s \
+bizstimId in Twenty (note targets: a UUIDv5 of it is the Twenty id).';
+comment on column {SCHEMA}.ledger.row_hash is 'The mart row''s hash when written: an equal \
+hash on the next load means unchanged (the delta cutover).';
+comment on column {SCHEMA}.ledger.before_image is 'The Twenty record as it was before this \
+run changed it (rollback restores it).';
+comment on table {SCHEMA}.schema_ledger is 'Custom objects and fields the loader created in \
+Twenty (bizmig rollback --schema removes them).';
+comment on view {SCHEMA}.ledger_current is 'The latest committed ledger row of every record: \
+what Twenty holds according to the loader.';
+"""
+
+LIVE_ACTIONS = ("created", "updated", "restored", "unchanged")
+
+ROW_COLUMNS = (
+    "seq",
+    "run_id",
+    "object",
+    "external_id",
+    "twenty_id",
+    "action",
+    "state",
+    "row_hash",
+    "before_image",
+    "message",
+)
+ROW_SCHEMA = pa.schema([("seq", pa.int64())] + [(c, pa.string()) for c in ROW_COLUMNS[1:]])
+SELECT_ROWS = ", ".join("before_image::json" if c == "before_image" else c for c in ROW_COLUMNS)
+SETTLE_SCHEMA = pa.schema([("seq", pa.int64()), ("twenty_id", pa.string()), ("state", pa.string())])
+
+
+@dataclass(frozen=True)
+class Entry:
+    object: str
+    external_id: str
+    action: str
+    twenty_id: str | None = None
+    row_hash: str | None = None
+    before_image: dict[str, Any] | None = None
+    message: str | None = None
+
+
+class Ledger:
+    """The ledger, written through a journal.
+
+    ``record`` / ``settle`` append to a journal file beside the DuckDB file (fsync'd line by
+    line: that is what makes a write durable) and reach ``migration.ledger`` in one short
+    transaction every ``flush_interval`` seconds, before any read, and at the end of a run.
+    So the loader holds DuckDB's file lock for a few milliseconds every couple of seconds
+    rather than twice per batch, and a run killed between flushes loses nothing: the next
+    ``Ledger`` replays the journal (inserts are idempotent on ``seq``).
+    """
+
+    def __init__(
+        self, path: Path, lock_timeout: float = 120.0, flush_interval: float = 2.0
+    ) -> None:
+        self.path = path
+        self.lock_timeout = lock_timeout
+        self.flush_interval = flush_interval
+        self.journal_path = path.with_name(path.name + ".ledger-journal")
+        self._ops: list[dict[str, Any]] = []
+        self._last_flush = time.monotonic()
+        with self.connect() as con:
+            con.execute(DDL)
+        self._replay()
+        with self.connect() as con:
+            row = con.execute(f"select coalesce(max(seq), 0) from {SCHEMA}.ledger").fetchone()
+        self._next_seq = int(row[0]) + 1 if row else 1
+        self._journal = self.journal_path.open("a", encoding="utf-8")
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                con = duckdb.connect(str(self.path), read_only=read_only)
+                break
+            except duckdb.IOException as exc:  # another process holds the file
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(0.5, delay * 2)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    # -- runs ---------------------------------------------------------------------------------
+    def start_run(self, command: str, twenty_url: str, generation: str, options: dict) -> str:
+        run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        with self.connect() as con:
+            con.execute(
+                f"insert into {SCHEMA}.load_runs values (?, ?, now(), null, 'running', ?, ?, ?)",
+                [run_id, command, twenty_url, generation, json.dumps(options)],
+            )
+        return run_id
+
+    def finish_run(self, run_id: str, status: str) -> None:
+        self.flush()
+        with self.connect() as con:
+            con.execute(
+                f"update {SCHEMA}.load_runs set finished_at = now(), status = ? where run_id = ?",
+                [status, run_id],
+            )
+
+    # -- records (journalled) -----------------------------------------------------------------
+    def _log(self, op: dict[str, Any]) -> None:
+        self._journal.write(json.dumps(op) + "\n")
+        self._journal.flush()
+        os.fsync(self._journal.fileno())
+        self._ops.append(op)
+        if time.monotonic() - self._last_flush >= self.flush_interval:
+            self.flush()
+
+    def record(self, run_id: str, entries: Sequence[Entry], state: str = "committed") -> list[int]:
+        """Append entries (durably, via the journal); returns their sequence numbers."""
+        if not entries:
+            return []
+        seqs = list(range(self._next_seq, self._next_seq + len(entries)))
+        self._next_seq += len(entries)
+        rows = [
+            [
+                seq,
+                run_id,
+                e.object,
+                e.external_id,
+                e.twenty_id,
+                e.action,
+                state,
+                e.row_hash,
+                json.dumps(e.before_image) if e.before_image is not None else None,
+                e.message,
+            ]
+            for seq, e in zip(seqs, entries, strict=True)
+        ]
+        self._log({"op": "record", "rows": rows})
+        return seqs
+
+    def settle(self, seqs: Sequence[int], twenty_ids: Sequence[str | None], state: str) -> None:
+        """Flip pending rows to committed (with the ids Twenty gave) or failed."""
+        if seqs:
+            self._log(
+                {
+                    "op": "settle",
+                    "state": state,
+                    "pairs": [list(p) for p in zip(seqs, twenty_ids, strict=True)],
+                }
+            )
+
+    def flush(self) -> None:
+        """Apply the journalled operations to migration.ledger in one transaction."""
+        if self._ops:
+            self._apply(self._ops)
+            self._ops = []
+            self._journal.truncate(0)
+            self._journal.seek(0)
+        self._last_flush = time.monotonic()
+
+    def close(self) -> None:
+        self.flush()
+        self._journal.close()
+
+    def _apply(self, ops: list[dict[str, Any]]) -> None:
+        """One transaction: new rows (bulk, via Arrow), then the latest settle of each seq."""
+        rows = [row for op in ops if op["op"] == "record" for row in op["rows"]]
+        settled: dict[int, tuple[str | None, str]] = {}
+        for op in ops:
+            if op["op"] == "settle":
+                for seq, twenty_id in op["pairs"]:
+                    settled[seq] = (twenty_id, op["state"])
+        schema_rows = [op["row"] for op in ops if op["op"] == "schema"]
+        new_rows = pa.table(
+            {name: [row[i] for row in rows] for i, name in enumerate(ROW_COLUMNS)},
+            schema=ROW_SCHEMA,
+        )
+        settles = pa.table(
+            {
+                "seq": list(settled),
+                "twenty_id": [v[0] for v in settled.values()],
+                "state": [v[1] for v in settled.values()],
+            },
+            schema=SETTLE_SCHEMA,
+        )
+        with self.connect() as con:
+            con.register("new_rows", new_rows)
+            con.register("settles", settles)
+            con.execute("begin transaction")
+            con.execute(
+                f"insert into {SCHEMA}.ledger ({', '.join(ROW_COLUMNS)}) select {SELECT_ROWS} "
+                "from new_rows on conflict (seq) do nothing"
+            )
+            con.execute(
+                f"update {SCHEMA}.ledger l set state = s.state, twenty_id = "
+                "coalesce(s.twenty_id, l.twenty_id) from settles s where l.seq = s.seq"
+            )
+            for row in schema_rows:
+                con.execute(
+                    f"insert into {SCHEMA}.schema_ledger (run_id, kind, object, name, "
+                    "metadata_id) values (?, ?, ?, ?, ?)",
+                    row,
+                )
+            con.execute("commit")
+
+    def _replay(self) -> None:
+        """Operations a previous process journalled but never flushed (killed or crashed)."""
+        if not self.journal_path.exists():
+            return
+        ops = []
+        for line in self.journal_path.read_text(encoding="utf-8").splitlines():
+            try:
+                ops.append(json.loads(line))
+            except ValueError:
+                break  # a torn last line: that operation was never acknowledged
+        if ops:
+            self._apply(ops)
+        self.journal_path.unlink()
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Rows a killed run left pending: their batch may or may not have landed."""
+        return self.query(f"select * from {SCHEMA}.ledger where state = 'pending' order by seq")
+
+    def current(self, obj: str) -> dict[str, dict[str, Any]]:
+        """external_id → latest committed ledger row for one object."""
+        rows = self.query(f"select * from {SCHEMA}.ledger_current where object = ?", [obj])
+        return {r["external_id"]: r for r in rows}
+
+    # -- schema -------------------------------------------------------------------------------
+    def record_schema(self, run_id: str, kind: str, obj: str, name: str, metadata_id: str) -> None:
+        self._log({"op": "schema", "row": [run_id, kind, obj, name, metadata_id]})
+
+    def schema_created(self) -> list[dict[str, Any]]:
+        return self.query(f"select * from {SCHEMA}.schema_ledger order by created_at")
+
+    def forget_schema(self, metadata_ids: Sequence[str]) -> None:
+        with self.connect() as con:
+            for metadata_id in metadata_ids:
+                con.execute(
+                    f"delete from {SCHEMA}.schema_ledger where metadata_id = ?", [metadata_id]
+                )
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        self.flush()
+        with self.connect() as con:
+            cursor = con.execute(sql, list(params))
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+        out = [dict(zip(names, row, strict=True)) for row in rows]
+        for row in out:
+            if isinstance(row.get("before_image"), str):
+                row["before_image"] = json.loads(row["before_image"])
+        return out

@@ -1,0 +1,89 @@
+"""Read a mart into REST payloads.
+
+Mart contract (models/README.md): ``external_id``, ``row_hash``, payload columns named exactly as
+Twenty fields (camelCase; composite fields are STRUCTs with Twenty's sub-field names),
+relation columns ``<field>__external_id``, an owner column ``owner__user_external_id`` (a
+Bizstim user the loader maps to a workspace member, issue 12 part 5), and optionally
+``custom_fields``: a JSON object of confirmed custom-field values keyed by Twenty field name
+(the set depends on the account, so it cannot be fixed columns under an enforced contract).
+Anything else that is not camelCase is bookkeeping and stays out of the payload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from load.core.ledger import Ledger
+
+RELATION_SUFFIX = "__external_id"
+OWNER_COLUMN = "owner__user_external_id"  # Bizstim user → workspace member at load time
+CUSTOM_FIELDS = "custom_fields"  # JSON object: Twenty field name → value, merged into the payload
+PAYLOAD_NAME = re.compile(r"^[a-z][a-zA-Z0-9]*$")
+
+
+@dataclass
+class MartRow:
+    external_id: str
+    row_hash: str
+    payload: dict[str, Any]
+    relations: dict[str, str | None]  # relation field name → target external id
+    owner_user: str | None = None  # Bizstim user external id of the record's owner
+    has_owner: bool = False  # the mart carries an owner column (so ownerId is always sent)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def read_mart(ledger: Ledger, relation: str) -> list[MartRow]:
+    """All rows of ``marts.<mart>`` (a short read-only DuckDB session)."""
+    schema, table = relation.split(".", 1)
+    with ledger.connect() as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? "
+            "and table_name = ?",
+            [schema, table],
+        ).fetchone()
+        if not exists or not exists[0]:
+            raise RuntimeError(f"{relation} does not exist: run `dbt build` first")
+        cursor = con.execute(f"select * from {relation} order by external_id")
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        record = dict(zip(names, row, strict=True))
+        payload = {k: jsonable(v) for k, v in record.items() if PAYLOAD_NAME.match(k)}
+        extra = record.get(CUSTOM_FIELDS)
+        if extra:
+            payload.update(json.loads(extra) if isinstance(extra, str) else extra)
+        relations = {
+            k[: -len(RELATION_SUFFIX)]: v for k, v in record.items() if k.endswith(RELATION_SUFFIX)
+        }
+        out.append(
+            MartRow(
+                str(record["external_id"]),
+                str(record["row_hash"]),
+                payload,
+                relations,
+                owner_user=record.get(OWNER_COLUMN),
+                has_owner=OWNER_COLUMN in record,
+            )
+        )
+    return out
