@@ -200,7 +200,7 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
     def check() -> PhaseOutcome:
         session = open_session(config.twenty, config.duckdb, *config.twenty_rate)
         try:
-            loader = Loader(session.client, session.workspace, session.catalog, session.ledger, "-")
+            loader = Loader(session, session.ledger, "-")
             result = reconcile(loader, list(LOAD_ORDER))
         finally:
             session.close()

@@ -26,4 +26,5 @@ class ExitCode(IntEnum):
     # 11: Bizstim refused a documented endpoint (issue 11's ingest/availability.py, on main)
     BIZSTIM_ENDPOINT_REFUSED = 11
     NOT_BUILT = 12  # the marts are not built, or their last `dbt build` failed / is partial / stale
+    DESTINATION_NOT_BUILT = 13  # `--to` names a destination this version has no adapter for
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, the shell's convention): rerun to resume

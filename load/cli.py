@@ -1,10 +1,11 @@
-"""`bizmig load`, `bizmig reconcile`, `bizmig rollback`.
+"""`bizmig load`, `bizmig reconcile`, `bizmig rollback`, for the destination ``--to`` names.
 
 Exit codes (:mod:`common.exits`): 0 done · 1 failure / reconciliation mismatch ·
 2 configuration · 5 unmatched owners (rerun with --allow-unmatched-owners) · 6 unconfirmed
 custom-field mappings · 7 schema conflict · 9 / 10 Twenty rejected the key / unreachable ·
 12 the marts are not built, or their last build failed / is partial / stale
-(``load.core.build_state``; ``--force`` loads or reconciles it anyway, recorded in the ledger).
+(``load.core.build_state``; ``--force`` loads or reconciles it anyway, recorded in the ledger) ·
+13 ``--to`` names a destination not built in this version.
 """
 
 from __future__ import annotations
@@ -28,21 +29,26 @@ from rich.progress import (
 from rich.table import Table
 
 from common.exits import ExitCode
-from common.settings import ConfigError, duckdb_path, positive, twenty_settings
+from common.settings import ConfigError, duckdb_path, positive
 from common.terminal import make_console
 from load.core.build_state import BuildState, require_build
+from load.core.destination import Destination, NotBuilt
 from load.core.loader import ACTIONS, Loader, ObjectResult
 from load.core.loader import Progress as LoadProgress
 from load.core.reconcile import reconcile, write_reports
 from load.core.rollback import rollback
 from load.core.run import LoadOptions, LoadOutcome, LoadRefused, perform_load
-from load.twenty.session import Session, open_session
-from load.twenty.specs import LOAD_ORDER
+from load.destinations import NAMES, marts_of, open_destination, require_built, settings_for
 
 console = make_console(stderr=True)
 out = make_console()
 
-Url = Annotated[str | None, typer.Option("--twenty-url", help="Twenty base URL.")]
+Url = Annotated[
+    str | None, typer.Option("--twenty-url", "--url", help="The destination's base URL.")
+]
+To = Annotated[
+    str, typer.Option("--to", help=f"Destination: {' | '.join(NAMES)}.", show_default=True)
+]
 DuckdbOpt = Annotated[str | None, typer.Option("--duckdb", help="Staging DuckDB file.")]
 RateLimit = Annotated[int, typer.Option(help="Workspace requests per window.")]
 RateWindow = Annotated[float, typer.Option(help="Rate-limit window in seconds.")]
@@ -59,18 +65,30 @@ Force = Annotated[
 ]
 
 
+def check_destination(to: str) -> None:
+    """``--to`` names a built destination, or one line and exit 13."""
+    try:
+        require_built(to)
+    except NotBuilt as exc:
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(ExitCode.DESTINATION_NOT_BUILT) from exc
+
+
 def _open(
+    to: str,
     url: str | None,
     duckdb: str | None,
     rate_limit: int,
     rate_window: float,
     build_check: str | None = None,
     force: bool = False,
-) -> tuple[Session, BuildState | None]:
-    """Settings and options checked, then the marts' build (``build_check`` names what --force
-    would do; None = no check), then Twenty; each failure is one line and its exit code."""
+) -> tuple[Destination, BuildState | None]:
+    """The destination named, settings and options checked, then the marts' build
+    (``build_check`` names what --force would do; None = no check), then the destination
+    itself; each failure is one line and its exit code."""
+    check_destination(to)
     try:
-        settings = twenty_settings(url)
+        settings = settings_for(to, url)
         path = duckdb_path(duckdb)
         limit = positive("--rate-limit", rate_limit, int)
         window = positive("--rate-window", rate_window, float)
@@ -79,11 +97,11 @@ def _open(
         raise typer.Exit(ExitCode.CONFIG) from exc
     state = None
     if build_check is not None:
-        state = require_build(path, force, f"--force {build_check}")
+        state = require_build(path, force, f"--force {build_check}", marts_of(to))
         if not state.ok:
             console.print(f"[yellow]forced past:[/] {escape(state.line())}", soft_wrap=True)
     try:
-        return open_session(settings, path, limit, window), state
+        return open_destination(to, settings, path, limit, window), state
     except FileNotFoundError as exc:
         console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(ExitCode.CONFIG) from exc
@@ -116,6 +134,7 @@ def _summary(results: list[ObjectResult], title: str) -> Table:
 
 
 def load_command(
+    to: To = "twenty",
     twenty_url: Url = None,
     duckdb: DuckdbOpt = None,
     setup_schema_only: Annotated[
@@ -134,17 +153,16 @@ def load_command(
     as_json: AsJson = False,
     force: Force = False,
 ) -> None:
-    """Load every mart into Twenty, in dependency order, idempotently (ledger in DuckDB)."""
-    session, state = _open(twenty_url, duckdb, rate_limit, rate_window, "loads it anyway", force)
+    """Load every mart into the destination, in dependency order, idempotently (ledger in
+    DuckDB)."""
+    session, state = _open(
+        to, twenty_url, duckdb, rate_limit, rate_window, "loads it anyway", force
+    )
     options = LoadOptions(
         dry_run, setup_schema_only, allow_unmatched_owners, archive_missing, build=state
     )
     try:
-        ws = session.workspace
-        console.print(
-            f"Twenty {session.settings.api_url}: generation {ws.generation}, batch cap "
-            f"{ws.batch_cap}, note targets via {ws.note_target_person_field}"
-        )
+        console.print(session.describe())
         ask = None if (yes or setup_schema_only) else typer.confirm
         try:
             with load_progress() as progress:
@@ -172,7 +190,7 @@ def load_progress() -> Iterator[_RichProgress]:
         yield _RichProgress(progress)
 
 
-def print_load(outcome: LoadOutcome, session: Session, dry_run: bool) -> None:
+def print_load(outcome: LoadOutcome, session: Destination, dry_run: bool) -> None:
     if outcome.owners and outcome.owners.skipped:
         out.print(f"[yellow]{escape(outcome.owners.skipped)}")
     if outcome.owners and outcome.owners.unmatched:
@@ -191,13 +209,13 @@ def print_load(outcome: LoadOutcome, session: Session, dry_run: bool) -> None:
         for message in r.unexpected:
             out.print(f"[red]{r.object}: {escape(message)}")
         if r.missing:
-            verb = "archived (soft-deleted)" if r.archived else "still in Twenty"
+            verb = "archived" if r.archived else f"still in {session.display_name}"
             more = " …" if len(r.missing) > 10 else ""
             out.print(
                 f"{r.object}: {len(r.missing)} record(s) gone from the source, {verb}: "
                 f"{escape(', '.join(r.missing[:10]))}{more}"
             )
-    stats = session.client.stats
+    stats = session.stats
     out.print(
         f"{stats.total} requests ({stats.writes()} writes), "
         f"{stats.statuses.get(429, 0)} x 429, {stats.retries} retries"
@@ -205,6 +223,7 @@ def print_load(outcome: LoadOutcome, session: Session, dry_run: bool) -> None:
 
 
 def reconcile_command(
+    to: To = "twenty",
     twenty_url: Url = None,
     duckdb: DuckdbOpt = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the reports.")] = Path(
@@ -216,14 +235,14 @@ def reconcile_command(
     as_json: AsJson = False,
     force: Force = False,
 ) -> None:
-    """Compare source, marts, ledger and Twenty; non-zero exit on any mismatch."""
+    """Compare source, marts, ledger and the destination; non-zero exit on any mismatch."""
     if sample < 0:
         console.print(f"[bold red]error:[/] --sample takes 0 or more records; got {sample}")
         raise typer.Exit(ExitCode.CONFIG)
-    session, _ = _open(twenty_url, duckdb, rate_limit, rate_window, "compares it anyway", force)
+    session, _ = _open(to, twenty_url, duckdb, rate_limit, rate_window, "compares it anyway", force)
     try:
-        loader = Loader(session.client, session.workspace, session.catalog, session.ledger, "-")
-        result = reconcile(loader, list(LOAD_ORDER), sample=sample)
+        loader = Loader(session, session.ledger, "-")
+        result = reconcile(loader, list(session.specs), sample=sample)
     finally:
         session.close()
     md, js = write_reports(result, out_dir)
@@ -237,6 +256,7 @@ def reconcile_command(
 
 
 def rollback_command(
+    to: To = "twenty",
     twenty_url: Url = None,
     duckdb: DuckdbOpt = None,
     run: Annotated[list[str] | None, typer.Option(help="Only this load run (repeatable).")] = None,
@@ -246,18 +266,19 @@ def rollback_command(
     rate_window: RateWindow = 60.0,
 ) -> None:
     """Undo loads: destroy what they created, restore what they changed."""
-    session, _ = _open(twenty_url, duckdb, rate_limit, rate_window)
+    session, _ = _open(to, twenty_url, duckdb, rate_limit, rate_window)
+    specs = session.specs
     try:
         target = ", ".join(run) if run else "every load run"
-        if not yes and not typer.confirm(f"Roll back {target} in {session.settings.api_url}?"):
+        if not yes and not typer.confirm(f"Roll back {target} in {session.url}?"):
             raise typer.Exit(ExitCode.FAILED)
         run_id = session.ledger.start_run(
-            "rollback", session.settings.api_url, session.workspace.generation, {"runs": run or []}
+            "rollback", session.url, session.generation, {"runs": run or []}
         )
-        loader = Loader(session.client, session.workspace, session.catalog, session.ledger, run_id)
+        loader = Loader(session, session.ledger, run_id)
         status = "failed"
         try:
-            result = rollback(loader, list(LOAD_ORDER), run, schema)
+            result = rollback(loader, list(specs), run, schema)
             status = "done"
         finally:
             session.ledger.finish_run(run_id, status)
@@ -266,7 +287,7 @@ def rollback_command(
     table = Table(title=f"Rollback {run_id}")
     for column in ("object", "destroyed", "reverted"):
         table.add_column(column)
-    for spec in reversed(LOAD_ORDER):
+    for spec in reversed(specs):
         table.add_row(
             spec.singular,
             str(result.destroyed.get(spec.singular, 0)),

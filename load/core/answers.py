@@ -1,6 +1,7 @@
 """Pair a batch upsert's answer with its inputs by key, never by position.
 
-Real Twenty answers ``POST /rest/batch/<plural>?upsert=true`` with the rows that matched an
+Every destination's batch answer is paired this way. Real Twenty answers
+``POST /rest/batch/<plural>?upsert=true`` with the rows that matched an
 existing record (updated or restored) first and the inserted rows after them
 (twenty-real-rules.md rule 8, ``common-create-many-query-runner.service.ts``): on a delta run
 that mixes both, pairing by position gives every record after the first insert another
@@ -8,21 +9,19 @@ record's id, and every relation resolved from the ledger then points at the wron
 Two inputs of one batch that match the same existing row both update it without error
 (rule 9), so the answer can also hold fewer rows than were sent.
 
+Salesforce's Bulk API and monday's ingest jobs return result files in no promised order at all.
 So each answer row is paired with the input carrying the same upsert key (``bizstimId``, or
-``id`` for specs keyed by a deterministic id), compared the way Twenty stores it
-(:func:`load.twenty.normalise.stored_key`). An input without an answer is settled by reading it back
-from Twenty (:func:`read_back`); an answer row no input carries is returned as unexpected, for
-the ledger to record as an error.
+``id`` for specs keyed by a deterministic id), compared the way the destination stores it (the
+adapter's ``key_value``; Twenty: :func:`load.twenty.normalise.stored_key`). An input without an
+answer is settled by reading it back (the adapter's ``read_back``); an answer row no input
+carries is returned as unexpected, for the ledger to record as an error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-from load.twenty.client import TwentyClient
-from load.twenty.normalise import stored_key
 
 
 @dataclass
@@ -37,7 +36,10 @@ class Pairing:
 
 
 def pair_answers(
-    key: str, inputs: Sequence[dict[str, Any]], answer: Sequence[dict[str, Any]]
+    key: str,
+    inputs: Sequence[dict[str, Any]],
+    answer: Sequence[dict[str, Any]],
+    stored_key: Callable[[str, Any], Any] = lambda _key, value: value,
 ) -> Pairing:
     """Pair each answer row with the input whose ``key`` holds the same stored value."""
     by_key: dict[Any, int] = {}
@@ -57,23 +59,3 @@ def pair_answers(
         pairing.paired[index] = row
     pairing.unanswered = [i for i in range(len(inputs)) if i not in pairing.paired]
     return pairing
-
-
-def _quoted(value: Any) -> str:
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
-
-
-def read_back(
-    client: TwentyClient, plural: str, key: str, values: Sequence[Any]
-) -> dict[Any, dict[str, Any]]:
-    """The live records of ``plural`` whose ``key`` is one of ``values`` (one filtered list
-    per 50 values), by stored key value; a value Twenty does not hold is absent."""
-    found: dict[Any, dict[str, Any]] = {}
-    wanted = [v for v in values if v is not None]
-    for start in range(0, len(wanted), 50):
-        chunk = wanted[start : start + 50]
-        listed = ",".join(_quoted(v) for v in chunk)
-        for record in client.list_all(plural, filter_=f"{key}[in]:[{listed}]"):
-            found[stored_key(key, record.get(key))] = record
-    return found

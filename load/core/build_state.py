@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from load.twenty.specs import LOAD_ORDER
 from report.db import open_report_db
 
 FIX = "run `dbt build`"
@@ -41,7 +41,19 @@ REQUIRED = (
     "migration.migration__select_options",
     "migration.migration__reconciliation",
     "migration.migration__owner_lookup",
-    *(spec.relation for spec in LOAD_ORDER),
+)
+# the Twenty marts: what a build without a named destination must hold (files from before
+# other destinations existed); a destination's own marts are passed by its caller
+DEFAULT_MARTS = (
+    "marts.twenty__people",
+    "marts.twenty__service_groups",
+    "marts.twenty__services",
+    "marts.twenty__locations",
+    "marts.twenty__payments",
+    "marts.twenty__sessions",
+    "marts.twenty__availability_windows",
+    "marts.twenty__notes",
+    "marts.twenty__note_targets",
 )
 BAD_STATUSES = ("error", "fail", "skipped", "runtime error")
 
@@ -106,9 +118,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def read_build_state(con: duckdb.DuckDBPyConnection) -> BuildState:
+def read_build_state(
+    con: duckdb.DuckDBPyConnection, marts: Sequence[str] = DEFAULT_MARTS
+) -> BuildState:
     relations = _relations(con)
-    missing = [r for r in REQUIRED if r not in relations]
+    missing = [r for r in (*REQUIRED, *marts) if r not in relations]
     builds = []
     if "migration.dbt_builds" in relations:
         builds = _rows(con, "select * from migration.dbt_builds order by started_at")
@@ -242,21 +256,26 @@ def _describe(result: dict[str, Any]) -> str:
     return f"{result['status'].upper()} {result['resource_type']} {result['name']}{failures}"
 
 
-def build_state(path: Path) -> BuildState:
+def build_state(path: Path, marts: Sequence[str] = DEFAULT_MARTS) -> BuildState:
     """The state of the file's last build; ``not_built`` when the file does not exist."""
     if not path.exists():
         return BuildState(
             "not_built", f"{path} does not exist", fix="run `bizmig extract`, then `dbt build`"
         )
     with open_report_db(path) as db:  # read-only, waiting while dbt or a load writes
-        return read_build_state(db.con)
+        return read_build_state(db.con, marts)
 
 
-def require_build(path: Path, force: bool = False, force_hint: str = "") -> BuildState:
+def require_build(
+    path: Path,
+    force: bool = False,
+    force_hint: str = "",
+    marts: Sequence[str] = DEFAULT_MARTS,
+) -> BuildState:
     """The build state, or :class:`BuildNotUsable`. ``force`` goes past a failed, partial,
     stale or unrecorded build, never past missing tables (there is nothing to read);
     ``force_hint`` (e.g. "--force loads it anyway") ends the line when forcing would help."""
-    state = build_state(path)
+    state = build_state(path, marts)
     forcible = state.tables_present and state.status != "not_built"
     if state.ok or (force and forcible):
         return state

@@ -1,12 +1,15 @@
-"""Push the marts to Twenty: dependency order, batches at the server's cap, upsert, ledger.
+"""Push the marts to a destination: dependency order, batches at its cap, the ledger.
 
-Per object: read the mart, list what Twenty already holds (:mod:`load.core.plan`), resolve relation
-columns to Twenty ids from the ledger, then send the rows that changed in batches of the
-detected cap with ``?upsert=true`` keyed on ``bizstimId``. Every batch is written to the ledger
-as ``pending`` before it is sent and settled after the answer. A batch Twenty refuses (400) is
-split in halves until the refused record(s) are alone; those are quarantined with Twenty's
-message and every other record still lands. Upserts are idempotent, so a batch whose
-connection dropped after the server committed it is simply sent again.
+Per object: read the mart, read what the destination already holds (:mod:`load.core.plan`),
+resolve relation columns to destination ids from the ledger, then send the rows that changed
+in batches of the destination's cap through its adapter (:mod:`load.core.destination`). Every
+batch is written to the ledger as ``pending`` before it is sent and settled after the answer.
+A batch the destination refuses as a whole (Twenty's 400) is split in halves until the refused
+record(s) are alone; those are quarantined with the destination's message and every other
+record still lands. A destination that answers per record names the refused ones and the rest
+settle at once. Writes are upserts on a unique key (or, for destinations without upsert, an
+update of the id the plan found), so a batch whose connection dropped after the server
+committed it is simply sent again.
 """
 
 from __future__ import annotations
@@ -16,18 +19,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from load.core.answers import pair_answers, read_back
+from load.core.answers import pair_answers
+from load.core.destination import BatchRefused, CapChanged, Destination, WriteAnswer
 from load.core.ledger import Entry, Ledger
 from load.core.marts import MartRow, read_mart
-from load.core.plan import Planned, Snapshot, deterministic_id, plan_row, unique_keys
-from load.twenty.catalog import EXTERNAL_ID_FIELD, Catalog
-from load.twenty.client import TwentyClient, TwentyError
-from load.twenty.composites import complete
-from load.twenty.normalise import stored_key
-from load.twenty.specs import LoadSpec
-from load.twenty.workspace import Workspace
+from load.core.plan import Planned, Snapshot, plan_row
+from load.core.specs import LoadSpec
 
 ACTIONS = ("created", "updated", "restored", "unchanged", "quarantined")
+ARCHIVE_CHUNK = 100
 
 
 @dataclass
@@ -37,7 +37,7 @@ class ObjectResult:
     actions: Counter[str] = field(default_factory=Counter)
     batches: int = 0
     quarantine: list[tuple[str, str]] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # live in Twenty, gone from the mart
+    missing: list[str] = field(default_factory=list)  # live in the destination, gone from mart
     archived: int = 0
     unexpected: list[str] = field(default_factory=list)  # answer rows no input carried
 
@@ -51,128 +51,87 @@ class Progress:
 class Loader:
     def __init__(
         self,
-        client: TwentyClient,
-        workspace: Workspace,
-        catalog: Catalog,
+        destination: Destination,
         ledger: Ledger,
         run_id: str,
         dry_run: bool = False,
         progress: Progress | None = None,
         archive_missing: bool = False,
     ) -> None:
-        self.client = client
-        self.workspace = workspace
-        self.catalog = catalog
+        self.destination = destination
         self.ledger = ledger
         self.run_id = run_id
         self.dry_run = dry_run
         self.progress = progress or Progress()
         self.archive_missing = archive_missing
         self._pending: list[dict[str, Any]] | None = None
-        self.ids: dict[tuple[str, str], str] = {}  # (object, external id) → Twenty id
-        self._types: dict[str, dict[str, str]] = {}  # object → field name → Twenty type
-        # Bizstim user external id → workspace member id (load.twenty.session.match_owners); a user
-        # with no member is absent, so the record is sent without owner, never refused.
-        self.owner_members: dict[str, str] = {}
+        self.ids: dict[tuple[str, str], str] = {}  # (object, external id) → destination id
 
     # -- relations ----------------------------------------------------------------------------
-    def relation_target(self, spec: LoadSpec, name: str) -> tuple[str, str]:
-        """(join column, target object) for a mart relation column."""
-        if spec.singular == "noteTarget":
-            if name == "note":
-                return "noteId", "note"
-            return self.workspace.note_target_person_field, "person"
-        for f in self.catalog.fields_of(spec.singular):
-            if f.name == name and f.relation_target:
-                return f"{name}Id", f.relation_target
-        raise RuntimeError(f"{spec.mart}: column {name}__external_id is not a known relation")
-
     def payload_for(self, spec: LoadSpec, row: MartRow) -> tuple[dict[str, Any], str | None]:
-        types = self._types.get(spec.singular)
-        if types is None:
-            types = {f.name: f.type for f in self.catalog.fields_of(spec.singular)}
-            self._types[spec.singular] = types
-        payload = complete(row.payload, types)  # composites sent whole (rule 11)
-        if spec.upserts:
-            payload[EXTERNAL_ID_FIELD] = row.external_id
-        else:
-            payload["id"] = deterministic_id(spec.singular, row.external_id)
+        related: dict[str, str | None] = {}
+        problem = None
         for name, target_external in row.relations.items():
-            column, target = self.relation_target(spec, name)
+            _, target = self.destination.relation_target(spec, name)
             if target_external is None:
-                payload[column] = None
+                related[name] = None
                 continue
             target_id = self.ids.get((target, target_external))
             if target_id is None:
-                return (
-                    payload,
-                    f"related {target} {target_external} is not in Twenty (quarantined?)",
+                problem = (
+                    f"related {target} {target_external} is not in "
+                    f"{self.destination.display_name} (quarantined?)"
                 )
-            payload[column] = target_id
-        if row.has_owner:
-            payload["ownerId"] = (
-                self.owner_members.get(row.owner_user) if row.owner_user is not None else None
-            )
-        return payload, None
+                break
+            related[name] = target_id
+        payload = self.destination.shape(spec, row, related)
+        return payload, problem
 
     # -- per object ---------------------------------------------------------------------------
     def snapshot(self, spec: LoadSpec) -> Snapshot:
-        if spec.singular not in self.workspace.objects:  # dry run before schema setup
-            return Snapshot()
-        plural = self.workspace.plural(spec.singular)
-        live = self.client.list_all(plural)
-        deleted = self.client.list_all(plural, filter_="deletedAt[is]:NOT_NULL")
-        keys = self._keys(spec)
-        return Snapshot.build(live, deleted, keys)
+        return self.destination.read(spec)
 
     def resolve_pending(self, spec: LoadSpec, snapshot: Snapshot) -> int:
-        """Settle what a killed run left pending: a record Twenty now holds did land (with the
-        action and before-image planned before it was sent); the others never did."""
+        """Settle what a killed run left pending: a record the destination now holds did land
+        (with the action and before-image planned before it was sent); the others never did."""
         if self._pending is None:  # once per run: only an earlier, killed run leaves these
             self._pending = self.ledger.pending()
         pending = [p for p in self._pending if p["object"] == spec.singular]
         if not pending:
             return 0
-        by_external: dict[str, str] = {}
-        for record in [*snapshot.live.values(), *snapshot.deleted.values()]:
-            if spec.upserts and record.get(EXTERNAL_ID_FIELD):
-                by_external[record[EXTERNAL_ID_FIELD]] = record["id"]
         landed, lost = [], []
         for row in pending:
-            twenty_id = (
-                by_external.get(row["external_id"])
-                if spec.upserts
-                else deterministic_id(spec.singular, row["external_id"])
-            )
-            if twenty_id and twenty_id in snapshot.live:
-                landed.append((row["seq"], twenty_id))
+            record_id = self.destination.landed_id(spec, row["external_id"], snapshot)
+            if record_id and record_id in snapshot.live:
+                landed.append((row["seq"], record_id))
             else:
                 lost.append(row["seq"])
         self.ledger.settle([s for s, _ in landed], [t for _, t in landed], "committed")
         self.ledger.settle(lost, [None] * len(lost), "failed")
         return len(landed)
 
-    def _keys(self, spec: LoadSpec) -> list[str]:
-        if not spec.upserts:
-            return []
-        fields = [(f.name, f.type) for f in self.catalog.fields_of(spec.singular) if f.is_unique]
-        return unique_keys(fields)
-
     def plan(self, spec: LoadSpec, rows: Sequence[MartRow], snapshot: Snapshot) -> list[Planned]:
         known = self.ledger.current(spec.singular)
         for external_id, entry in known.items():
-            if entry["twenty_id"] and entry["twenty_id"] in snapshot.live:
-                self.ids[(spec.singular, external_id)] = entry["twenty_id"]
-        keys = self._keys(spec)
+            if entry["record_id"] and entry["record_id"] in snapshot.live:
+                self.ids[(spec.singular, external_id)] = entry["record_id"]
+        keys = self.destination.unique_keys(spec)
         planned = []
         for row in rows:
             payload, problem = self.payload_for(spec, row)
             if problem:
                 planned.append(Planned(row, payload, "quarantined", message=problem))
                 continue
-            item = plan_row(row, payload, known.get(row.external_id), snapshot, keys)
+            item = plan_row(
+                row,
+                payload,
+                known.get(row.external_id),
+                snapshot,
+                keys,
+                self.destination.unchanged_outside_hash,
+            )
             if self.dry_run and item.action != "unchanged":
-                self.ids[(spec.singular, row.external_id)] = item.twenty_id or "(new)"
+                self.ids[(spec.singular, row.external_id)] = item.record_id or "(new)"
             planned.append(item)
         return planned
 
@@ -189,7 +148,7 @@ class Loader:
         for item in settled:
             result.actions[item.action] += 1
             if item.action == "unchanged":
-                self.ids[(spec.singular, item.row.external_id)] = item.twenty_id or ""
+                self.ids[(spec.singular, item.row.external_id)] = item.record_id or ""
             else:
                 result.quarantine.append((item.row.external_id, item.message or ""))
         if not self.dry_run:
@@ -200,12 +159,12 @@ class Loader:
             result.actions.update(p.action for p in to_send)
             self.progress.advance(spec.singular, len(to_send))
             return result
-        cap = self.workspace.batch_cap
+        cap = self.destination.batch_cap(spec)
         queue = [to_send[i : i + cap] for i in range(0, len(to_send), cap)]
         while queue:
             batch = queue.pop(0)
-            if len(batch) > self.workspace.batch_cap:  # the server named a smaller cap
-                cap = self.workspace.batch_cap
+            if len(batch) > self.destination.batch_cap(spec):  # the server named a smaller cap
+                cap = self.destination.batch_cap(spec)
                 queue[:0] = [batch[i : i + cap] for i in range(0, len(batch), cap)]
                 continue
             queue[:0] = self._send(spec, batch, result)
@@ -214,8 +173,9 @@ class Loader:
         return result
 
     def missing(self, spec: LoadSpec, rows: Sequence[MartRow]) -> list[str]:
-        """External ids the ledger holds as live in Twenty that the current mart no longer
-        has: the source row disappeared (or is now quarantined or out of a pilot sample)."""
+        """External ids the ledger holds as live in the destination that the current mart no
+        longer has: the source row disappeared (or is now quarantined or out of a pilot
+        sample)."""
         in_mart = {row.external_id for row in rows}
         current = self.ledger.current(spec.singular)
         return sorted(
@@ -226,35 +186,30 @@ class Loader:
         )
 
     def archive(self, spec: LoadSpec, external_ids: Sequence[str]) -> int:
-        """Soft-delete records gone from the source (recoverable in Twenty's trash)."""
+        """Delete records gone from the source the recoverable way (Twenty's trash, a recycle
+        bin), a chunk at a time, each chunk recorded as it goes."""
         current = self.ledger.current(spec.singular)
-        plural = self.workspace.plural(spec.singular)
-        rows = [current[e] for e in external_ids if current[e]["twenty_id"]]
-        for i in range(0, len(rows), 100):  # MUTATION_MAXIMUM_AFFECTED_RECORDS
-            chunk = rows[i : i + 100]
-            ids = ",".join(r["twenty_id"] for r in chunk)
-            self.client.request(
-                "DELETE",
-                f"/rest/{plural}",
-                params={"filter": f"id[in]:[{ids}]", "soft_delete": "true"},
-            )
+        rows = [current[e] for e in external_ids if current[e]["record_id"]]
+        for i in range(0, len(rows), ARCHIVE_CHUNK):
+            chunk = rows[i : i + ARCHIVE_CHUNK]
+            self.destination.archive(spec, [r["record_id"] for r in chunk])
             self.ledger.record(
                 self.run_id,
                 [
                     Entry(
-                        spec.singular, r["external_id"], "archived", r["twenty_id"], r["row_hash"]
+                        spec.singular, r["external_id"], "archived", r["record_id"], r["row_hash"]
                     )
                     for r in chunk
                 ],
             )
         return len(rows)
 
-    def _entry(self, spec: LoadSpec, item: Planned, twenty_id: str | None = None) -> Entry:
+    def _entry(self, spec: LoadSpec, item: Planned, record_id: str | None = None) -> Entry:
         return Entry(
             object=spec.singular,
             external_id=item.row.external_id,
             action=item.action,
-            twenty_id=twenty_id or item.twenty_id,
+            record_id=record_id or item.record_id,
             row_hash=item.row.row_hash,
             before_image=item.before_image,
             message=item.message,
@@ -265,62 +220,67 @@ class Loader:
     ) -> list[list[Planned]]:
         """Send one batch; returns the sub-batches still to send (after a refusal)."""
         seqs = self.ledger.record(self.run_id, [self._entry(spec, p) for p in batch], "pending")
-        plural = self.workspace.plural(spec.singular)
         result.batches += 1
         try:
-            body = self.client.request(
-                "POST",
-                f"/rest/batch/{plural}",
-                params={"upsert": "true"},
-                json=[p.payload for p in batch],
-            )
-        except TwentyError as exc:
+            answer = self.destination.write(spec, batch)
+        except CapChanged:
             self.ledger.settle(seqs, [None] * len(batch), "failed")
-            if exc.status != 400:
-                raise
-            message = "; ".join(exc.messages)
-            if self.workspace.adopt_cap_from(message):
-                return [batch]
+            return [batch]
+        except BatchRefused as exc:
+            self.ledger.settle(seqs, [None] * len(batch), "failed")
             if len(batch) == 1:
-                item = batch[0]
-                item.action, item.message = "quarantined", message
-                self.ledger.record(self.run_id, [self._entry(spec, item)])
-                result.actions["quarantined"] += 1
-                result.quarantine.append((item.row.external_id, message))
-                self.progress.advance(spec.singular, 1)
+                self._quarantine(spec, batch[0], exc.message, result)
                 return []
             half = len(batch) // 2
             return [batch[:half], batch[half:]]
         except BaseException:
             self.ledger.settle(seqs, [None] * len(batch), "failed")
             raise
-        records = next(iter(body["data"].values()))
-        self._settle_answer(spec, batch, seqs, records, result)
+        self._settle_answer(spec, batch, seqs, answer, result)
         self.progress.advance(spec.singular, len(batch))
         return []
+
+    def _quarantine(
+        self, spec: LoadSpec, item: Planned, message: str, result: ObjectResult
+    ) -> None:
+        item.action, item.message = "quarantined", message
+        self.ledger.record(self.run_id, [self._entry(spec, item)])
+        result.actions["quarantined"] += 1
+        result.quarantine.append((item.row.external_id, message))
 
     def _settle_answer(
         self,
         spec: LoadSpec,
         batch: list[Planned],
         seqs: list[int],
-        records: list[dict[str, Any]],
+        answer: WriteAnswer,
         result: ObjectResult,
     ) -> None:
         """Give each input the id of the answer row carrying its key (rules 8 and 9, see
-        :mod:`load.core.answers`); an input without one is read back from Twenty, and is
-        quarantined if Twenty does not hold it; an answer row no input carries is recorded as
-        an error."""
-        key = EXTERNAL_ID_FIELD if spec.upserts else "id"
-        pairing = pair_answers(key, [p.payload for p in batch], records)
+        :mod:`load.core.answers`); an input the destination refused on its own is quarantined
+        with its message; any other input without an answer is read back, and is quarantined
+        if the destination does not hold it; an answer row no input carries is recorded as an
+        error."""
+        dest = self.destination
+        key = dest.answer_key(spec)
+        refused = {i: m for i, m in answer.refused.items() if 0 <= i < len(batch)}
+        sent = [p for i, p in enumerate(batch) if i not in refused]
+        index_of = [i for i in range(len(batch)) if i not in refused]
+        pairing = pair_answers(key, [p.payload for p in sent], answer.records, dest.key_value)
         found: dict[Any, dict[str, Any]] = {}
         if pairing.unanswered:
-            wanted = [stored_key(key, batch[i].payload[key]) for i in pairing.unanswered]
-            found = read_back(self.client, self.workspace.plural(spec.singular), key, wanted)
+            wanted = [dest.key_value(key, sent[i].payload[key]) for i in pairing.unanswered]
+            found = dest.read_back(spec, key, wanted)
+        for index, message in refused.items():
+            self.ledger.settle([seqs[index]], [None], "failed")
+            self._quarantine(spec, batch[index], message, result)
         landed: list[tuple[int, str]] = []
         lost: list[int] = []
-        for index, item in enumerate(batch):
-            record = pairing.paired.get(index) or found.get(stored_key(key, item.payload[key]))
+        for position, item in enumerate(sent):
+            index = index_of[position]
+            record = pairing.paired.get(position) or found.get(
+                dest.key_value(key, item.payload[key])
+            )
             if record is None:
                 lost.append(index)
                 continue
@@ -332,17 +292,17 @@ class Loader:
         for index in lost:
             item = batch[index]
             self.ids.pop((spec.singular, item.row.external_id), None)
-            item.action, item.twenty_id = "quarantined", None
-            item.message = (
-                f"Twenty's answer to its batch did not hold it and no record has its {key}: "
-                "another input of the batch matched the same record (rule 9)"
+            item.record_id = None
+            self._quarantine(
+                spec,
+                item,
+                f"{dest.display_name}'s answer to its batch did not hold it and no record has "
+                f"its {key}: another input of the batch matched the same record (rule 9)",
+                result,
             )
-            self.ledger.record(self.run_id, [self._entry(spec, item)])
-            result.actions["quarantined"] += 1
-            result.quarantine.append((item.row.external_id, item.message))
         for row in pairing.unexpected:
             message = (
-                f"Twenty answered with a record no input of the batch carries ({key} "
+                f"{dest.display_name} answered with a record no input of the batch carries ({key} "
                 f"{row.get(key)!r})"
             )
             entry = Entry(

@@ -2,15 +2,17 @@
 
 For every record the selected runs touched, the *earliest* thing they did decides the undo:
 
-* ``created`` → destroyed (hard delete, so a soft-deleted row can never block a re-run through
-  Twenty's unique indexes, which count soft-deleted rows);
+* ``created`` → destroyed (Twenty: hard delete, so a soft-deleted row can never block a re-run
+  through its unique indexes, which count soft-deleted rows; each adapter's ``destroy`` says
+  what its destination allows);
 * ``updated`` → its before-image written back (the fields the migration writes);
 * ``restored`` → its before-image written back, then soft-deleted again, as it was;
 * ``archived`` (soft-deleted by ``--archive-missing``) → restored.
 
 With ``--schema`` the custom fields and objects the loader created are removed as well
-(deactivated, then deleted; fields before objects). Every undo is itself recorded in the ledger
-(``destroyed`` / ``reverted``), so the next load starts from the true state.
+(Twenty: deactivated, then deleted; fields before objects). Every undo is itself recorded in
+the ledger (``destroyed`` / ``reverted``) a chunk of 100 at a time, so the next load starts
+from the true state and a killed rollback resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -21,11 +23,9 @@ from typing import Any
 
 from load.core.ledger import SCHEMA, Entry
 from load.core.loader import Loader
-from load.twenty.catalog import EXTERNAL_ID_FIELD
-from load.twenty.specs import LoadSpec
+from load.core.specs import LoadSpec
 
-BULK = 100  # MUTATION_MAXIMUM_AFFECTED_RECORDS
-ANY_STATE = "or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL)"  # lists soft-deleted rows too
+CHUNK = 100  # records destroyed (and recorded) per step
 
 
 @dataclass
@@ -38,18 +38,20 @@ class RollbackResult:
 def _first_actions(loader: Loader, run_ids: Sequence[str] | None) -> dict[str, dict[str, Any]]:
     """(object/external id) → earliest committed create/update/restore of the selected runs."""
     where = "and l.run_id in (select unnest(?))" if run_ids else ""
-    params: list[Any] = [list(run_ids)] if run_ids else []
+    params: list[Any] = [loader.ledger.destination]
+    params += [list(run_ids)] if run_ids else []
     sql = (
         f"select l.* from {SCHEMA}.ledger l join {SCHEMA}.load_runs r using (run_id) "
-        "where r.command = 'load' and l.state = 'committed' "
+        "where r.command = 'load' and l.state = 'committed' and l.destination = ? "
         f"and l.action in ('created', 'updated', 'restored') {where} "
         "qualify row_number() over (partition by l.object, l.external_id order by l.seq) = 1"
     )
     rows = loader.ledger.query(sql, params)
     undone = loader.ledger.query(
         f"select object, external_id, max(seq) as seq from {SCHEMA}.ledger "
-        "where state = 'committed' and action in ('destroyed', 'reverted') "
-        "group by object, external_id"
+        "where state = 'committed' and action in ('destroyed', 'reverted') and destination = ? "
+        "group by object, external_id",
+        [loader.ledger.destination],
     )
     undone_at = {(u["object"], u["external_id"]): u["seq"] for u in undone}
     return {
@@ -61,19 +63,13 @@ def _first_actions(loader: Loader, run_ids: Sequence[str] | None) -> dict[str, d
 
 def _archived(loader: Loader, run_ids: Sequence[str] | None) -> list[dict[str, Any]]:
     where = "and l.run_id in (select unnest(?))" if run_ids else ""
-    params: list[Any] = [list(run_ids)] if run_ids else []
+    params: list[Any] = [loader.ledger.destination]
+    params += [list(run_ids)] if run_ids else []
     return loader.ledger.query(
         f"select l.* from {SCHEMA}.ledger_current l join {SCHEMA}.load_runs r using (run_id) "
-        f"where r.command = 'load' and l.action = 'archived' {where}",
+        f"where r.command = 'load' and l.action = 'archived' and l.destination = ? {where}",
         params,
     )
-
-
-def _writable(loader: Loader, spec: LoadSpec) -> set[str]:
-    names = {EXTERNAL_ID_FIELD}
-    for f in loader.catalog.fields_of(spec.singular):
-        names.add(f"{f.name}Id" if f.type == "RELATION" else f.name)
-    return names
 
 
 def rollback(
@@ -83,26 +79,17 @@ def rollback(
     todo = _first_actions(loader, run_ids)
     for spec in reversed(specs):
         mine = [r for r in todo.values() if r["object"] == spec.singular]
-        plural = loader.workspace.plural(spec.singular)
-        created = [r for r in mine if r["action"] == "created" and r["twenty_id"]]
-        for i in range(0, len(created), BULK):
-            chunk = created[i : i + BULK]
-            ids = ",".join(r["twenty_id"] for r in chunk)
-            loader.client.request(
-                "DELETE", f"/rest/{plural}", params={"filter": f"and(id[in]:[{ids}],{ANY_STATE})"}
-            )
+        dest = loader.destination
+        created = [r for r in mine if r["action"] == "created" and r["record_id"]]
+        for i in range(0, len(created), CHUNK):
+            chunk = created[i : i + CHUNK]
+            dest.destroy(spec, [r["record_id"] for r in chunk])
             loader.ledger.record(loader.run_id, [_undo(r, "destroyed") for r in chunk])
         result.destroyed[spec.singular] = len(created)
         changed = [r for r in mine if r["action"] in ("updated", "restored")]
-        writable = _writable(loader, spec)
         for row in changed:
             before = row["before_image"] or {}
-            body = {k: v for k, v in before.items() if k in writable}
-            loader.client.request("PATCH", f"/rest/{plural}/{row['twenty_id']}", json=body)
-            if row["action"] == "restored":
-                loader.client.request(
-                    "DELETE", f"/rest/{plural}/{row['twenty_id']}", params={"soft_delete": "true"}
-                )
+            dest.revert(spec, row["record_id"], before, row["action"] == "restored")
             loader.ledger.record(loader.run_id, [_undo(row, "reverted")])
         archived = [
             r
@@ -110,26 +97,13 @@ def rollback(
             if r["object"] == spec.singular and f"{r['object']}/{r['external_id']}" not in todo
         ]
         for row in archived:  # soft-deleted by --archive-missing: bring back
-            loader.client.request("PATCH", f"/rest/{plural}/{row['twenty_id']}/restore")
+            dest.unarchive(spec, row["record_id"])
             loader.ledger.record(loader.run_id, [_undo(row, "reverted")])
         result.reverted[spec.singular] = len(changed) + len(archived)
     if schema:
-        result.schema_removed = remove_schema(loader)
+        result.schema_removed = loader.destination.remove_schema()
     return result
 
 
 def _undo(row: dict[str, Any], action: str) -> Entry:
-    return Entry(row["object"], row["external_id"], action, row["twenty_id"], row["row_hash"])
-
-
-def remove_schema(loader: Loader) -> list[str]:
-    created = loader.ledger.schema_created()
-    removed: list[str] = []
-    for kind in ("field", "object"):
-        for item in reversed([c for c in created if c["kind"] == kind]):
-            path = f"/rest/metadata/{kind}s/{item['metadata_id']}"
-            loader.client.request("PATCH", path, json={"isActive": False})
-            loader.client.request("DELETE", path)
-            loader.ledger.forget_schema([item["metadata_id"]])
-            removed.append(f"{item['object']}.{item['name']}" if kind == "field" else item["name"])
-    return removed
+    return Entry(row["object"], row["external_id"], action, row["record_id"], row["row_hash"])

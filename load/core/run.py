@@ -1,6 +1,9 @@
 """One load, start to finish: the checks that stop it before any write, then schema and data.
 
-Used by ``bizmig load`` and by the ``load`` phase of ``bizmig migrate`` / ``bizmig demo``.
+Used by ``bizmig load`` and by the ``load`` phase of ``bizmig migrate`` / ``bizmig demo``, for
+every destination: the refusals (unconfirmed mappings, unmatched owners, archiving on a pilot
+build) hold whatever the destination, and everything destination-specific goes through its
+adapter (:mod:`load.core.destination`).
 """
 
 from __future__ import annotations
@@ -11,10 +14,8 @@ from typing import Any
 
 from common.exits import ExitCode
 from load.core.build_state import BuildState
+from load.core.destination import Destination, OwnerMatch, SchemaConflict, SetupReport
 from load.core.loader import ACTIONS, Loader, ObjectResult, Progress, run_load
-from load.twenty.schema import SchemaConflict, SetupReport, setup_schema
-from load.twenty.session import OwnerMatch, Session, match_owners
-from load.twenty.specs import LOAD_ORDER
 
 
 class LoadRefused(RuntimeError):
@@ -59,13 +60,12 @@ class LoadOutcome:
     owners: OwnerMatch | None = None
     schema: SetupReport | None = None
 
-    def as_json(self, session: Session) -> dict[str, Any]:
-        stats = session.client.stats
-        ws = session.workspace
+    def as_json(self, destination: Destination) -> dict[str, Any]:
+        stats = destination.stats
         return {
             "run_id": self.run_id,
-            "generation": ws.generation,
-            "batch_cap": ws.batch_cap,
+            "destination": destination.name,
+            **destination.facts(),
             "objects": {
                 r.object: {
                     "mart_rows": r.mart_rows,
@@ -97,48 +97,48 @@ class LoadOutcome:
         ] + [f"{r.object}: {message}" for r in self.results for message in r.unexpected]
 
 
-def is_pilot_build(session: Session) -> bool:
+def is_pilot_build(destination: Destination) -> bool:
     """A build with the pilot sample vars excludes rows by rule ``outside_pilot_sample``."""
-    rows = session.ledger.query("select rows_per_rule from migration.migration__reconciliation")
+    rows = destination.ledger.query("select rows_per_rule from migration.migration__reconciliation")
     return any((r["rows_per_rule"] or {}).get("outside_pilot_sample") for r in rows)
 
 
 def perform_load(
-    session: Session,
+    destination: Destination,
     options: LoadOptions,
     progress: Progress | None = None,
     confirm: Callable[[str], bool] | None = None,
 ) -> LoadOutcome:
-    if options.archive_missing and is_pilot_build(session):
+    if options.archive_missing and is_pilot_build(destination):
         raise PilotArchive(
             "refusing --archive-missing on a pilot build: records outside the sample would be "
             "archived; build without the sample vars first"
         )
-    if session.catalog.unconfirmed and not options.dry_run:
+    unconfirmed = destination.unconfirmed_mappings()
+    if unconfirmed and not options.dry_run:
         raise UnconfirmedMapping(
             "unconfirmed custom-field mappings in seeds/custom_field_map.csv: "
-            f"{', '.join(session.catalog.unconfirmed)} (decide with `bizmig map confirm` or edit "
+            f"{', '.join(unconfirmed)} (decide with `bizmig map confirm` or edit "
             "the CSV, then `dbt build`)"
         )
-    owners = match_owners(session)
+    owners = destination.match_owners()
     if owners.unmatched and not (options.allow_unmatched_owners or options.dry_run):
         listing = ", ".join(f"{u['name']} <{u['email']}>" for u in owners.unmatched)
         raise UnmatchedOwners(
             f"{len(owners.unmatched)} Bizstim user(s) without a workspace member: {listing}. "
-            "Invite them in Twenty, or rerun with --allow-unmatched-owners."
+            f"Invite them in {destination.display_name}, or rerun with --allow-unmatched-owners."
         )
-    target = session.settings.api_url
+    target = destination.url
     if (
         confirm is not None
         and not options.dry_run
-        and not confirm(f"Load {len(LOAD_ORDER)} objects into {target}?")
+        and not confirm(f"Load {len(destination.specs)} objects into {target}?")
     ):
         raise LoadRefused("not confirmed")
-    ws = session.workspace
-    run_id = session.ledger.start_run(
+    run_id = destination.ledger.start_run(
         "dry-run" if options.dry_run else "load",
         target,
-        ws.generation,
+        destination.generation,
         {
             "schema_only": options.schema_only,
             "archive_missing": options.archive_missing,
@@ -150,29 +150,25 @@ def perform_load(
     status = "failed"
     try:
         if not options.dry_run:
-            match_owners(session, run_id)
+            destination.match_owners(run_id)
             try:
-                outcome.schema = setup_schema(
-                    session.client, ws, session.catalog, session.ledger, run_id
-                )
+                outcome.schema = destination.setup_schema(run_id)
             except SchemaConflict as exc:
                 raise SchemaRefused(str(exc)) from exc
         if not options.schema_only:
             loader = Loader(
-                session.client,
-                ws,
-                session.catalog,
-                session.ledger,
+                destination,
+                destination.ledger,
                 run_id,
                 options.dry_run,
                 progress,
                 archive_missing=options.archive_missing,
             )
-            loader.owner_members = {
-                m["external_id"]: m["workspace_member_id"] for m in owners.matched
-            }
-            outcome.results = run_load(loader, LOAD_ORDER)
+            destination.use_owners(
+                {m["external_id"]: m["workspace_member_id"] for m in owners.matched}
+            )
+            outcome.results = run_load(loader, destination.specs)
         status = "done"
     finally:
-        session.ledger.finish_run(run_id, status)
+        destination.ledger.finish_run(run_id, status)
     return outcome

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
+from load.core.values import same_value
+
 
 def stored_key(key: str, value: Any) -> Any:
     """An upsert key as Twenty stores it: UUIDs lower-case, e-mails lower-case, link origins
@@ -127,3 +129,18 @@ def _normalise(ftype: str | None, value: Any) -> Any:
             "additionalPhones": extra or None,
         }
     return value
+
+
+def compare(
+    payload: dict[str, Any], record: dict[str, Any], types: dict[str, str] | None = None
+) -> list[str]:
+    """Differences between a mart payload and Twenty's record, both sides first normalised
+    the way Twenty stores values (``types``: field → Twenty type)."""
+    types = types or {}
+    return [
+        f"{name}: mart {value!r} ≠ Twenty {record.get(name)!r}"
+        for name, value in payload.items()
+        if not same_value(
+            normalise(types.get(name), value), normalise(types.get(name), record.get(name))
+        )
+    ]

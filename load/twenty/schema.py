@@ -9,27 +9,15 @@ create. Everything it creates is recorded in ``migration.schema_ledger`` so ``bi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from load.core.destination import SchemaConflict, SetupReport
 from load.core.ledger import Ledger
 from load.twenty.catalog import Catalog, FieldSpec
 from load.twenty.client import TwentyClient, TwentyUnavailable
 from load.twenty.workspace import Workspace, read_objects
 
 COLORS = ("blue", "green", "orange", "purple", "turquoise", "sky", "yellow", "red", "pink", "gray")
-
-
-class SchemaConflict(RuntimeError):
-    pass
-
-
-@dataclass
-class SetupReport:
-    created_objects: list[str] = field(default_factory=list)
-    created_fields: list[str] = field(default_factory=list)
-    reused: int = 0
-    requests: int = 0
 
 
 def _type_for(spec: FieldSpec, workspace: Workspace) -> str:

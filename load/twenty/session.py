@@ -1,31 +1,27 @@
-"""Everything a load, reconcile or rollback needs, opened in one place."""
+"""Open Twenty as a destination (client, workspace, catalog, ledger) and match its owners.
+
+``open_session`` checks the address, reads the field catalog from the build and introspects
+the workspace, so that a wrong URL or key fails in one line before any Bizstim or ledger work.
+Owners are matched by e-mail against workspace members, which cannot be created through the
+API: an unmatched Bizstim user needs an invitation in Twenty first.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from common.addresses import check_reachable, twenty_wrong_address
 from common.settings import TwentySettings
+from load.core.destination import OwnerMatch
 from load.core.ledger import SCHEMA, Ledger
-from load.twenty.catalog import Catalog, read_catalog
+from load.twenty.adapter import TwentyDestination
+from load.twenty.catalog import read_catalog
 from load.twenty.client import TwentyClient, TwentyError
 from load.twenty.workspace import Workspace, introspect
 
-
-@dataclass
-class Session:
-    client: TwentyClient
-    workspace: Workspace
-    catalog: Catalog
-    ledger: Ledger
-    settings: TwentySettings
-
-    def close(self) -> None:
-        self.client.close()
+Session = TwentyDestination  # what the Twenty-specific callers (migrate, benchmarks) hold
 
 
 def open_session(
@@ -45,7 +41,7 @@ def open_session(
     except BaseException:
         client.close()
         raise
-    return Session(client, workspace, catalog, ledger, settings)
+    return TwentyDestination(client, workspace, catalog, ledger, settings)
 
 
 def introspect_twenty(client: TwentyClient, url: str) -> Workspace:
@@ -61,13 +57,6 @@ def introspect_twenty(client: TwentyClient, url: str) -> Workspace:
         raise twenty_wrong_address(
             url, f"GET /rest/metadata/objects did not answer Twenty's metadata ({exc})"
         ) from exc
-
-
-@dataclass
-class OwnerMatch:
-    matched: list[dict[str, Any]]
-    unmatched: list[dict[str, Any]]
-    skipped: str | None = None  # why no matching was attempted
 
 
 def users_not_served(session: Session) -> str | None:

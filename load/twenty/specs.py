@@ -10,24 +10,7 @@ as idempotent. Relations come from the mart's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class LoadSpec:
-    singular: str
-    mart: str
-    deterministic_id: bool = False  # keyed by a UUIDv5 of the external id, not by bizstimId
-
-    @property
-    def upserts(self) -> bool:
-        """Keyed on ``bizstimId`` (as opposed to a deterministic ``id``)."""
-        return not self.deterministic_id
-
-    @property
-    def relation(self) -> str:
-        return f"marts.{self.mart}"
-
+from load.core.specs import LoadSpec
 
 PEOPLE = LoadSpec("person", "twenty__people")
 SERVICE_GROUPS = LoadSpec("serviceGroup", "twenty__service_groups")

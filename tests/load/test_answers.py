@@ -14,13 +14,16 @@ from typing import Any
 
 import pytest
 
+from common.settings import TwentySettings
 from load.core.answers import pair_answers
 from load.core.ledger import Ledger
 from load.core.loader import Loader, ObjectResult
 from load.core.marts import MartRow
 from load.core.plan import Planned, Snapshot, deterministic_id, plan_row
+from load.twenty.adapter import TwentyDestination
 from load.twenty.catalog import Catalog, FieldSpec
 from load.twenty.composites import PartialComposite, complete
+from load.twenty.normalise import stored_key
 from load.twenty.specs import NOTE_TARGETS, PEOPLE
 from load.twenty.workspace import ObjectMeta, Workspace
 
@@ -83,7 +86,10 @@ def _loader(tmp_path: Path, client: Any) -> Loader:
     }
     workspace = Workspace(objects, "v2", 60, "personId", "RICH_TEXT_V2", "list")
     ledger = Ledger(tmp_path / "ledger.duckdb", flush_interval=0)
-    return Loader(client, workspace, Catalog([], fields), ledger, "run-1")
+    destination = TwentyDestination(
+        client, workspace, Catalog([], fields), ledger, TwentySettings("http://twenty", "k")
+    )
+    return Loader(destination, ledger, "run-1")
 
 
 def _planned(loader: Loader, ext: str, mail: str, action: str = "created") -> Planned:
@@ -102,14 +108,14 @@ def test_pairing_by_key_survives_matched_first_order():
     inputs = [{"bizstimId": "new-1"}, {"bizstimId": "old-1"}, {"bizstimId": "new-2"}]
     answer = [{"id": "a", "bizstimId": "old-1"}, {"id": "b", "bizstimId": "new-1"}]
     answer.append({"id": "c", "bizstimId": "new-2"})
-    pairing = pair_answers("bizstimId", inputs, answer)
+    pairing = pair_answers("bizstimId", inputs, answer, stored_key)
     assert {i: r["id"] for i, r in pairing.paired.items()} == {0: "b", 1: "a", 2: "c"}
     assert pairing.unanswered == [] and pairing.unexpected == []
 
 
 def test_ids_are_compared_the_way_twenty_stores_them():
     ident = str(uuid.uuid5(uuid.NAMESPACE_URL, "x"))
-    pairing = pair_answers("id", [{"id": ident.upper()}], [{"id": ident}])
+    pairing = pair_answers("id", [{"id": ident.upper()}], [{"id": ident}], stored_key)
     assert pairing.paired[0]["id"] == ident
 
 
@@ -126,7 +132,7 @@ def test_a_delta_batch_mixing_updates_and_creates_gets_each_record_its_own_id(tm
     by_bizstim = {r["bizstimId"]: r["id"] for r in twenty.rows.values()}
     for ext in ("p0", "p1", "p2", "p0-new"):
         assert loader.ids[("person", ext)] == by_bizstim[ext]
-        assert _ledger_rows(loader)[ext]["twenty_id"] == by_bizstim[ext]
+        assert _ledger_rows(loader)[ext]["record_id"] == by_bizstim[ext]
     assert result.actions == {"updated": 2, "created": 1}
     assert twenty.reads == []  # every input answered: nothing read back
 
@@ -143,7 +149,7 @@ def test_two_inputs_matching_one_record_are_settled_by_reading_back(tmp_path):
     assert twenty.reads == ['bizstimId[in]:["a"]']  # the unanswered input, read back by key
     ledger = _ledger_rows(loader)
     (record,) = twenty.rows.values()
-    assert record["bizstimId"] == "b" and ledger["b"]["twenty_id"] == record["id"]
+    assert record["bizstimId"] == "b" and ledger["b"]["record_id"] == record["id"]
     assert ledger["a"]["action"] == "quarantined" and "rule 9" in ledger["a"]["message"]
     assert ("person", "a") not in loader.ids or loader.ids[("person", "a")] != record["id"]
     assert result.actions == {"created": 1, "quarantined": 1}
@@ -166,7 +172,7 @@ def test_an_unanswered_input_twenty_holds_is_settled_from_the_read_back(tmp_path
     by_bizstim = {r["bizstimId"]: r["id"] for r in twenty.rows.values()}
     assert twenty.reads == ['bizstimId[in]:["x"]']
     assert loader.ids[("person", "x")] == by_bizstim["x"]
-    assert _ledger_rows(loader)["x"]["twenty_id"] == by_bizstim["x"]
+    assert _ledger_rows(loader)["x"]["record_id"] == by_bizstim["x"]
     assert result.actions == {"created": 2}
 
 
@@ -215,9 +221,9 @@ def test_plan_matches_keys_as_twenty_stores_them():
     """A mart e-mail differing by case from a record's is the update Twenty will make (rule 1),
     planned with its before-image, not a create."""
     record = {"id": str(uuid.uuid4()), "bizstimId": "old", "emails": {"primaryEmail": "a@x.io"}}
-    snapshot = Snapshot.build([record], [], ["bizstimId", "emails.primaryEmail"])
+    snapshot = Snapshot.build([record], [], ["bizstimId", "emails.primaryEmail"], stored_key)
     row = MartRow("new", "h", {}, {})
     payload = {"bizstimId": "new", "emails": {"primaryEmail": "A@X.io"}}
     planned = plan_row(row, payload, None, snapshot, ["bizstimId", "emails.primaryEmail"])
-    assert (planned.action, planned.twenty_id) == ("updated", record["id"])
+    assert (planned.action, planned.record_id) == ("updated", record["id"])
     assert planned.before_image == record

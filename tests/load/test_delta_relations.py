@@ -78,7 +78,7 @@ def _change_and_add(staging: Path) -> tuple[int, int]:
 def _ledger(staging: Path) -> dict[tuple[str, str], str]:
     with duckdb.connect(str(staging), read_only=True) as con:
         rows = con.execute(
-            "select object, external_id, twenty_id from migration.ledger_current "
+            "select object, external_id, record_id from migration.ledger_current "
             "where action in ('created', 'updated', 'restored', 'unchanged')"
         ).fetchall()
     return {(o, e): t for o, e, t in rows}

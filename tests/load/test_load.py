@@ -73,7 +73,7 @@ def test_ledger_records_every_write_with_hash_and_twenty_id(staging, twenty):
             "select count(*) from migration.ledger where state = 'pending'"
         ).fetchone()[0]
         rows = con.execute(
-            "select object, count(*), count(twenty_id), count(row_hash) from "
+            "select object, count(*), count(record_id), count(row_hash) from "
             "migration.ledger_current group by object"
         ).fetchall()
     assert pending == 0

@@ -14,8 +14,8 @@ import pytest
 
 from common.settings import TwentySettings
 from load.core.loader import Loader
-from load.core.reconcile import compare, reconcile
-from load.twenty.normalise import link_url, phone_key, stored_key
+from load.core.reconcile import reconcile
+from load.twenty.normalise import compare, link_url, phone_key, stored_key
 from load.twenty.session import open_session
 from load.twenty.specs import PEOPLE
 from tests.load.conftest import TWENTY_KEY, load
@@ -139,7 +139,7 @@ def test_spot_check_on_a_workspace_holding_twenty_normalised_values(staging, twe
             assert answer.status_code == 200, answer.text
     session = open_session(TwentySettings(twenty.url, TWENTY_KEY), staging, 100000, 1)
     try:
-        loader = Loader(session.client, session.workspace, session.catalog, session.ledger, "-")
+        loader = Loader(session, session.ledger, "-")
         clean = reconcile(loader, [PEOPLE], sample=10_000)
         checked = {s.external_id for s in clean.spot_checks}
         assert set(chosen) <= checked

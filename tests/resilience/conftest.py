@@ -237,7 +237,7 @@ def _ledger_problems(staging: Path, records: dict[str, list[dict[str, Any]]]) ->
             "select count(*) from migration.ledger where state = 'pending'"
         ).fetchone()[0]
         live = con.execute(
-            "select object, external_id, twenty_id from migration.ledger_current "
+            "select object, external_id, record_id from migration.ledger_current "
             f"where action in {tuple(LIVE_ACTIONS)}"
         ).fetchall()
     problems = [f"{pending} ledger rows still pending"] if pending else []

@@ -1,0 +1,77 @@
+"""The destinations ``--to`` names, and the one place that knows how each is opened.
+
+Five CRMs, one pipeline: ``twenty`` is built; ``salesforce``, ``pipedrive``, ``freshsales``
+and ``monday`` are named now so the CLI, the ledger and the report already speak of them, and
+each arrives as its own issue (14-17) with one adapter under ``load/<name>/``, one mart folder
+under ``models/marts/<name>/`` and one stand-in under ``sandbox/<name>/``. Asking for one that
+is not built yet is a one-line error with its own exit code (13), before anything is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from load.core.destination import Destination, NotBuilt
+
+
+@dataclass(frozen=True)
+class Known:
+    name: str
+    display_name: str
+    issue: int | None  # the issue that builds it; None: built
+    env_prefix: str  # TWENTY_API_URL / TWENTY_API_KEY, SALESFORCE_..., ...
+
+
+KNOWN: dict[str, Known] = {
+    k.name: k
+    for k in (
+        Known("twenty", "Twenty", None, "TWENTY"),
+        Known("salesforce", "Salesforce", 14, "SALESFORCE"),
+        Known("pipedrive", "Pipedrive", 15, "PIPEDRIVE"),
+        Known("freshsales", "Freshsales", 16, "FRESHSALES"),
+        Known("monday", "monday CRM", 17, "MONDAY"),
+    )
+}
+NAMES = tuple(KNOWN)
+
+
+def require_built(name: str) -> Known:
+    """The destination, or :class:`NotBuilt` with the line the CLI prints."""
+    known = KNOWN.get(name)
+    if known is None:
+        raise NotBuilt(f"--to {name}: unknown destination; choose one of {', '.join(NAMES)}")
+    if known.issue is not None:
+        raise NotBuilt(
+            f"--to {name}: the {known.display_name} adapter is not built in this version yet "
+            f"(issue {known.issue}); built: "
+            + ", ".join(k.name for k in KNOWN.values() if k.issue is None)
+        )
+    return known
+
+
+def marts_of(name: str) -> tuple[str, ...]:
+    """The relations the destination's loader reads (the build gate checks them)."""
+    require_built(name)
+    from load.twenty.specs import LOAD_ORDER
+
+    return tuple(spec.relation for spec in LOAD_ORDER)
+
+
+def settings_for(name: str, url: str | None) -> Any:
+    """The destination's settings from the environment (or ``url``); ConfigError if missing."""
+    require_built(name)
+    from common.settings import twenty_settings
+
+    return twenty_settings(url)
+
+
+def open_destination(
+    name: str, settings: Any, duckdb_path: Path, rate_limit: int, rate_window: float
+) -> Destination:
+    """The destination, introspected (a wrong address or key fails here, in one line)."""
+    require_built(name)
+    from load.twenty.session import open_session
+
+    return open_session(settings, duckdb_path, rate_limit, rate_window)
