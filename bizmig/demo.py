@@ -52,6 +52,7 @@ from bizmig.migrate import MigrationConfig, execute
 from bizmig.phases import PROJECT_DIR
 from common.settings import BizstimSettings, TwentySettings, positive
 from ingest.cli import console
+from load.cli import To, check_destination
 from sandbox.bizstim.profiles import ProfileName
 from sandbox.bizstim.store import iter_records
 
@@ -171,6 +172,7 @@ def workspace_members(bizstim_db: Path, leave_out: int = 2) -> list[str]:
 
 
 def demo_command(
+    to: To = "twenty",
     clients: Annotated[int, typer.Option(help="Clients in the synthetic account.")] = 150,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic account.")] = 42,
     workdir: Annotated[Path, typer.Option(help="Where the demo keeps its files.")] = Path(
@@ -188,6 +190,7 @@ def demo_command(
     ] = ProfileName.default,
 ) -> None:
     """Run the whole migration against local stand-ins and write the report."""
+    check_destination(to)
     positive("--clients", clients, int)
     positive("--bizstim-window", bizstim_window, float)
     positive("--twenty-window", twenty_window, float)

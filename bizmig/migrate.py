@@ -51,7 +51,7 @@ from common.settings import (
 from ingest.cli import console, extract_with_progress, out, print_scope
 from ingest.pipeline import ExtractOptions, extraction_gaps
 from ingest.scope import run_scope
-from load.cli import load_progress, print_load
+from load.cli import To, check_destination, load_progress, print_load
 from load.core.build_state import build_state, require_build
 from load.core.loader import Loader
 from load.core.reconcile import reconcile, write_reports
@@ -302,6 +302,7 @@ def print_final(reconciliation: Path, index: Path) -> None:
 
 
 def migrate_command(
+    to: To = "twenty",
     sample: Annotated[str | None, typer.Option(help="Pilot: a share of clients, e.g. 10%.")] = None,
     sample_clients: Annotated[int | None, typer.Option(help="Pilot: this many clients.")] = None,
     archive_missing: Annotated[
@@ -329,6 +330,7 @@ def migrate_command(
     ] = None,
 ) -> None:
     """Run the whole migration with gates between phases; rerun to resume or cut over."""
+    check_destination(to)
     try:
         config = MigrationConfig(
             bizstim_settings(),

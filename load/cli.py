@@ -66,12 +66,14 @@ Force = Annotated[
 
 
 def check_destination(to: str) -> None:
-    """``--to`` names a built destination, or one line and exit 13."""
+    """``--to`` names a built destination, or one line and exit 13 (2 for a name that is no
+    destination at all: a typo)."""
     try:
         require_built(to)
     except NotBuilt as exc:
         console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(ExitCode.DESTINATION_NOT_BUILT) from exc
+        code = ExitCode.DESTINATION_NOT_BUILT if to in NAMES else ExitCode.CONFIG
+        raise typer.Exit(code) from exc
 
 
 def _open(

@@ -22,6 +22,7 @@ import typer
 
 from common.exits import ExitCode
 from common.settings import bizstim_keys, duckdb_path, twenty_key
+from load.cli import To, check_destination
 from load.core.build_state import read_build_state
 from report.data import (
     lineage,
@@ -193,6 +194,7 @@ def build_report(
 
 
 def report_command(
+    to: To = "twenty",
     duckdb: Annotated[str | None, typer.Option("--duckdb", help="Staging DuckDB file.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Directory to write the report to.")] = Path(
         "migration-report"
@@ -209,6 +211,7 @@ def report_command(
     """Write the migration report (index.html, report.md, report.json). Exit 12 when the marts
     are not built or their last build failed / is partial / stale: the report is written all
     the same (it says so), but a script must not take it for a migration's result."""
+    check_destination(to)
     source = duckdb_path(duckdb)
     if not source.is_file():
         typer.echo(f"staging DuckDB file not found: {source}", err=True)
