@@ -12,17 +12,7 @@ import pytest
 
 from load.core.pacing import Budget, BudgetExhausted, DailyBudget, Pacer, TokenBucket
 from load.core.transport import DestinationError, DestinationUnavailable, PacedHttp
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
+from tests.load.test_pacing_jitter import FakeClock
 
 
 def test_a_request_is_charged_its_cost_in_the_budgets_unit():
