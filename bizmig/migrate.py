@@ -56,9 +56,9 @@ from load.core.build_state import build_state, require_build
 from load.core.loader import Loader
 from load.core.reconcile import reconcile, write_reports
 from load.core.run import LoadOptions, perform_load
+from load.destinations import marts_of, open_destination
 from load.twenty.client import TwentyClient
-from load.twenty.session import introspect_twenty, open_session
-from load.twenty.specs import LOAD_ORDER
+from load.twenty.session import introspect_twenty
 from report.command import build_report
 
 
@@ -77,6 +77,7 @@ class MigrationConfig:
     restart: bool = False
     # run before `dbt build`, after the extraction (the demo records its mapping decisions here)
     before_build: Callable[[], None] | None = None
+    destination: str = "twenty"  # what `--to` named (load/destinations.py)
 
 
 def sample_vars(sample: str | None, sample_clients: int | None) -> dict[str, Any]:
@@ -182,8 +183,12 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
 
     def load() -> PhaseOutcome:
         # the build may have changed since transform (a `dbt build` by hand between attempts)
-        state = require_build(config.duckdb, config.force, "--force loads it anyway")
-        session = open_session(config.twenty, config.duckdb, *config.twenty_rate)
+        state = require_build(
+            config.duckdb, config.force, "--force loads it anyway", marts_of(config.destination)
+        )
+        session = open_destination(
+            config.destination, config.twenty, config.duckdb, *config.twenty_rate
+        )
         try:
             options = LoadOptions(
                 archive_missing=config.archive_missing,
@@ -198,10 +203,12 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
             session.close()
 
     def check() -> PhaseOutcome:
-        session = open_session(config.twenty, config.duckdb, *config.twenty_rate)
+        session = open_destination(
+            config.destination, config.twenty, config.duckdb, *config.twenty_rate
+        )
         try:
             loader = Loader(session, session.ledger, "-")
-            result = reconcile(loader, list(LOAD_ORDER))
+            result = reconcile(loader, list(session.specs))
         finally:
             session.close()
         write_reports(result, config.report_dir)
@@ -347,6 +354,7 @@ def migrate_command(
             allow_unmatched_owners=allow_unmatched_owners,
             force=force,
             restart=restart,
+            destination=to,
         )
     except ConfigError as exc:
         console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)

@@ -17,15 +17,24 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from common.settings import TwentySettings
-from load.core.destination import BatchRefused, CapChanged, OwnerMatch, SetupReport
+from load.core.destination import (
+    BatchRefused,
+    CapChanged,
+    OwnerMatch,
+    SetupReport,
+    WriteAnswer,
+)
 from load.core.ledger import Ledger
 from load.core.marts import MartRow
+from load.core.pacing import RequestStats
 from load.core.plan import Planned, Snapshot, deterministic_id
 from load.core.specs import LoadSpec
 from load.twenty.catalog import EXTERNAL_ID_FIELD, Catalog
 from load.twenty.client import TwentyClient, TwentyError
 from load.twenty.composites import complete
 from load.twenty.normalise import compare, stored_key
+from load.twenty.owners import match_owners
+from load.twenty.schema import setup_schema
 from load.twenty.specs import LOAD_ORDER
 from load.twenty.workspace import Workspace
 
@@ -72,7 +81,7 @@ class TwentyDestination:
         return self.workspace.generation
 
     @property
-    def stats(self) -> Any:
+    def stats(self) -> RequestStats:
         return self.client.stats
 
     def close(self) -> None:
@@ -93,8 +102,6 @@ class TwentyDestination:
 
     # -- schema and owners ------------------------------------------------------------------
     def setup_schema(self, run_id: str) -> SetupReport:
-        from load.twenty.schema import setup_schema
-
         return setup_schema(self.client, self.workspace, self.catalog, self.ledger, run_id)
 
     def remove_schema(self) -> list[str]:
@@ -111,9 +118,7 @@ class TwentyDestination:
         return removed
 
     def match_owners(self, run_id: str | None = None) -> OwnerMatch:
-        from load.twenty.session import match_owners
-
-        return match_owners(self, run_id)
+        return match_owners(self.client, self.ledger, run_id)
 
     def use_owners(self, members: Mapping[str, str]) -> None:
         self.owner_members = dict(members)
@@ -200,9 +205,7 @@ class TwentyDestination:
     def key_value(self, key: str, value: Any) -> Any:
         return stored_key(key, value)
 
-    def write(self, spec: LoadSpec, batch: Sequence[Planned]) -> Any:
-        from load.core.destination import WriteAnswer
-
+    def write(self, spec: LoadSpec, batch: Sequence[Planned]) -> WriteAnswer:
         try:
             body = self.client.request(
                 "POST",
