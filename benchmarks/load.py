@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sandbox.servers import start_server  # noqa: E402
-from tests.load.conftest import TWENTY_KEY, extract_and_build  # noqa: E402
+from sandbox.staging import extract_and_build  # noqa: E402
+
+TWENTY_KEY = "bench-twenty-key-0000000000000000000000001"
 
 
 def build_template(work: Path) -> Path:

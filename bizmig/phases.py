@@ -24,6 +24,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,12 @@ from typing import Any
 import duckdb
 from rich.markup import escape
 
+from common.duck import connect
 from common.settings import ConfigError
 
 PHASES = ("scope", "extract", "transform", "load", "reconcile")
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+LOCK_WAIT_SECONDS = 60.0  # a load or `dbt build` holding the file
 
 DDL = """
 create schema if not exists migration;
@@ -75,15 +78,8 @@ class PhaseLog:
         with self._connect() as con:
             con.execute(DDL)
 
-    def _connect(self) -> duckdb.DuckDBPyConnection:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                return duckdb.connect(str(self.path))
-            except duckdb.IOException:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+    def _connect(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        return connect(self.path, wait=LOCK_WAIT_SECONDS)
 
     def open_run(self, restart: bool) -> str:
         """The unfinished run to resume, or a new run id."""

@@ -28,7 +28,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from common.settings import ConfigError
+from common.errors import ConfigError, ExtractError
 
 
 class WrongAddress(ConfigError):
@@ -142,8 +142,6 @@ def bizstim_http_error(response: Any) -> Exception:
     """One-line error for a Bizstim answer the extraction cannot use (a ``requests``
     response): :class:`WrongAddress` when it is not Bizstim talking, or when a documented
     list answers "Unknown method"; otherwise a plain refusal."""
-    from ingest.transport import ExtractError
-
     parts = urlsplit(str(response.url))
     url = f"{parts.scheme}://{parts.netloc}{parts.path}"
     body = _body(response)

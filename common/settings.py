@@ -22,11 +22,10 @@ from typing import Any
 
 import dlt
 
+from common.addresses import check_url
+from common.errors import ConfigError
+
 DEFAULT_BIZSTIM_URL = "https://www.bizstim.com/api"
-
-
-class ConfigError(ValueError):
-    """A required setting is missing or malformed."""
 
 
 def _lookup(name: str, secret: bool = False) -> Any:
@@ -81,8 +80,6 @@ def bizstim_settings(
     rate_limit: int | None = None,
     rate_window: float | None = None,
 ) -> BizstimSettings:
-    from common.addresses import check_url
-
     url = base_url or _lookup("bizstim_base_url") or DEFAULT_BIZSTIM_URL
     name = "--base-url" if base_url else "BIZSTIM_BASE_URL"
     url = check_url(name, str(url), "bizstim")
@@ -137,8 +134,6 @@ def twenty_key() -> str | None:
 
 
 def twenty_settings(api_url: str | None = None, api_key: str | None = None) -> TwentySettings:
-    from common.addresses import check_url
-
     url = api_url or _lookup("twenty_api_url")
     key = api_key or twenty_key()
     if not url or not key:

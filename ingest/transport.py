@@ -32,12 +32,9 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from common.errors import ExtractError
 from common.exits import ExitCode
 from ingest.pacer import BudgetExhausted, KeyPool
-
-
-class ExtractError(RuntimeError):
-    exit_code = ExitCode.FAILED
 
 
 class AuthFailed(ExtractError):

@@ -1,7 +1,7 @@
 {#- The build's own record, written into the DuckDB file it built (on-run-start / on-run-end).
 
     `bizmig load`, `reconcile` and `report` refuse marts whose last build failed, is partial
-    or is older than the latest extraction (bizmig/build_state.py). They read these tables
+    or is older than the latest extraction (load/core/build_state.py). They read these tables
     rather than dbt's target/run_results.json: the record travels with the data when the file
     is copied to an auditor, and it cannot describe another file (run_results.json lives in
     whichever target/ the last dbt command happened to use).

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from common.duck import connect
 
 LOCK_WAIT_SECONDS = 60.0
 
@@ -91,18 +92,5 @@ def open_report_db(path: Path, lock_wait: float = LOCK_WAIT_SECONDS) -> Iterator
     """Open the file read-only, waiting while a loader or dbt holds the write lock."""
     if not path.exists():
         raise FileNotFoundError(f"staging DuckDB file not found: {path}")
-    deadline = time.monotonic() + lock_wait
-    delay = 0.05
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=True)
-            break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(1.0, delay * 2)
-    try:
+    with connect(path, read_only=True, wait=lock_wait) as con:
         yield ReportDb(con)
-    finally:
-        con.close()

@@ -191,21 +191,11 @@ class Ledger:
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        deadline = time.monotonic() + self.lock_timeout
-        delay = 0.02
-        while True:
-            try:
-                con = duckdb.connect(str(self.path), read_only=read_only)
-                break
-            except duckdb.IOException as exc:  # another process holds the file
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                    raise
-                time.sleep(delay)
-                delay = min(0.5, delay * 2)
-        try:
+        """The file, waiting up to ``lock_timeout`` s while another process holds its lock."""
+        from common.duck import connect
+
+        with connect(self.path, read_only=read_only, wait=self.lock_timeout) as con:
             yield con
-        finally:
-            con.close()
 
     # -- runs ---------------------------------------------------------------------------------
     def start_run(self, command: str, url: str, generation: str, options: dict) -> str:

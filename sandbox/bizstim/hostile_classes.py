@@ -1,13 +1,13 @@
 """The data classes of the bad-input corpus (see sandbox.bizstim.hostile for the contract).
 
-Each function rewrites records it picks through :class:`~sandbox.bizstim.hostile.Account`
+Each function rewrites records it picks through :class:`~sandbox.bizstim.hostile_base.Account`
 and returns (touches, checks): the dispositions keys of the records it made hostile and the
 values the Twenty records must hold afterwards (``None`` = empty / absent).
 """
 
 from __future__ import annotations
 
-from sandbox.bizstim.hostile import Account, hostile, payment, person, session
+from sandbox.bizstim.hostile_base import Account, hostile, payment, person, session
 
 LONG_NOTE = " ".join(["Progress report."] * 4000)  # 67 999 characters, no line breaks
 HTML_NOTE = ('<script>alert("x")</script><b>Bold</b> &amp; <a href="javascript:evil()">'

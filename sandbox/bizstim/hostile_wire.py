@@ -30,7 +30,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from sandbox.bizstim.hostile import Account, Check, Touch, payment, person, wire_class
+from sandbox.bizstim.hostile_base import Account, Check, Touch, payment, person, wire_class
 from sandbox.bizstim.store import LISTS, Store
 from sandbox.httpbase import Response
 

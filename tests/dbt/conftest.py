@@ -25,9 +25,9 @@ from bizmig.mapping_seed import (
     write_seed,
 )
 from sandbox.servers import RunningServer, start_server
+from sandbox.staging import run_dbt
 from tests.dbt.shapes import Planted, make_documented_only, plant_values
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 API_KEY = "dbt-test-key-000000000000000000000000000001"
 
 
@@ -90,33 +90,6 @@ def reconciliation_rows(query: Callable[[str], list[tuple]]) -> list[tuple]:
         if mart_rows is not None:
             assert records == mart_rows, (obj, table)
     return rows
-
-
-def run_dbt(
-    args: list[str], duckdb_path: Path, project_dir: Path = PROJECT_DIR
-) -> subprocess.CompletedProcess[str]:
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    env = {**os.environ, "BIZMIG_DUCKDB": str(duckdb_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "0"}
-    return subprocess.run(
-        [
-            dbt,
-            *args,
-            "--project-dir",
-            str(project_dir),
-            "--profiles-dir",
-            str(project_dir),
-            "--target-path",
-            str(duckdb_path.parent / "target"),
-            "--log-path",
-            str(duckdb_path.parent / "logs"),
-        ],
-        env=env,
-        cwd=project_dir,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from bizmig.demo import copy_project
-from tests.dbt.conftest import run_dbt
+from sandbox.staging import run_dbt
 
 ALIASES = """source_table,canonical_column,account_column,note
 sessions,session_date,appointment_date,this account names the date appointmentDate

@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt.conftest import Warehouse, run_dbt
+from sandbox.staging import run_dbt
+from tests.dbt.conftest import Warehouse
 
 SAMPLE_CLIENTS = 10
 SAMPLE_PCT = 5

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.dbt.conftest import PROJECT_DIR
+from sandbox.staging import PROJECT_DIR
 
 
 def test_models_macros_and_dbt_tests_lint_clean(warehouse, tmp_path):

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from tests.dbt.conftest import Warehouse, run_dbt
+from sandbox.staging import run_dbt
+from tests.dbt.conftest import Warehouse
 
 
 def _plant_and_build(warehouse: Warehouse, tmp_path: Path) -> tuple[Path, list[int]]:

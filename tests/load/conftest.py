@@ -18,41 +18,10 @@ import httpx
 import pytest
 
 from sandbox.servers import RunningServer, start_server
-from tests.dbt.conftest import run_dbt
+from sandbox.staging import extract_and_build
 
-BIZSTIM_KEY = "load-test-bizstim-key-00000000000000000001"
 TWENTY_KEY = "load-test-twenty-key"
 FAST = ["--rate-limit", "100000", "--rate-window", "1"]  # client pacing out of the way
-
-
-def extract_and_build(tmp: Path, clients: int = 40, seed: int = 42) -> Path:
-    """A sandbox account landed by the real extraction and built by dbt: `tmp/template.duckdb`."""
-    args = ["--clients", str(clients), "--seed", str(seed), "--db", str(tmp / "bizstim.sqlite")]
-    args += ["--api-key", BIZSTIM_KEY, "--rate-limit", "100000", "--rate-window", "1"]
-    server = start_server("bizstim", args)
-    db = tmp / "template.duckdb"
-    try:
-        env = {
-            **os.environ,
-            "BIZSTIM_BASE_URL": f"{server.url}/api",
-            "BIZSTIM_API_KEYS": BIZSTIM_KEY,
-            "BIZSTIM_RATE_LIMIT": "100000",
-            "BIZSTIM_RATE_WINDOW": "1",
-            "BIZMIG_DUCKDB": str(db),
-        }
-        subprocess.run(
-            [sys.executable, "-m", "bizmig.cli", "extract"],
-            env=env,
-            cwd=tmp,
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-    finally:
-        server.stop()
-    build = run_dbt(["build"], db)
-    assert build.returncode == 0, build.stdout[-3000:]
-    return db
 
 
 @pytest.fixture(scope="session")

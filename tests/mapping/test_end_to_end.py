@@ -21,7 +21,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.dbt.conftest import PROJECT_DIR, Warehouse
+from sandbox.staging import PROJECT_DIR
+from tests.dbt.conftest import Warehouse
 
 DBT_PROJECT_PARTS = ["models", "macros", "seeds", "dbt_tests"]
 DBT_PROJECT_FILES = ["dbt_project.yml", "profiles.yml", "packages.yml"]

@@ -27,7 +27,8 @@ import pytest
 from bizmig.demo import copy_project
 from sandbox.bizstim.store import iter_records
 from sandbox.servers import RunningServer, start_server
-from tests.dbt.conftest import reconciliation_rows, run_dbt
+from sandbox.staging import run_dbt
+from tests.dbt.conftest import reconciliation_rows
 from tests.load.conftest import TWENTY_KEY, Twenty, start_twenty
 
 KEY = "profile-e2e-key-00000000000000000000000001"

@@ -14,8 +14,9 @@ import duckdb
 import pytest
 
 from report.command import build_report
+from sandbox.staging import BIZSTIM_KEY
 from tests.load import conftest as load_fixtures
-from tests.load.conftest import BIZSTIM_KEY, TWENTY_KEY, bizmig, load, start_twenty
+from tests.load.conftest import TWENTY_KEY, bizmig, load, start_twenty
 
 # a migrate run's scope phase, its detail nested as the real one is (a list of mappings)
 PHASE_DETAIL_ROW = (
