@@ -149,15 +149,17 @@ def phase_timeline(rows: Sequence[dict[str, Any]], title: str) -> Chart | None:
     _legend(chart, [*states, ("forced gate", COLOURS["failed"])], label_width, 16)
     y = 30
     for row, start, finish in spans:
-        status, phase, forced = str(row.get("status") or ""), str(row.get("phase")), row.get("forced")
+        status, phase = str(row.get("status") or ""), str(row.get("phase"))
+        forced = bool(row.get("forced"))
         chart.marks.append(Text(label_width - 8, y + 15, phase, INK, "end"))
         if start:
             x = label_width + chart_width * (start - origin).total_seconds() / total
             width = max(3.0, chart_width * ((finish or start) - start).total_seconds() / total)
             seconds = ((finish or start) - start).total_seconds()
+            fill = COLOURS.get(status, COLOURS["excluded"])
             chart.marks.append(
-                Rect(round(x, 1), y + 2, round(width, 1), lane - 8,
-                     COLOURS.get(status, COLOURS["excluded"]), f"{phase}: {status}, {seconds:.1f} s",
+                Rect(round(x, 1), y + 2, round(width, 1), lane - 8, fill,
+                     f"{phase}: {status}, {seconds:.1f} s",
                      rx=3, dashed_outline=COLOURS["failed"] if forced else None)
             )  # fmt: skip
             tag = f"{status} · {seconds:.1f} s" + (" · FORCED" if forced else "")
@@ -165,7 +167,7 @@ def phase_timeline(rows: Sequence[dict[str, Any]], title: str) -> Chart | None:
             anchor = "start" if right_room >= 7 * len(tag) else "end"
             tag_x = x + width + 6 if anchor == "start" else x - 6
             colour = COLOURS["failed"] if forced else GREY
-            chart.marks.append(Text(round(tag_x, 1), y + 15, tag, colour, anchor, bold=bool(forced)))
+            chart.marks.append(Text(round(tag_x, 1), y + 15, tag, colour, anchor, bold=forced))
         y += lane
     chart.height = y + 8
     return chart

@@ -28,7 +28,7 @@ from report.html_source import source_view
 
 
 def display_name(destination: str) -> str:
-    """"Twenty", "monday CRM", ...: the name ``load.destinations`` gives each ``--to``."""
+    """The name ("Twenty", "monday CRM", ...) ``load.destinations`` gives each ``--to``."""
     known = KNOWN.get(destination)
     if known is None:
         raise ValueError(f"unknown destination {destination!r}; one of {', '.join(KNOWN)}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from report.charts import Series, Stack, stacked_bars
-from report.html_parts import table
+from report.html_parts import Table, table
 from report.objects import ACCOUNTING, accounting_rows
 
 HEADERS = tuple(header for header, _ in ACCOUNTING)
@@ -61,18 +61,33 @@ def build_banner(build: dict[str, Any]) -> dict[str, str] | None:
     }
 
 
+def _other_sources(others: list[dict[str, Any]]) -> Table | None:
+    if not others:
+        return None
+    return table(
+        ["object", "source table", "source rows", "mapped", "quarantined", "excluded"],
+        [
+            [o["object"], o["source_table"], o["source_rows"], o["mapped"], o["quarantined"],
+             o["excluded"]]
+            for o in others
+        ],
+        numeric=range(2, 6),
+    )  # fmt: skip
+
+
 def objects_view(report: dict[str, Any], dest: str) -> dict[str, Any]:
     data, build = report["objects"], report["build"]
     if not data["available"]:
         return {"available": False, "banner": build_banner(build)}
     objects = data["objects"]
-    others = data["other_sources"]
     return {
         "available": True,
         "stale": not build["ok"],
         "chart": stacked_bars(
-            objects, "object", stacks(dest), f"Per object: source rows and the {dest} records "
-            "they became"
+            objects,
+            "object",
+            stacks(dest),
+            f"Per object: source rows and the {dest} records they became",
         ),
         "accounting": table(
             [for_destination(h, dest) for h in HEADERS],
@@ -82,15 +97,5 @@ def objects_view(report: dict[str, Any], dest: str) -> dict[str, Any]:
         ),
         "stories": [(o["object"], o["story"]) for o in objects],
         "loaded_available": data["loaded_available"],
-        "others": table(
-            ["object", "source table", "source rows", "mapped", "quarantined", "excluded"],
-            [
-                [o["object"], o["source_table"], o["source_rows"], o["mapped"],
-                 o["quarantined"], o["excluded"]]
-                for o in others
-            ],
-            numeric=range(2, 6),
-        )  # fmt: skip
-        if others
-        else None,
+        "others": _other_sources(data["other_sources"]),
     }

@@ -139,7 +139,7 @@ def _quarantine_part(rows: list[dict[str, Any]], groups: list[dict[str, Any]], n
                 for g in groups
             ],
             numeric=[2, 3],
-        )
+        )  # fmt: skip
         listing = table(
             ["object", "source table", "record", "rule", "note"],
             [[r["object"], r["source_table"], r["record"], r["rule"], r["reason"]] for r in shown],
@@ -154,7 +154,7 @@ def _quarantine_part(rows: list[dict[str, Any]], groups: list[dict[str, Any]], n
             ],
             numeric=[4],
             bad_rows=[g["stage"] == "load" for g in groups],
-        )
+        )  # fmt: skip
         listing = table(
             ["stage", "object", "source table", "record", "rule", "reason"],
             [
