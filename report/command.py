@@ -32,7 +32,7 @@ from report.data import (
     unmatched_users,
 )
 from report.db import open_report_db
-from report.html import render_html
+from report.html import display_name, render_html
 from report.inventory import automation_inventory, not_migrated_inventory
 from report.markdown import render_markdown
 from report.objects import object_summary, reconciliation_rows
@@ -66,8 +66,9 @@ def docs_link(dbt_docs: Path | None, out_dir: Path) -> str | None:
     return LINEAGE_PAGE
 
 
-def overall_result(report: dict[str, Any]) -> dict[str, Any]:
-    """OK only when the load is reconciled and nothing was forced, failed or refused."""
+def overall_result(report: dict[str, Any], dest: str = "Twenty") -> dict[str, Any]:
+    """OK only when the load is reconciled and nothing was forced, failed or refused (`dest`:
+    the destination's display name, for the wording)."""
     problems: list[str] = []
     build = report["build"]
     if not build["ok"]:
@@ -88,7 +89,7 @@ def overall_result(report: dict[str, Any]) -> dict[str, Any]:
             f"{len(spots)} spot check(s) with differences"
         )
     if not report["objects"]["loaded_available"]:
-        problems.append("nothing loaded into Twenty yet (no ledger)")
+        problems.append(f"nothing loaded into {dest} yet (no ledger)")
     for row in report["phases"]["forced"]:
         problems.append(f"gate of phase {row['phase']} was forced (run {row['run_id']})")
     latest = report["phases"]["latest_run"]
@@ -97,7 +98,7 @@ def overall_result(report: dict[str, Any]) -> dict[str, Any]:
             problems.append(f"phase {row['phase']} failed (run {row['run_id']})")
     refused = sum(o["load_quarantined"] for o in report["objects"]["objects"])
     if refused:
-        problems.append(f"Twenty refused {refused} record(s) at load time")
+        problems.append(f"{dest} refused {refused} record(s) at load time")
     follow_ups: list[str] = []
     rows = report["quarantine"]["rows"]
     not_migrated = sum(o["dbt_quarantined"] for o in report["objects"]["objects"])
@@ -116,9 +117,9 @@ def overall_result(report: dict[str, Any]) -> dict[str, Any]:
         follow_ups.append(source)
     unmatched = len(report["owners"]["unmatched"])
     if unmatched:
-        follow_ups.append(f"invite {unmatched} Bizstim user(s) to the Twenty workspace")
+        follow_ups.append(f"invite {unmatched} Bizstim user(s) to the {dest} workspace")
     follow_ups.append("export attachments by hand (see the checklist)")
-    follow_ups.append(f"rebuild {len(report['automation'])} automations as Twenty workflows")
+    follow_ups.append(f"rebuild {len(report['automation'])} automations as {dest} workflows")
     return {
         "ok": not problems,
         "label": "OK" if not problems else "needs attention",
@@ -147,12 +148,18 @@ def redact(value: Any, secrets: Sequence[str]) -> Any:
 
 
 def collect(
-    duckdb_file: Path, reconciliation_json: Path | None, dbt_docs: Path | None, out_dir: Path
+    duckdb_file: Path,
+    reconciliation_json: Path | None,
+    dbt_docs: Path | None,
+    out_dir: Path,
+    destination: str = "twenty",
 ) -> dict[str, Any]:
+    dest = display_name(destination)
     with open_report_db(duckdb_file) as db:
         recon_rows = reconciliation_rows(db)
         report: dict[str, Any] = {
-            "title": "Bizstim → Twenty migration report",
+            "title": f"Bizstim → {dest} migration report",
+            "destination": destination,
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "duckdb": str(duckdb_file),
             "build": read_build_state(db.con).as_json(),
@@ -168,7 +175,7 @@ def collect(
         }
     report["owners"]["skipped"] = owner_matching_skipped(report["source"])
     report["reconciliation"] = read_reconciliation(reconciliation_json)
-    report["overall"] = overall_result(report)
+    report["overall"] = overall_result(report, dest)
     return report
 
 
@@ -178,18 +185,21 @@ def build_report(
     reconciliation_json: Path | None = None,
     dbt_docs: Path | None = None,
     secrets: Iterable[str] | None = None,
+    destination: str = "twenty",
 ) -> Path:
     """Write index.html, report.md and report.json into out_dir; return index.html's path.
 
     `secrets`: strings that must never appear in the output (default: the configured
-    Bizstim and Twenty API keys)."""
+    Bizstim and Twenty API keys). `destination`: the ``--to`` name the report speaks of
+    (its title and wording; the same templates for every destination)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     masked = [s for s in (configured_secrets() if secrets is None else secrets) if len(s) >= 4]
-    report = redact(collect(duckdb_path, reconciliation_json, dbt_docs, out_dir), masked)
+    collected = collect(duckdb_path, reconciliation_json, dbt_docs, out_dir, destination)
+    report = redact(collected, masked)
     (out_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     (out_dir / "report.md").write_text(render_markdown(report))
     index = out_dir / "index.html"
-    index.write_text(render_html(report))
+    index.write_text(render_html(report, destination))
     return index
 
 
@@ -216,7 +226,8 @@ def report_command(
     if not source.is_file():
         typer.echo(f"staging DuckDB file not found: {source}", err=True)
         raise typer.Exit(ExitCode.CONFIG)
-    index = build_report(source, out, reconciliation or out / "reconciliation.json", dbt_docs)
+    recon = reconciliation or out / "reconciliation.json"
+    index = build_report(source, out, recon, dbt_docs, destination=to)
     typer.echo(f"report written: {index}")
     build = json.loads((index.parent / "report.json").read_text())["build"]
     if not build["ok"]:

@@ -1,26 +1,41 @@
-"""The report as one self-contained HTML page (inline CSS and SVG; no scripts, no downloads).
+"""The report as one self-contained HTML page (inline CSS and SVG; no scripts, no downloads),
+rendered from Jinja templates in ``report/templates`` with autoescape on.
 
-The header with the overall result, sections 6-9 and the page itself; sections 1-5 are in
-``report_html_sections``.
+Why templates with autoescape: the page shows Bizstim text verbatim — a quarantine reason quotes
+the invalid e-mail as typed, the user table shows a login's name, an example column shows a
+custom field's value — and the tests/security account types ``<script>`` into all of them.
+Python builds plain data per section (this module: the header and sections 7-10;
+``html_objects``, ``html_source``, ``html_sections``: sections 1-6); the templates write every
+tag, and every value they print is escaped unless it is template text itself.
+
+One page for every destination: ``destination`` (a ``--to`` name) only changes the wording
+("Loaded into Salesforce", "in Pipedrive"); the sections and their data are the same.
 """
 
 from __future__ import annotations
 
-from html import escape
+from collections.abc import Callable
 from typing import Any
 
-from report.html_objects import build_banner, objects_section
-from report.html_parts import CSS, SECTIONS, badge, empty, section, table
-from report.html_sections import (
-    budget_section,
-    phases_section,
-    quarantine_section,
-    reconciliation_section,
-)
-from report.html_source import source_section
+import jinja2
+
+from load.destinations import KNOWN
+from report.charts import COLOURS
+from report.html_objects import build_banner, objects_view
+from report.html_parts import DETAIL_ROW_CAP, SECTIONS, Badge, Table, table
+from report.html_sections import budget_view, phases_view, quarantine_view, reconciliation_view
+from report.html_source import source_view
 
 
-def figures(report: dict[str, Any]) -> list[tuple[str, str]]:
+def display_name(destination: str) -> str:
+    """The name ("Twenty", "monday CRM", ...) ``load.destinations`` gives each ``--to``."""
+    known = KNOWN.get(destination)
+    if known is None:
+        raise ValueError(f"unknown destination {destination!r}; one of {', '.join(KNOWN)}")
+    return known.display_name
+
+
+def figures(report: dict[str, Any], dest: str = "Twenty") -> list[tuple[str, str]]:
     """The header's tiles; "not built" instead of counts a missing build cannot give."""
     objects = report["objects"]["objects"]
     built = report["objects"]["available"]
@@ -46,203 +61,155 @@ def figures(report: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def _header(report: dict[str, Any]) -> str:
-    overall = report["overall"]
-    shown = [p for p in overall["problems"] if p != report["build"]["line"]]  # in the banner
-    problems = "".join(f"<li>{escape(p)}</li>" for p in shown)
-    follow = "".join(f"<li>{escape(p)}</li>" for p in overall["follow_ups"])
-    kind = "ok" if overall["ok"] else "bad"
-    nav = "".join(f"<a href='#{key}'>{escape(title)}</a>" for key, title in SECTIONS)
-    return (
-        f"<header><h1>{escape(report['title'])}</h1>"
-        f"<div class='meta'>generated {escape(report['generated_at'])} from "
-        f"<code>{escape(report['duckdb'])}</code>"
-        + (f" · {escape(report['build']['line'])}" if report["build"]["ok"] else "")
-        + "</div>"
-        + build_banner(report["build"])
-        +
-        f"<div class='result'><div class='verdict {kind}' id='overall'>"
-        f"{escape(overall['label'].upper() if overall['ok'] else overall['label'])}</div>"
-        f"<div>{'<b>Problems</b><ul>' + problems + '</ul>' if problems else ''}"
-        f"<b>To do</b><ul>{follow}</ul></div></div>"
-        "<div class='figures'>"
-        + "".join(
-            f"<div class='figure'><b>{escape(n)}</b><span>{escape(t)}</span></div>"
-            for t, n in figures(report)
-        )
-        + f"</div><nav>{nav}</nav></header>"
-    )
+def header_view(report: dict[str, Any], dest: str) -> dict[str, Any]:
+    overall, build = report["overall"], report["build"]
+    return {
+        "title": report["title"],
+        "generated_at": report["generated_at"],
+        "duckdb": report["duckdb"],
+        "build_line": build["line"] if build["ok"] else None,
+        "banner": build_banner(build),
+        "ok": overall["ok"],
+        "verdict": overall["label"].upper() if overall["ok"] else overall["label"],
+        "problems": [p for p in overall["problems"] if p != build["line"]],  # in the banner
+        "follow_ups": overall["follow_ups"],
+        "figures": figures(report, dest),
+    }
 
 
 def count_or_unknown(value: int | None) -> str:
     return "unknown (table absent)" if value is None else str(value)
 
 
-def users_section(report: dict[str, Any]) -> str:
+def users_view(report: dict[str, Any], dest: str) -> dict[str, Any]:
     data = report["owners"]
-    parts = []
-    if data.get("skipped"):
-        parts.append("<p>" + badge("skipped", "warn") + f" {escape(data['skipped'])}</p>")
-    if data["source"] == "owner_matches":
-        parts.append(
-            f"<p>Matching of load run <code>{escape(str(data['run_id']))}</code>: "
-            f"{data['matched']} Bizstim user(s) matched a Twenty workspace member by e-mail, "
-            f"{len(data['unmatched'])} did not. Invite them in Twenty (members cannot be "
-            "created through the API), then rerun the load to assign their records.</p>"
-        )
-    elif data["source"] == "migration__owner_lookup":
-        parts.append(
-            "<p>" + badge("not yet matched", "muted") + " No load has matched users yet; "
-            "every Bizstim login below still needs a Twenty workspace member.</p>"
-        )
-    if data["unmatched"]:
-        parts.append(
-            table(
-                ["user", "name", "e-mail", "role"],
-                [
-                    [u["external_id"], u.get("name"), u.get("email"), u.get("role")]
-                    for u in data["unmatched"]
-                ],
-            )
-        )
-    elif data["source"]:
-        parts.append(empty("Every Bizstim user has a workspace member."))
-    else:
-        parts.append(empty("No user lookup in this file (run `dbt build`)."))
-    if data["without_email"]:
-        parts.append("<h3>Users that cannot be matched (no usable e-mail)</h3>")
-        parts.append(
-            table(
-                ["Bizstim user id", "rule", "reason"],
-                [[u["source_id"], u["rule"], u["reason"]] for u in data["without_email"]],
-            )
-        )
-    return "".join(parts)
+    return {
+        "skipped": data.get("skipped"),
+        "source": data["source"],
+        "run_id": str(data["run_id"]) if data.get("run_id") is not None else None,
+        "matched": data["matched"] if data["source"] == "owner_matches" else None,
+        "unmatched_count": len(data["unmatched"]),
+        "unmatched": table(
+            ["user", "name", "e-mail", "role"],
+            [[u["external_id"], u.get("name"), u.get("email"), u.get("role")]
+             for u in data["unmatched"]],
+        ) if data["unmatched"] else None,
+        "without_email": table(
+            ["Bizstim user id", "rule", "reason"],
+            [[u["source_id"], u["rule"], u["reason"]] for u in data["without_email"]],
+        ) if data["without_email"] else None,
+    }  # fmt: skip
 
 
-def not_migrated_section(report: dict[str, Any]) -> str:
+def not_migrated_view(report: dict[str, Any], dest: str) -> dict[str, Any]:
     data = report["not_migrated"]
     links, files, codes = data["ondemand_links"], data["attachments"], data["discount_codes"]
-    rows = [
-        [
-            count_or_unknown(links["sessions"]),
-            "on-demand session links",
-            f"{links['why']} Clients affected: {count_or_unknown(links['clients'])}.",
-        ],
-        [count_or_unknown(codes["codes"]), "discount codes", codes["why"]],
-        ["—", "binary attachments", files["why"]],
-    ]
-    checklist = "".join(f"<li>☐ {escape(item)}</li>" for item in files["checklist"])
     excluded = data["excluded_by_rule"]
-    rules = (
-        table(
+    return {
+        "inventory": table(
+            ["count", "what", "why / what to do"],
+            [
+                [count_or_unknown(links["sessions"]), "on-demand session links",
+                 f"{links['why']} Clients affected: {count_or_unknown(links['clients'])}."],
+                [count_or_unknown(codes["codes"]), "discount codes", codes["why"]],
+                ["—", "binary attachments", files["why"]],
+            ],
+            numeric=[0],
+        ),
+        "checklist": files["checklist"],
+        "excluded": table(
             ["object", "source table", "rule", "rows"],
             [[e["object"], e["source_table"], e["rule"], e["rows"]] for e in excluded],
             numeric=[3],
-        )
-        if excluded
-        else empty("No row excluded by a rule.")
-    )
-    return (
-        table(["count", "what", "why / what to do"], rows, numeric=[0])
-        + f"<h3>Attachments to export by hand</h3><ul class='checklist'>{checklist}</ul>"
-        + f"<h3>Excluded by named rules</h3>{rules}"
-    )
+        ) if excluded else None,
+    }  # fmt: skip
 
 
-def automation_section(report: dict[str, Any]) -> str:
-    items = report["automation"]
+def automation_view(report: dict[str, Any], dest: str) -> dict[str, Any]:
     rows = []
-    for item in items:
+    for item in report["automation"]:
         details = {k.replace("_", " "): v for k, v in item["details"].items() if k != "counted"}
+        not_per_client = "not per client" in item["details"]["counted"]
+        clients = item["clients"]
         rows.append(
             [
                 item["title"],
-                "n/a"
-                if item["clients"] is None and "not per client" in item["details"]["counted"]
-                else count_or_unknown(item["clients"]),
+                "n/a" if clients is None and not_per_client else count_or_unknown(clients),
                 item["details"]["counted"],
                 details or None,
                 item["rebuild"],
             ]
         )
-    return (
-        "<p class='note'>Bizstim runs these for the account; Twenty does not until someone "
-        "builds them (Settings → Workflows). Counts come from the raw Bizstim data.</p>"
-        + table(
-            ["automation", "clients", "counted as", "other counts", "rebuild in Twenty"],
-            rows,
-            numeric=[1],
-        )
-    )
+    headers = ["automation", "clients", "counted as", "other counts", f"rebuild in {dest}"]
+    return {"table": table(headers, rows, numeric=[1])}
 
 
-def lineage_section(report: dict[str, Any]) -> str:
+def lineage_view(report: dict[str, Any], dest: str) -> dict[str, Any]:
     data = report["lineage"]
-    docs = data["dbt_docs"]
-    if docs:
-        marts = sorted({r["mart_model"] for r in data["rows"] if r.get("mart_model")})
-        per_mart = ", ".join(
-            f"<a href='{escape(docs)}#!/model/model.bizmig.{escape(m)}?g_v=1'>{escape(m)}</a>"
-            for m in marts
-        )
-        link = (
-            f"<p>Lineage graph and every model's documentation: <a href='{escape(docs)}'>"
-            f"{escape(docs)}</a>, a self-contained copy of dbt's docs beside this page (opens "
-            "from disk, no server needed)."
-            + (f" Graph of each mart: {per_mart}." if per_mart else "")
-            + "</p>"
-        )
-    else:
-        link = (
-            "<p>" + badge("no dbt docs", "muted") + " Run <code>dbt docs generate --static</code> "
-            "and rebuild this report (<code>--dbt-docs</code>: its target directory) to put the "
-            "lineage graph beside it.</p>"
-        )
     rows = data["rows"]
-    if not rows:
-        return link + empty("No migration__lineage table in this file.")
     payload = [r for r in rows if not r.get("is_bookkeeping")]
-    return (
-        link + f"<details><summary>Mart column → source ({len(payload)} payload columns, "
-        f"{len(rows) - len(payload)} bookkeeping)</summary>"
-        + table(
+    return {
+        "docs": data["dbt_docs"],
+        "marts": sorted({r["mart_model"] for r in rows if r.get("mart_model")}),
+        "rows": len(rows),
+        "payload": len(payload),
+        "table": table(
             ["object", "mart column", "type", "source", "derived in", "bookkeeping"],
-            [
-                [
-                    r["twenty_object"],
-                    r["mart_column"],
-                    r["data_type"],
-                    r["source_columns"],
-                    r["derived_in_model"],
-                    r["is_bookkeeping"],
-                ]
-                for r in rows
-            ],
-        )
-        + "</details>"
-    )
+            [[r["twenty_object"], r["mart_column"], r["data_type"], r["source_columns"],
+              r["derived_in_model"], r["is_bookkeeping"]] for r in rows],
+        ) if rows else None,
+    }  # fmt: skip
 
 
-RENDERERS = {
-    "objects": objects_section,
-    "source": source_section,
-    "phases": phases_section,
-    "budget": budget_section,
-    "quarantine": quarantine_section,
-    "reconciliation": reconciliation_section,
-    "users": users_section,
-    "not-migrated": not_migrated_section,
-    "automation": automation_section,
-    "lineage": lineage_section,
+VIEWS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
+    "objects": objects_view,
+    "source": source_view,
+    "phases": phases_view,
+    "budget": budget_view,
+    "quarantine": quarantine_view,
+    "reconciliation": reconciliation_view,
+    "users": users_view,
+    "not-migrated": not_migrated_view,
+    "automation": automation_view,
+    "lineage": lineage_view,
 }
 
 
-def render_html(report: dict[str, Any]) -> str:
-    sections = "".join(section(key, RENDERERS[key](report)) for key, _ in SECTIONS)
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{escape(report['title'])}</title><style>{CSS}</style></head>"
-        f"<body>{_header(report)}<main>{sections}</main></body></html>\n"
+def _keys_of(rows: list[dict[str, Any]]) -> list[Any]:
+    return list(dict.fromkeys(k for row in rows for k in row))
+
+
+def environment(autoescape: bool = True) -> jinja2.Environment:
+    """The templates' environment: autoescape on, a missing variable an error (not an empty
+    string that hides a renamed field). ``autoescape=False`` exists for the test that shows
+    the escaping test fails without it."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("report", "templates"),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.tests["badge_cell"] = lambda value: isinstance(value, Badge)
+    env.tests["table_value"] = lambda value: isinstance(value, Table)
+    env.tests["list_value"] = lambda value: isinstance(value, list)
+    env.tests["list_of_mappings"] = lambda value: all(isinstance(v, dict) for v in value)
+    env.tests["list_of_scalars"] = lambda value: not any(isinstance(v, dict | list) for v in value)
+    env.globals["keys_of"] = _keys_of
+    env.globals["detail_row_cap"] = DETAIL_ROW_CAP
+    return env
+
+
+def render_html(
+    report: dict[str, Any], destination: str = "twenty", env: jinja2.Environment | None = None
+) -> str:
+    dest = display_name(destination)
+    template = (env or environment()).get_template("report.html.j2")
+    return template.render(
+        dest=dest,
+        colours=COLOURS,
+        sections=SECTIONS,
+        header=header_view(report, dest),
+        views={key: VIEWS[key](report, dest) for key, _ in SECTIONS},
     )

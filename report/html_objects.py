@@ -1,42 +1,46 @@
-"""HTML of report section 1, records per object: a chart whose bars add up, the accounting
-table (three equations per object, see ``report_objects``), and why each object's counts
-differ, in words. A file whose marts were never built says so instead of showing zeros."""
+"""Data of report section 1, records per object: a chart whose bars add up, the accounting
+table (three equations per object, see ``report.objects``), and why each object's counts
+differ, in words. A file whose marts were never built says so instead of showing zeros.
+
+The destination's name ("Twenty records", "refused by Twenty") is filled in here, so the one
+template serves every destination ``--to`` names.
+"""
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
-from report.html_parts import empty, table
+from report.charts import Series, Stack, stacked_bars
+from report.html_parts import Table, table
 from report.objects import ACCOUNTING, accounting_rows
-from report.svg import Series, Stack, stacked_bars
 
 HEADERS = tuple(header for header, _ in ACCOUNTING)
-EQUATIONS = (
-    "source rows = mapped + quarantined + excluded · mapped &minus; merged = Twenty records · "
-    "Twenty records = loaded + refused by Twenty + not loaded yet. Quarantined and refused "
-    "records are <b>not migrated</b> (each with a reason, section Quarantine); excluded rows are "
-    "left out by a named rule; merged rows became part of a record built from several rows; "
-    "<b>with a note</b> counts loaded records with a value kept as typed (migrated)."
-)
-STACKS = (
-    Stack(
-        "source rows",
-        (
-            Series("mapped_rows", "mapped", "source"),
-            Series("dbt_quarantined", "quarantined", "quarantined"),
-            Series("excluded", "excluded", "excluded"),
+
+
+def for_destination(text: str, dest: str) -> str:
+    """ACCOUNTING's headers name Twenty (report.md and the tests read them as they are)."""
+    return text.replace("Twenty", dest)
+
+
+def stacks(dest: str) -> tuple[Stack, ...]:
+    return (
+        Stack(
+            "source rows",
+            (
+                Series("mapped_rows", "mapped", "source"),
+                Series("dbt_quarantined", "quarantined", "quarantined"),
+                Series("excluded", "excluded", "excluded"),
+            ),
         ),
-    ),
-    Stack(
-        "Twenty records",
-        (
-            Series("loaded", "loaded", "loaded"),
-            Series("load_quarantined", "refused by Twenty", "failed"),
-            Series("not_loaded", "not loaded yet", "skipped"),
+        Stack(
+            f"{dest} records",
+            (
+                Series("loaded", "loaded", "loaded"),
+                Series("load_quarantined", f"refused by {dest}", "failed"),
+                Series("not_loaded", "not loaded yet", "skipped"),
+            ),
         ),
-    ),
-)
+    )
 
 
 def adds_up(o: dict[str, Any]) -> bool:
@@ -47,70 +51,51 @@ def adds_up(o: dict[str, Any]) -> bool:
     )
 
 
-def build_banner(build: dict[str, Any]) -> str:
+def build_banner(build: dict[str, Any]) -> dict[str, str] | None:
     if build["ok"]:
-        return ""
-    kind = "bad" if build["status"] in ("not_built", "failed") else "warn"
+        return None
     line = build["line"]
-    text = line[:1].upper() + line[1:]
-    return f"<div class='banner {kind}'>{escape(text)}</div>"
+    return {
+        "kind": "bad" if build["status"] in ("not_built", "failed") else "warn",
+        "text": line[:1].upper() + line[1:],
+    }
 
 
-def objects_section(report: dict[str, Any]) -> str:
+def _other_sources(others: list[dict[str, Any]]) -> Table | None:
+    if not others:
+        return None
+    return table(
+        ["object", "source table", "source rows", "mapped", "quarantined", "excluded"],
+        [
+            [o["object"], o["source_table"], o["source_rows"], o["mapped"], o["quarantined"],
+             o["excluded"]]
+            for o in others
+        ],
+        numeric=range(2, 6),
+    )  # fmt: skip
+
+
+def objects_view(report: dict[str, Any], dest: str) -> dict[str, Any]:
     data, build = report["objects"], report["build"]
     if not data["available"]:
-        return (
-            build_banner(build)
-            + "<p class='empty'>Not built: no dbt reconciliation in this file, so there are no "
-            "counts to show (run <code>dbt build</code>, then rebuild this report).</p>"
-        )
+        return {"available": False, "banner": build_banner(build)}
     objects = data["objects"]
-    warning = (
-        "<p class='note'>These counts come from the tables the last build left behind (see "
-        "the banner above): they may not describe the marts as they are.</p>"
-        if not build["ok"]
-        else ""
-    )
-    chart = stacked_bars(
-        objects, "object", STACKS, "Per object: source rows and the Twenty records they became"
-    )
-    accounting = table(
-        HEADERS,
-        accounting_rows(objects),
-        numeric=range(1, len(HEADERS)),
-        bad_rows=[not adds_up(o) for o in objects],
-    )
-    stories = "".join(
-        f"<li><b>{escape(o['object'])}</b>: {escape(o['story'])}</li>" for o in objects
-    )
-    note = "" if data["loaded_available"] else empty("Nothing loaded yet: no ledger in this file.")
-    others = data["other_sources"]
-    extra = (
-        "<h3>Source tables without a Twenty object of their own</h3>"
-        + table(
-            ["object", "source table", "source rows", "mapped", "quarantined", "excluded"],
-            [
-                [
-                    o["object"],
-                    o["source_table"],
-                    o["source_rows"],
-                    o["mapped"],
-                    o["quarantined"],
-                    o["excluded"],
-                ]
-                for o in others
-            ],
-            numeric=range(2, 6),
-        )
-        if others
-        else ""
-    )
-    return (
-        warning
-        + chart
-        + f"<p class='equation'>{EQUATIONS}</p>"
-        + accounting
-        + f"<h3>Why the counts differ</h3><ul class='stories'>{stories}</ul>"
-        + note
-        + extra
-    )
+    return {
+        "available": True,
+        "stale": not build["ok"],
+        "chart": stacked_bars(
+            objects,
+            "object",
+            stacks(dest),
+            f"Per object: source rows and the {dest} records they became",
+        ),
+        "accounting": table(
+            [for_destination(h, dest) for h in HEADERS],
+            accounting_rows(objects),
+            numeric=range(1, len(HEADERS)),
+            bad_rows=[not adds_up(o) for o in objects],
+        ),
+        "stories": [(o["object"], o["story"]) for o in objects],
+        "loaded_available": data["loaded_available"],
+        "others": _other_sources(data["other_sources"]),
+    }

@@ -1,13 +1,15 @@
-"""HTML of report sections 1-5: objects, phases, request budget, quarantine, reconciliation."""
+"""Data of report sections 3-6: phases, request budget, quarantine, reconciliation.
+
+Plain values only (tables, badges, counts); ``templates/sections/*.html.j2`` write the markup.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from html import escape
 from typing import Any
 
-from report.html_parts import HTML_ROW_CAP, badge, collapsible, empty, structure, table
-from report.svg import budget_bars, phase_timeline
+from report.charts import budget_bars, phase_timeline
+from report.html_parts import HTML_ROW_CAP, Badge, table
 
 
 def _total(value: Any) -> int:
@@ -52,181 +54,107 @@ def phase_synopsis(phase: str, detail: Any) -> str:
     return text + gate
 
 
-def phases_section(report: dict[str, Any]) -> str:
+def phases_view(report: dict[str, Any], dest: str) -> dict[str, Any]:
     data = report["phases"]
-    if not data["available"]:
-        return empty("No phase log in this file (the run did not go through `bizmig migrate`).")
-    if not data["rows"]:
-        return empty("The phase log is empty.")
-    forced = data["forced"]
-    warning = (
-        "<p>"
-        + badge("FORCED GATE", "bad")
-        + " "
-        + escape(", ".join(f"{r['phase']} (run {r['run_id']})" for r in forced))
-        + ": the row-count gate did not pass and the run went on with <code>--force</code>.</p>"
-        if forced
-        else ""
-    )
-    latest = [r for r in data["rows"] if r["run_id"] == data["latest_run"]]
-    chart = phase_timeline(latest, f"Phases of run {data['latest_run']}")
-    html_rows = table(
-        ["run", "phase", "status", "started", "seconds", "gate ok", "forced", "detail"],
-        [
+    if not data["available"] or not data["rows"]:
+        return {"available": data["available"], "rows": False}
+    rows = data["rows"]
+    latest = [r for r in rows if r["run_id"] == data["latest_run"]]
+    return {
+        "available": True,
+        "rows": True,
+        "forced": ", ".join(f"{r['phase']} (run {r['run_id']})" for r in data["forced"]),
+        "latest_run": str(data["latest_run"]),
+        "chart": phase_timeline(latest, f"Phases of run {data['latest_run']}"),
+        "table": table(
+            ["run", "phase", "status", "started", "seconds", "gate ok", "forced", "detail"],
             [
-                r.get("run_id"),
-                r.get("phase"),
-                r.get("status"),
-                r.get("started_at"),
-                None if r.get("seconds") is None else round(r["seconds"], 1),
-                r.get("gate_ok"),
-                badge("FORCED", "bad") if r["forced"] else "no",
-                phase_synopsis(str(r.get("phase")), r.get("detail")),
-            ]
-            for r in data["rows"]
+                [
+                    r.get("run_id"),
+                    r.get("phase"),
+                    r.get("status"),
+                    r.get("started_at"),
+                    None if r.get("seconds") is None else round(r["seconds"], 1),
+                    r.get("gate_ok"),
+                    Badge("FORCED", "bad") if r["forced"] else "no",
+                    phase_synopsis(str(r.get("phase")), r.get("detail")),
+                ]
+                for r in rows
+            ],
+            numeric=[4],
+            bad_rows=[r["forced"] or r.get("status") == "failed" for r in rows],
+        ),
+        "details": [
+            (f"{r.get('phase')} · run {r.get('run_id')} · {r.get('status')}", r.get("detail"))
+            for r in reversed(rows)
         ],
-        numeric=[4],
-        bad_rows=[r["forced"] or r.get("status") == "failed" for r in data["rows"]],
-    )
-    details = "".join(
-        collapsible(
-            f"{r.get('phase')} · run {r.get('run_id')} · {r.get('status')}",
-            f"<div class='detail'>{structure(r.get('detail'))}</div>",
-        )
-        for r in reversed(data["rows"])
-    )
-    return (
-        warning
-        + f"<h3>Latest run {escape(str(data['latest_run']))}</h3>"
-        + chart
-        + html_rows
-        + f"<h3>What each phase recorded</h3><div id='phase-details'>{details}</div>"
-    )
+    }
 
 
-def budget_section(report: dict[str, Any]) -> str:
+def budget_view(report: dict[str, Any], dest: str) -> dict[str, Any]:
     data = report["budget"]
-    parts = ["<h3>Bizstim GET requests per API key</h3>"]
-    if not data["extract"]:
-        parts.append(empty("No extraction budget recorded."))
-    else:
-        parts.append(budget_bars(data["extract"], "Bizstim requests per key label"))
-        parts.append(
-            table(
-                ["cycle", "key", "requests", "limit per window", "window (s)", "share of a window"],
-                [
-                    [
-                        r["cycle"],
-                        r["key_label"],
-                        r["requests"],
-                        r["rate_limit"],
-                        r["rate_window"],
-                        None
-                        if r["share_of_one_window"] is None
-                        else f"{r['share_of_one_window']:.1%}",
-                    ]
-                    for r in data["extract"]
-                ],
-                numeric=[2, 3, 4, 5],
-            )
-        )
-        parts.append(
-            "<p class='note'>Keys appear only as labels (key number and a hash prefix).</p>"
-        )
-    parts.append("<h3>Twenty load runs</h3>")
-    if not data["load_runs"]:
-        parts.append(empty("No load run recorded."))
-    else:
-        parts.append(
-            table(
-                [
-                    "run",
-                    "command",
-                    "status",
-                    "generation",
-                    "started",
-                    "seconds",
-                    "records by action",
-                    "requests",
-                ],
-                [
-                    [
-                        r["run_id"],
-                        r.get("command"),
-                        r.get("status"),
-                        r.get("generation"),
-                        r.get("started_at"),
-                        r.get("seconds"),
-                        r["records_by_action"] or None,
-                        r.get("requests"),
-                    ]
-                    for r in data["load_runs"]
-                ],
-                numeric=[5],
-                bad_rows=[r.get("status") == "failed" for r in data["load_runs"]],
-            )
-        )
-        if not data["load_requests_recorded"]:
-            parts.append(
-                "<p class='note'>The ledger does not record Twenty request counts per run; "
-                "records by action are what each run wrote.</p>"
-            )
-    return "".join(parts)
+    extract, runs = data["extract"], data["load_runs"]
+    return {
+        "chart": budget_bars(extract, "Bizstim requests per key label") if extract else None,
+        "extract": table(
+            ["cycle", "key", "requests", "limit per window", "window (s)", "share of a window"],
+            [
+                [r["cycle"], r["key_label"], r["requests"], r["rate_limit"], r["rate_window"],
+                 None if r["share_of_one_window"] is None else f"{r['share_of_one_window']:.1%}"]
+                for r in extract
+            ],
+            numeric=[2, 3, 4, 5],
+        ) if extract else None,
+        "load_runs": table(
+            ["run", "command", "status", "generation", "started", "seconds", "records by action",
+             "requests"],
+            [
+                [r["run_id"], r.get("command"), r.get("status"), r.get("generation"),
+                 r.get("started_at"), r.get("seconds"), r["records_by_action"] or None,
+                 r.get("requests")]
+                for r in runs
+            ],
+            numeric=[5],
+            bad_rows=[r.get("status") == "failed" for r in runs],
+        ) if runs else None,
+        "load_requests_recorded": data["load_requests_recorded"],
+    }  # fmt: skip
 
 
-def _quarantine_part(rows: list[dict[str, Any]], groups: list[dict[str, Any]], noted: bool) -> str:
+def _quarantine_part(rows: list[dict[str, Any]], groups: list[dict[str, Any]], noted: bool) -> dict:
     examples: dict[tuple[str, str, str], str] = {}
-    for row in rows:
-        examples.setdefault((row["stage"], str(row["object"]), str(row["rule"])), row["reason"])
     records: dict[tuple[str, str, str], set[str]] = {}
     for row in rows:
         key = (row["stage"], str(row["object"]), str(row["rule"]))
+        examples.setdefault(key, row["reason"])
         records.setdefault(key, set()).add(str(row["record"]))
+    shown = rows[:HTML_ROW_CAP]
     if noted:
         grouped = table(
             ["object", "rule", "values", "records", "example"],
             [
-                [
-                    g["object"],
-                    g["rule"],
-                    g["rows"],
-                    len(records.get((g["stage"], g["object"], g["rule"]), ())),
-                    examples.get((g["stage"], g["object"], g["rule"])),
-                ]
+                [g["object"], g["rule"], g["rows"],
+                 len(records.get((g["stage"], g["object"], g["rule"]), ())),
+                 examples.get((g["stage"], g["object"], g["rule"]))]
                 for g in groups
             ],
             numeric=[2, 3],
-        )
-    else:
-        grouped = table(
-            ["stage", "object", "rule", "impact", "rows", "example"],
-            [
-                [
-                    g["stage"],
-                    g["object"],
-                    g["rule"],
-                    g["impact"],
-                    g["rows"],
-                    examples.get((g["stage"], g["object"], g["rule"])),
-                ]
-                for g in groups
-            ],
-            numeric=[4],
-            bad_rows=[g["stage"] == "load" for g in groups],
-        )
-    shown = rows[:HTML_ROW_CAP]
-    cap = (
-        f"<p class='note'>Showing the first {HTML_ROW_CAP} of {len(rows)} rows; "
-        "report.json lists them all.</p>"
-        if len(rows) > HTML_ROW_CAP
-        else ""
-    )
-    if noted:
+        )  # fmt: skip
         listing = table(
             ["object", "source table", "record", "rule", "note"],
             [[r["object"], r["source_table"], r["record"], r["rule"], r["reason"]] for r in shown],
         )
     else:
+        grouped = table(
+            ["stage", "object", "rule", "impact", "rows", "example"],
+            [
+                [g["stage"], g["object"], g["rule"], g["impact"], g["rows"],
+                 examples.get((g["stage"], g["object"], g["rule"]))]
+                for g in groups
+            ],
+            numeric=[4],
+            bad_rows=[g["stage"] == "load" for g in groups],
+        )  # fmt: skip
         listing = table(
             ["stage", "object", "source table", "record", "rule", "reason"],
             [
@@ -234,83 +162,44 @@ def _quarantine_part(rows: list[dict[str, Any]], groups: list[dict[str, Any]], n
                 for r in shown
             ],
             bad_rows=[r["stage"] == "load" for r in shown],
-        )
-    key = "noted-rows" if noted else "quarantine-rows"
-    what = "notes" if noted else "records not migrated"
-    return (
-        f"{grouped}<details id='{key}'><summary>All {len(rows)} {what}</summary>"
-        f"{cap}{listing}</details>"
-    )
+        )  # fmt: skip
+    return {
+        "grouped": grouped,
+        "listing": listing,
+        "rows": len(rows),
+        "capped": len(rows) > HTML_ROW_CAP,
+        "id": "noted-rows" if noted else "quarantine-rows",
+        "what": "notes" if noted else "records not migrated",
+    }
 
 
-def quarantine_section(report: dict[str, Any]) -> str:
+def quarantine_view(report: dict[str, Any], dest: str) -> dict[str, Any]:
     data = report["quarantine"]
     if not data["rows"]:
-        return empty("Nothing quarantined, no value kept as typed.")
+        return {"any": False}
     noted = [r for r in data["rows"] if r["impact"] == "value_kept_raw"]
     kept_out = [r for r in data["rows"] if r["impact"] != "value_kept_raw"]
     noted_groups = [g for g in data["by_reason"] if g["impact"] == "value_kept_raw"]
     out_groups = [g for g in data["by_reason"] if g["impact"] != "value_kept_raw"]
-    records = len({(r["object"], r["record"]) for r in noted})
     migrated_objects = {o["object"] for o in report["objects"]["objects"]}
     elsewhere = Counter(str(r["object"]) for r in kept_out if r["object"] not in migrated_objects)
-    aside = (
-        " ("
-        + ", ".join(f"{n} of {obj}" for obj, n in elsewhere.items())
-        + ": not a Twenty object of its own)"
-        if elsewhere
-        else ""
-    )
-    return (
-        f"<h3>Not migrated: {len(kept_out)} row(s) quarantined{escape(aside)}</h3>"
-        "<p class='note'>These rows are not in Twenty. Stage <b>dbt</b>: a mapping rule "
-        "rejected the row (fix it in Bizstim and rerun); stage <b>load</b>: Twenty refused the "
-        "record (its message is the reason).</p>"
-        + (_quarantine_part(kept_out, out_groups, False) if kept_out else empty("None."))
-        + f"<h3>Migrated with a note: {len(noted)} value(s) kept as typed on {records} "
-        "record(s)</h3><p class='note'>These records are in Twenty; one value could not be "
-        "normalised and was kept as the source had it (or left empty), with this note.</p>"
-        + (_quarantine_part(noted, noted_groups, True) if noted else empty("None."))
-    )
+    return {
+        "any": True,
+        "row_cap": HTML_ROW_CAP,
+        "kept_out": len(kept_out),
+        "elsewhere": ", ".join(f"{n} of {obj}" for obj, n in elsewhere.items()),
+        "out_part": _quarantine_part(kept_out, out_groups, False) if kept_out else None,
+        "noted": len(noted),
+        "noted_records": len({(r["object"], r["record"]) for r in noted}),
+        "noted_part": _quarantine_part(noted, noted_groups, True) if noted else None,
+    }
 
 
-def reconciliation_section(report: dict[str, Any]) -> str:
+def reconciliation_view(report: dict[str, Any], dest: str) -> dict[str, Any]:
     data = report["reconciliation"]
     if not data["available"]:
-        return empty("Not reconciled yet: run `bizmig reconcile` (no reconciliation.json found).")
-    verdict = badge("OK", "ok") if data.get("ok") else badge("MISMATCH", "bad")
+        return {"available": False}
     objects = data.get("objects", [])
-    checks = table(
-        [
-            "object",
-            "source rows",
-            "mart rows",
-            "quarantined (dbt)",
-            "quarantined (load)",
-            "ledger live",
-            "in Twenty",
-            "missing in Twenty",
-            "relation mismatches",
-            "ok",
-        ],
-        [
-            [
-                o["object"],
-                o["source_rows"],
-                o["mart_rows"],
-                o["dbt_quarantined"],
-                o["load_quarantined"],
-                o["ledger_live"],
-                o["in_twenty"],
-                len(o.get("missing_in_twenty", [])),
-                len(o.get("relation_mismatches", [])),
-                badge("ok", "ok") if o.get("ok") else badge("no", "bad"),
-            ]
-            for o in objects
-        ],
-        numeric=range(1, 9),
-        bad_rows=[not o.get("ok") for o in objects],
-    )
     spots = data.get("spot_checks", [])
     differing = [s for s in spots if s.get("differences")]
     per_object: dict[str, list[int]] = {}
@@ -318,29 +207,39 @@ def reconciliation_section(report: dict[str, Any]) -> str:
         counts = per_object.setdefault(spot["object"], [0, 0])
         counts[0] += 1
         counts[1] += bool(spot.get("differences"))
-    summary = table(
-        ["object", "records checked", "with differences"],
-        [[obj, checked, bad] for obj, (checked, bad) in per_object.items()],
-        numeric=[1, 2],
-        bad_rows=[bad > 0 for _, bad in per_object.values()],
-    )
-    differences = (
-        table(
+    return {
+        "available": True,
+        "verdict": Badge("OK", "ok") if data.get("ok") else Badge("MISMATCH", "bad"),
+        "path": str(data["path"]),
+        "checks": table(
+            ["object", "source rows", "mart rows", "quarantined (dbt)", "quarantined (load)",
+             "ledger live", f"in {dest}", f"missing in {dest}", "relation mismatches", "ok"],
+            [
+                [o["object"], o["source_rows"], o["mart_rows"], o["dbt_quarantined"],
+                 o["load_quarantined"], o["ledger_live"], o["in_twenty"],
+                 len(o.get("missing_in_twenty", [])), len(o.get("relation_mismatches", [])),
+                 Badge("ok", "ok") if o.get("ok") else Badge("no", "bad")]
+                for o in objects
+            ],
+            numeric=range(1, 9),
+            bad_rows=[not o.get("ok") for o in objects],
+        ),
+        "spots": len(spots),
+        "differing": len(differing),
+        "summary": table(
+            ["object", "records checked", "with differences"],
+            [[obj, checked, bad] for obj, (checked, bad) in per_object.items()],
+            numeric=[1, 2],
+            bad_rows=[bad > 0 for _, bad in per_object.values()],
+        ),
+        "differences": table(
             ["object", "record", "differences"],
             [[s["object"], s["external_id"], s["differences"]] for s in differing],
             bad_rows=[True] * len(differing),
-        )
-        if differing
-        else "<p>Every field of every record checked matches its mart row.</p>"
-    )
-    every = table(
-        ["object", "record", "result"],
-        [[s["object"], s["external_id"], s["differences"] or "identical"] for s in spots],
-        bad_rows=[bool(s.get("differences")) for s in spots],
-    )
-    return (
-        f"<p>Result {verdict} · from <code>{escape(str(data['path']))}</code></p>{checks}"
-        f"<h3>Spot checks: {len(spots)} records fetched back from Twenty, "
-        f"{len(differing)} with differences</h3>{summary}{differences}"
-        f"<details><summary>Every record checked</summary>{every}</details>"
-    )
+        ) if differing else None,
+        "every": table(
+            ["object", "record", "result"],
+            [[s["object"], s["external_id"], s["differences"] or "identical"] for s in spots],
+            bad_rows=[bool(s.get("differences")) for s in spots],
+        ),
+    }  # fmt: skip
