@@ -31,7 +31,7 @@ from typing import Any
 
 import duckdb
 
-from report.db import open_report_db
+from common.duck import connect
 
 FIX = "run `dbt build`"
 REQUIRED = (
@@ -262,8 +262,8 @@ def build_state(path: Path, marts: Sequence[str] = DEFAULT_MARTS) -> BuildState:
         return BuildState(
             "not_built", f"{path} does not exist", fix="run `bizmig extract`, then `dbt build`"
         )
-    with open_report_db(path) as db:  # read-only, waiting while dbt or a load writes
-        return read_build_state(db.con, marts)
+    with connect(path, read_only=True, wait=60.0) as con:  # waits while dbt or a load writes
+        return read_build_state(con, marts)
 
 
 def require_build(
