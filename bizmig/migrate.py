@@ -268,6 +268,7 @@ def write_report(config: MigrationConfig) -> Path:
         config.report_dir,
         reconciliation if reconciliation.exists() else None,
         dbt_docs=docs,
+        destination=config.destination,
     )
     print_final(reconciliation, index)
     return index

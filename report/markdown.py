@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from report.html import display_name
 from report.html_parts import HTML_ROW_CAP
 from report.objects import ACCOUNTING, accounting_rows
 
@@ -133,6 +134,11 @@ def _quarantine(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _dest(report: dict[str, Any]) -> str:
+    """The destination's display name (reports written before --to existed are Twenty's)."""
+    return display_name(report.get("destination", "twenty"))
+
+
 def _reconciliation(report: dict[str, Any]) -> list[str]:
     data = report["reconciliation"]
     if not data["available"]:
@@ -141,7 +147,7 @@ def _reconciliation(report: dict[str, Any]) -> list[str]:
     bad = [s for s in spots if s.get("differences")]
     lines = [f"Result: **{'OK' if data.get('ok') else 'MISMATCH'}**", ""]
     lines += md_table(
-        ["object", "mart rows", "ledger live", "in Twenty", "relation mismatches", "ok"],
+        ["object", "mart rows", "ledger live", f"in {_dest(report)}", "relation mismatches", "ok"],
         [
             [
                 o["object"],
@@ -242,7 +248,7 @@ def _not_migrated(report: dict[str, Any]) -> list[str]:
 
 def _automation(report: dict[str, Any]) -> list[str]:
     return md_table(
-        ["automation", "clients", "counted as", "rebuild in Twenty"],
+        ["automation", "clients", "counted as", f"rebuild in {_dest(report)}"],
         [
             [a["title"], a["clients"], a["details"]["counted"], a["rebuild"]]
             for a in report["automation"]

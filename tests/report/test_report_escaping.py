@@ -77,5 +77,6 @@ def test_the_destination_names_the_title_and_the_wording(staging_copy, tmp_path,
     assert {"refused by Pipedrive", "not loaded yet"} <= set(headers)
     assert "in Pipedrive" in report.page.table_with("reconciliation", "object", "in Pipedrive")[0]
     assert "Pipedrive load runs" in report.page.text("budget")
+    assert "| in Pipedrive |" in report.markdown and "| rebuild in Pipedrive |" in report.markdown
     with pytest.raises(ValueError, match="unknown destination"):
         render_html(report.data, destination="hubspot")
