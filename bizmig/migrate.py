@@ -306,7 +306,7 @@ def print_final(reconciliation: Path, index: Path) -> None:
         for o in objects["objects"]:
             if o["source_rows"] != o["mart_rows"] or o["load_quarantined"] or o["not_loaded"]:
                 out.print(f"  {o['object']}: {o['story']}", soft_wrap=True, markup=False)
-    out.print(f"report: {index}")
+    out.print(f"report: {index}", soft_wrap=True)  # a path is one line, at any width
 
 
 def migrate_command(

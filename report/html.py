@@ -15,6 +15,7 @@ One page for every destination: ``destination`` (a ``--to`` name) only changes t
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -25,6 +26,11 @@ from report.html_objects import build_banner, objects_view
 from report.html_parts import DETAIL_ROW_CAP, SECTIONS, Badge, Table, table
 from report.html_sections import budget_view, phases_view, quarantine_view, reconciliation_view
 from report.html_source import source_view
+
+# beside this file, not jinja2.PackageLoader("report"): `python -m bizmig.cli migrate` run in a
+# directory holding its own `report/` output folder resolved the name "report" to that folder
+# (the resilience and migrate suites' runs: "PackageLoader could not find a 'templates' directory")
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def display_name(destination: str) -> str:
@@ -184,7 +190,7 @@ def environment(autoescape: bool = True) -> jinja2.Environment:
     string that hides a renamed field). ``autoescape=False`` exists for the test that shows
     the escaping test fails without it."""
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("report", "templates"),
+        loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -74,6 +74,9 @@ def test_ctrl_c_stops_both_stand_ins(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # a terminal's Ctrl-C reaches a process whose SIGINT is the default; pytest-xdist's
+        # workers ignore SIGINT and a child inherits that (the demo then ran to the end)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     urls: list[str] = []
     seen: list[str] = []
