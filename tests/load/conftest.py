@@ -1,4 +1,5 @@
-"""Fixtures: a built staging file (sandbox → extract → dbt build) and fresh Twenty stand-ins."""
+"""Fixtures: private copies of the built account (``built_template``, tests/conftest.py) and
+fresh Twenty stand-ins."""
 
 from __future__ import annotations
 
@@ -18,27 +19,9 @@ import httpx
 import pytest
 
 from sandbox.servers import RunningServer, start_server
-from sandbox.staging import extract_and_build
 
 TWENTY_KEY = "load-test-twenty-key"
 FAST = ["--rate-limit", "100000", "--rate-window", "1"]  # client pacing out of the way
-
-
-@pytest.fixture(scope="session")
-def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 40-client sandbox account, extracted and built with the shipped seeds (their
-    unconfirmed `Allergies` row names a field this account does not have, so nothing is
-    pending); `unconfirmed.duckdb` beside it is the same build with the account's `School`
-    field pending, as a build with that seed row unconfirmed gives."""
-    tmp = tmp_path_factory.mktemp("load-template")
-    db = extract_and_build(tmp)
-    shutil.copy(db, tmp / "unconfirmed.duckdb")
-    with duckdb.connect(str(tmp / "unconfirmed.duckdb")) as con:
-        con.execute(
-            "update migration.migration__custom_fields set decision_status = 'pending', "
-            "blocks_load = true where bizstim_field_name = 'School'"
-        )
-    return db
 
 
 @pytest.fixture

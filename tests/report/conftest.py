@@ -15,7 +15,6 @@ import pytest
 
 from report.command import build_report
 from sandbox.staging import BIZSTIM_KEY
-from tests.load import conftest as load_fixtures
 from tests.load.conftest import TWENTY_KEY, bizmig, load, start_twenty
 
 # a migrate run's scope phase, its detail nested as the real one is (a list of mappings)
@@ -37,8 +36,6 @@ PHASE_DETAIL_ROW = (
     )
     + "')",
 )
-# the session fixture of tests/load (sandbox → extract → dbt build), shared here
-built_template = load_fixtures.built_template
 SECRETS = (BIZSTIM_KEY, TWENTY_KEY)
 
 
