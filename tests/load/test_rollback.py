@@ -37,7 +37,10 @@ def snapshot(twenty) -> dict[str, list[dict]]:
     return state
 
 
-def test_rollback_restores_the_pre_migration_workspace_exactly(staging, twenty):
+def populate(twenty, staging) -> None:
+    """A workspace that is not empty before the migration: a soft-deleted person and a live one
+    holding two of the account's e-mails (the load restores and updates them: before-images),
+    and a company the migration never touches."""
     with duckdb.connect(str(staging), read_only=True) as con:
         emails = [
             r[0]
@@ -46,7 +49,7 @@ def test_rollback_restores_the_pre_migration_workspace_exactly(staging, twenty):
                 "where emails.primaryEmail is not null order by external_id limit 2"
             ).fetchall()
         ]
-    with twenty.http() as http:  # a workspace that is not empty before the migration
+    with twenty.http() as http:
         ghost = http.post(
             "/rest/people",
             json={
@@ -63,6 +66,10 @@ def test_rollback_restores_the_pre_migration_workspace_exactly(staging, twenty):
             json={"emails": {"primaryEmail": emails[1]}, "jobTitle": "Parent", "city": "Hamilton"},
         )
         http.post("/rest/companies", json={"name": "Acme"})
+
+
+def test_rollback_restores_the_pre_migration_workspace_exactly(staging, twenty):
+    populate(twenty, staging)
     before = snapshot(twenty)
     assert load(staging, twenty).returncode == 0
     assert snapshot(twenty) != before
