@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -224,8 +223,46 @@ def run_phases(
 
 
 # -- dbt ------------------------------------------------------------------------------------
-DBT_PROGRESS = re.compile(r"\b(\d+) of (\d+) (OK|PASS|ERROR|FAIL|WARN|SKIP|NO-OP)")
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# dbt's structured events (`--log-format json`) that say a node finished: `data.index` of
+# `data.total` (a test result names its total `num_models`). The hooks' "1 of 1" and the START
+# lines are not progress. Read from the events, not the text: a translated or re-worded line,
+# or a node named "3 of 9 OK", cannot move the bar.
+FINISHED_EVENTS = frozenset(
+    {
+        "LogModelResult",
+        "LogSeedResult",
+        "LogTestResult",
+        "LogSnapshotResult",
+        "LogFunctionResult",
+        "LogFreshnessResult",
+        "LogNodeNoOpResult",
+        "SkippingDetails",
+        "LogSkipBecauseError",
+    }
+)
+
+
+@dataclass(frozen=True)
+class DbtLine:
+    text: str  # the human line (the event's `msg`), for gate messages and the report
+    done: int | None = None  # nodes finished, when the event says a node finished
+    total: int | None = None
+
+
+def read_dbt_line(line: str) -> DbtLine:
+    """One line of ``dbt --log-format json`` output; a line that is not an event (a Python
+    warning on the same pipe) is kept as text."""
+    try:
+        event = json.loads(line)
+        info, data = event["info"], event.get("data") or {}
+    except (ValueError, KeyError, TypeError):
+        return DbtLine(line.rstrip())
+    text = str(info.get("msg", "")).rstrip()
+    if info.get("name") in FINISHED_EVENTS and "index" in data:
+        total = data.get("total", data.get("num_models"))
+        if total:
+            return DbtLine(text, int(data["index"]), int(total))
+    return DbtLine(text)
 
 
 def _dbt(args: list[str], duckdb_path: Path, project_dir: Path) -> tuple[list[str], dict]:
@@ -256,18 +293,18 @@ def dbt_build(
 ) -> tuple[int, str]:
     """``dbt build`` on the staging file; returns (exit code, tail of the output)."""
     extra = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
-    cmd, env = _dbt(["build", *extra], duckdb_path, project_dir)
+    cmd, env = _dbt(["build", "--log-format", "json", *extra], duckdb_path, project_dir)
     process = subprocess.Popen(
         cmd, cwd=project_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     lines: list[str] = []
     assert process.stdout is not None
     try:
-        for line in process.stdout:
-            lines.append(ANSI.sub("", line.rstrip()))
-            match = DBT_PROGRESS.search(line)
-            if match and on_progress is not None:
-                on_progress(int(match.group(1)), int(match.group(2)))
+        for raw in process.stdout:
+            line = read_dbt_line(raw)
+            lines.extend(line.text.splitlines() or [""])
+            if line.done is not None and line.total is not None and on_progress is not None:
+                on_progress(line.done, line.total)
         return process.wait(), "\n".join(lines[-40:])
     finally:
         _stop(process)

@@ -54,8 +54,12 @@ def failed_build(built_template: Path, tmp_path_factory: pytest.TempPathFactory)
     )
     staging = tmp / "failed.duckdb"
     shutil.copy(built_template, staging)
-    code, tail = dbt_build(staging, project)
+    seen: list[tuple[int, int]] = []
+    code, tail = dbt_build(staging, project, on_progress=lambda d, t: seen.append((d, t)))
     assert code == 1 and BROKEN_KEY in tail, tail
+    # the progress bar read dbt's events: every node reported once, the skipped ones too
+    total = seen[-1][1]
+    assert sorted(d for d, _ in seen) == list(range(1, total + 1)), seen
     return staging
 
 
