@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from common.exits import ExitCode
 from sandbox.httpbase import FaultPlan, serve
 from sandbox.twenty.app import TwentyApp
 
@@ -72,5 +73,5 @@ def twenty_command(
                         faults)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.CONFIG) from None
     serve(app, host, port, on_stop=app.close)
