@@ -85,3 +85,11 @@ def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pending); `unconfirmed.duckdb` beside it is the same build with the account's `School`
     field pending, as a build with that seed row unconfirmed gives. Read-only: copy it."""
     return build_once(tmp_path_factory, "built-account", _build_account) / "template.duckdb"
+
+
+@pytest.fixture
+def staging(built_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the built account (each test gets its own ledger)."""
+    target = tmp_path / "staging.duckdb"
+    shutil.copy(built_template, target)
+    return target

@@ -41,13 +41,6 @@ def harness(request: pytest.FixtureRequest) -> Harness:
 
 
 @pytest.fixture
-def staging(built_template: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "staging.duckdb"
-    shutil.copy(built_template, target)
-    return target
-
-
-@pytest.fixture
 def start(harness: Harness, tmp_path: Path) -> Iterator[Callable[..., StandIn]]:
     """Start the destination's stand-in with options; stopped after the test."""
     started: list[StandIn] = []

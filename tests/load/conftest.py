@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -22,14 +21,6 @@ from sandbox.servers import RunningServer, start_server
 
 TWENTY_KEY = "load-test-twenty-key"
 FAST = ["--rate-limit", "100000", "--rate-window", "1"]  # client pacing out of the way
-
-
-@pytest.fixture
-def staging(built_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the built staging file (each test gets its own ledger)."""
-    target = tmp_path / "staging.duckdb"
-    shutil.copy(built_template, target)
-    return target
 
 
 @dataclass
