@@ -104,3 +104,18 @@
 {% macro option_prefix(field_name_expression) -%}
     upper(regexp_replace({{ field_name_expression }}, '([a-z])([A-Z])', '\\1_\\2', 'g'))
 {%- endmacro %}
+
+
+{#- The one e-mail rule of the project: one @, no spaces, an allowed local part, a dotted domain
+    whose labels do not start or end with "-", a 2+ letter TLD, lower case, no "..". The
+    address split (int_people__email_addresses), the owner match (int_users__owners) and the
+    valid_email test all use it, so what the mapping keeps is what the test accepts. -#}
+{% macro is_email_address(expression) -%}
+    (
+        regexp_full_match(
+            {{ expression }},
+            '[a-z0-9!#$%&''*+/=?^_`{|}~.-]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}'  -- noqa: LT05
+        )
+        and not contains({{ expression }}, '..')
+    )
+{%- endmacro %}

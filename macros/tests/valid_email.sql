@@ -11,7 +11,5 @@ with addresses as (
 select address
 from addresses
 where address is not null
-    and not regexp_full_match(
-        address, '[a-z0-9!#$%&''*+/=?^_`{|}~.-]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}'
-    )
+    and not {{ is_email_address('address') }}
 {% endtest %}

@@ -46,11 +46,7 @@ select
     source_record_key,
     raw_token,
     email,
-    regexp_full_match(
-        email,
-        '[a-z0-9!#$%&''*+/=?^_`{|}~.-]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}'  -- noqa: LT05
-    )
-    and not contains(email, '..') as is_valid,
+    {{ is_email_address('email') }} as is_valid,
     row_number() over (
         partition by person_external_id
         order by kind_rank, source_id, token_position

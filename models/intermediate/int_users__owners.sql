@@ -4,7 +4,7 @@
 with users as (
     select
         *,
-        regexp_full_match(coalesce(email, ''), '[^@\s]+@[^@\s]+\.[a-z]{2,}') as has_valid_email
+        coalesce({{ is_email_address('email') }}, false) as has_valid_email
     from {{ ref('stg_bizstim__users') }}
 ),
 
