@@ -25,7 +25,6 @@ column_fields as (
     select
         custom_field_id,
         source_column as field_name,
-        cast(null as varchar) as field_type,
         cast([] as varchar[]) as options,
         true as is_in_current_snapshot,
         'client_details' as definition_source
@@ -42,7 +41,7 @@ column_fields as (
 
 definitions as (
     select * from served_definitions
-    union all
+    union all by name
     select * from column_fields
 ),
 

@@ -2,6 +2,7 @@
 -- disposition mapped / quarantined / excluded, the rule that decided it, a reason a person
 -- can act on (quarantine) and, when mapped, the external id of the record it became.
 -- migration__reconciliation counts these; migration__quarantine lists the quarantined ones.
+-- Each branch selects the columns it has; `union all by name` leaves the others NULL.
 with people as (
     select
         source_records.source_kind,
@@ -51,7 +52,7 @@ unioned as (
         target_external_id
     from people
 
-    union all
+    union all by name
     select
         'person' as object_name,
         'client_details' as source_table,
@@ -61,12 +62,10 @@ unioned as (
             {{ pilot_exclusion('client', 'client_id') }}
             when target_external_id is null then 'client_not_migrated'
         end as exclusion_rule,
-        null as quarantine_rule,
-        null as quarantine_reason,
         target_external_id
     from client_details
 
-    union all
+    union all by name
     select
         'person' as object_name,
         'meetourstaff' as source_table,
@@ -77,7 +76,7 @@ unioned as (
         person_external_id as target_external_id
     from {{ ref('int_people__staff_profiles') }}
 
-    union all
+    union all by name
     select
         'availabilityWindow' as object_name,
         'availability (schedule x weekday)' as source_table,
@@ -88,7 +87,7 @@ unioned as (
         window_external_id as target_external_id
     from {{ ref('int_availability__windows') }}
 
-    union all
+    union all by name
     select
         'tutoringService' as object_name,
         'services' as source_table,
@@ -99,7 +98,7 @@ unioned as (
         service_external_id as target_external_id
     from {{ ref('int_services__catalog') }}
 
-    union all
+    union all by name
     select
         'serviceGroup' as object_name,
         'services (distinct group_id)' as source_table,
@@ -108,12 +107,10 @@ unioned as (
             {{ pilot_exclusion('service_group', 'group_id') }}
             when target_external_id is null then 'group_without_migrated_service'
         end as exclusion_rule,
-        null as quarantine_rule,
-        null as quarantine_reason,
         target_external_id
     from service_groups
 
-    union all
+    union all by name
     select
         'serviceLocation' as object_name,
         'locations' as source_table,
@@ -124,7 +121,7 @@ unioned as (
         location_external_id as target_external_id
     from {{ ref('int_locations__catalog') }}
 
-    union all
+    union all by name
     select
         'tutoringSession' as object_name,
         'sessions' as source_table,
@@ -135,7 +132,7 @@ unioned as (
         session_external_id as target_external_id
     from {{ ref('int_sessions__scheduled') }}
 
-    union all
+    union all by name
     select
         'payment' as object_name,
         'payments' as source_table,
@@ -148,7 +145,7 @@ unioned as (
 
     {%- for object_name, prefix in [('note', 'note:'), ('noteTarget', 'note_target:')] %}
 
-        union all
+        union all by name
         select
             '{{ object_name }}' as object_name,
             'client_details (notes)' as source_table,
@@ -160,13 +157,11 @@ unioned as (
                 {{ pilot_exclusion('note', 'client_id') }}
                 when target_external_id is null then 'client_not_migrated'
             end as exclusion_rule,
-            null as quarantine_rule,
-            null as quarantine_reason,
             '{{ prefix }}' || target_external_id as target_external_id
         from client_details
     {%- endfor %}
 
-    union all
+    union all by name
     select
         'workspaceMember (owner lookup)' as object_name,
         'users' as source_table,
@@ -177,7 +172,7 @@ unioned as (
         user_external_id as target_external_id
     from {{ ref('int_users__owners') }}
 
-    union all
+    union all by name
     select
         'person (custom field)' as object_name,
         case definition_source
@@ -204,15 +199,12 @@ unioned as (
         'person.' || twenty_field_name as target_external_id
     from {{ ref('int_custom_fields__mapping') }}
 
-    union all
+    union all by name
     select
         'none (no Twenty object)' as object_name,
         'discounts' as source_table,
         cast(discount_id as varchar) as source_id,
-        'discount_codes_not_migrated' as exclusion_rule,
-        null as quarantine_rule,
-        null as quarantine_reason,
-        null as target_external_id
+        'discount_codes_not_migrated' as exclusion_rule
     from {{ ref('stg_bizstim__discounts') }}
 )
 

@@ -3,7 +3,8 @@
 --   exclusion_rule  not_in_current_snapshot  (the record disappeared from Bizstim)
 --   exclusion_rule  outside_pilot_sample     (pilot build only; see int_pilot__scope)
 --   quarantine_rule client_detail_missing    (listed, but client/{id} 404'd or never landed)
--- Role-specific fields (client details, practitioner wage data) stay NULL for other roles.
+-- Role-specific fields (client details, practitioner wage data) stay NULL for other roles:
+-- each role selects only the columns it has and `union all by name` fills the rest.
 with client_details as (
     select * from {{ ref('stg_bizstim__client_details') }}
     where is_in_current_snapshot
@@ -45,9 +46,6 @@ clients as (
         details.slot_duration,
         details.session_limit,
         [clients.avail_id] as avail_ids,
-        cast(null as varchar) as wage_tier,
-        cast(null as double) as add_value,
-        cast(null as date) as hire_date,
         case
             when not clients.is_in_current_snapshot then 'not_in_current_snapshot'
             {{ pilot_exclusion('client', 'clients.client_id') }}
@@ -90,16 +88,6 @@ practitioners as (
         text_phone,
         email,
         status,
-        cast(null as varchar) as notes,
-        cast(null as date) as start_date,
-        cast(null as varchar) as start_date_raw,
-        cast(null as varchar) as timezone,
-        cast(null as varchar) as meeting_url,
-        cast(null as bigint[]) as service_ids,
-        cast(null as varchar) as min_time,
-        cast(null as varchar) as max_time,
-        cast(null as bigint) as slot_duration,
-        cast(null as bigint) as session_limit,
         avail_ids,
         wage_tier,
         add_value,
@@ -107,9 +95,7 @@ practitioners as (
         case
             when not is_in_current_snapshot then 'not_in_current_snapshot'
             {{ pilot_exclusion('practitioner', 'practitioner_id') }}
-        end as exclusion_rule,
-        cast(null as varchar) as quarantine_rule,
-        cast(null as varchar) as quarantine_reason_if_any
+        end as exclusion_rule
     from {{ ref('stg_bizstim__practitioners') }}
 ),
 
@@ -130,36 +116,18 @@ staffs as (
         p_phone,
         s_phone,
         text_phone,
-        cast(null as varchar) as email,
-        cast(null as varchar) as status,
-        cast(null as varchar) as notes,
-        cast(null as date) as start_date,
-        cast(null as varchar) as start_date_raw,
-        cast(null as varchar) as timezone,
-        cast(null as varchar) as meeting_url,
-        cast(null as bigint[]) as service_ids,
-        cast(null as varchar) as min_time,
-        cast(null as varchar) as max_time,
-        cast(null as bigint) as slot_duration,
-        cast(null as bigint) as session_limit,
-        cast(null as bigint[]) as avail_ids,
-        cast(null as varchar) as wage_tier,
-        cast(null as double) as add_value,
-        cast(null as date) as hire_date,
         case
             when not is_in_current_snapshot then 'not_in_current_snapshot'
             {{ pilot_exclusion('staff', 'staff_id') }}
-        end as exclusion_rule,
-        cast(null as varchar) as quarantine_rule,
-        cast(null as varchar) as quarantine_reason_if_any
+        end as exclusion_rule
     from {{ ref('stg_bizstim__staffs') }}
 ),
 
 unioned as (
     select * from clients
-    union all
+    union all by name
     select * from practitioners
-    union all
+    union all by name
     select * from staffs
 )
 

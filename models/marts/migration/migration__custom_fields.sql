@@ -29,11 +29,9 @@ unioned as (
         mapping_status as decision_status
     from account_fields
 
-    union all
+    union all by name
     select
         seed_rows.bizstim_field_name,
-        cast(null as bigint) as custom_field_id,
-        cast(null as varchar) as bizstim_field_type,
         seed_rows.twenty_field_name,
         seed_rows.twenty_type,
         'not_in_account' as decision_status

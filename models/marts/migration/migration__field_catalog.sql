@@ -37,9 +37,6 @@ custom_fields as (
         "label",
         true as is_custom,
         false as is_unique,
-        cast(null as varchar) as relation_target,
-        cast(null as varchar) as inverse_field_name,
-        cast(null as varchar) as inverse_label,
         'custom_fields' as mart_column
     from {{ ref('int_custom_fields__mapping') }}
     where is_in_current_snapshot and mapping_status = 'migrate'
@@ -47,7 +44,7 @@ custom_fields as (
 
 fields as (
     select * from static_fields
-    union all
+    union all by name
     select * from custom_fields
 )
 
