@@ -31,7 +31,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bizmig.mapping_infer import describe_fit, infer_type, twenty_field_name
+from bizmig.mapping_infer import describe_fit, infer_type, target_field_name
 from bizmig.mapping_seed import (
     MappingSeed,
     SeedError,
@@ -78,8 +78,8 @@ class FieldProposal:
     custom_field_id: str
     bizstim_field_name: str
     bizstim_type: str
-    twenty_field_name: str
-    twenty_type: str
+    target_field_name: str
+    target_field_type: str
     select_options: list[str]
     status: str  # added (new pending row) or the existing row's pending / migrate / skip
     evidence: str
@@ -229,7 +229,7 @@ def propose(duckdb_file: Path, seed: MappingSeed, catalog_path: Path, sample: in
     """Infer every definition's mapping and append new fields to ``seed`` (not written)."""
     if not duckdb_file.exists():
         raise SeedError(f"{duckdb_file} does not exist: run `bizmig extract` first")
-    taken = [*person_field_names(catalog_path), *seed.twenty_names()]
+    taken = [*person_field_names(catalog_path), *seed.target_names()]
     proposals: list[FieldProposal] = []
     with duckdb.connect(str(duckdb_file), read_only=True) as con:
         if not _table_exists(con, "client_details"):
@@ -246,7 +246,11 @@ def propose(duckdb_file: Path, seed: MappingSeed, catalog_path: Path, sample: in
             proposals.append(_proposal(definition, values, seed, taken))
     new_rows = [
         pending_row(
-            p.bizstim_field_name, p.twenty_field_name, p.twenty_type, p.select_options, p.evidence
+            p.bizstim_field_name,
+            p.target_field_name,
+            p.target_field_type,
+            p.select_options,
+            p.evidence,
         )
         for p in proposals
         if p.status == "added"
@@ -291,16 +295,16 @@ def _proposal(
     if existing is not None:
         options = [o for o in existing["select_options"].split("|") if o.strip()]
         shown_options = options or list(definition.options)
-        evidence = describe_fit(existing["twenty_type"], sample.values, shown_options)
+        evidence = describe_fit(existing["target_field_type"], sample.values, shown_options)
         return FieldProposal(
             definition.custom_field_id, definition.name, definition.bizstim_type,
-            existing["twenty_field_name"], existing["twenty_type"], options,
+            existing["target_field_name"], existing["target_field_type"], options,
             status_of(existing), f"kept as in the seed; {evidence}", len(sample.values),
             sample.non_empty,
         )  # fmt: skip
     label = definition.name or f"Custom field {definition.custom_field_id}"
     readable = f"Custom field {definition.custom_field_id}" if definition.from_column else label
-    name = twenty_field_name(readable, definition.custom_field_id, taken)
+    name = target_field_name(readable, definition.custom_field_id, taken)
     taken.append(name)
     inference = infer_type(definition.bizstim_type, definition.options, sample.values, name)
     evidence = (
@@ -311,7 +315,7 @@ def _proposal(
         evidence = f"no definition (only the client detail column {label}); {evidence}"
     return FieldProposal(
         definition.custom_field_id, label, definition.bizstim_type, name,
-        inference.twenty_type, list(inference.select_options), "added", evidence,
+        inference.target_field_type, list(inference.select_options), "added", evidence,
         len(sample.values), sample.non_empty,
     )  # fmt: skip
 
@@ -323,7 +327,7 @@ def _print_proposals(report: ProposeReport) -> None:
     for number, f in enumerate(report.fields, 1):
         table.add_row(
             str(number), f.custom_field_id, escape(f.bizstim_field_name), f.bizstim_type,
-            f.twenty_field_name, f.twenty_type, f.status,
+            f.target_field_name, f.target_field_type, f.status,
         )  # fmt: skip
     out.print(table)
     for number, f in enumerate(report.fields, 1):
@@ -417,7 +421,7 @@ def _print_changes(seed: MappingSeed, changes: Sequence[Any]) -> None:
         for change in changes:
             table.add_row(
                 escape(change.bizstim_field_name),
-                change.twenty_field_name,
+                change.target_field_name,
                 change.before,
                 change.after,
             )

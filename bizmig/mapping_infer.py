@@ -116,7 +116,7 @@ def examples(values: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class Inference:
-    twenty_type: str
+    target_field_type: str
     select_options: tuple[str, ...]  # only when the options are not the definition's own
     evidence: str
 
@@ -129,14 +129,14 @@ def _fit_report(values: Sequence[str], misfits: list[str], what: str) -> str:
     return text
 
 
-def _misfits(twenty_type: str, values: Sequence[str], options: Sequence[str]) -> list[str]:
-    if twenty_type == "NUMBER":
+def _misfits(target_field_type: str, values: Sequence[str], options: Sequence[str]) -> list[str]:
+    if target_field_type == "NUMBER":
         return [v for v in values if not parses_as_number(v)]
-    if twenty_type == "DATE":
+    if target_field_type == "DATE":
         return [v for v in values if not parses_as_date(v)]
-    if twenty_type == "BOOLEAN":
+    if target_field_type == "BOOLEAN":
         return [v for v in values if not parses_as_boolean(v)]
-    if twenty_type == "SELECT":
+    if target_field_type == "SELECT":
         allowed = set(options)
         return [v for v in values if v not in allowed]
     return []
@@ -210,7 +210,9 @@ def infer_type(
     if declared != "TEXT":
         kept = _declared(declared, field_name, values, definition_options)
         if kept is not None:
-            return Inference(kept.twenty_type, kept.select_options, f"{origin}; {kept.evidence}")
+            return Inference(
+                kept.target_field_type, kept.select_options, f"{origin}; {kept.evidence}"
+            )
         reason = _why_not_declared(declared, field_name, values, definition_options)
         return Inference("TEXT", (), f"{origin} but {reason}; proposing TEXT so no value is lost")
     if len(values) >= MIN_VALUES_TO_RETYPE:
@@ -263,7 +265,7 @@ def camel_case(text: str) -> str:
     return head.lower() + "".join(word[:1].upper() + word[1:].lower() for word in tail)
 
 
-def twenty_field_name(bizstim_name: str, custom_field_id: str, taken: Iterable[str]) -> str:
+def target_field_name(bizstim_name: str, custom_field_id: str, taken: Iterable[str]) -> str:
     """A valid Twenty field name for a Bizstim field: camelCase ASCII letters/digits starting
     with a lowercase letter, at most 63 characters, not reserved and not in ``taken``
     (compared case-insensitively; a number is appended until it is free)."""
@@ -284,14 +286,14 @@ def twenty_field_name(bizstim_name: str, custom_field_id: str, taken: Iterable[s
     return candidate
 
 
-def describe_fit(twenty_type: str, values: Sequence[str], options: Sequence[str]) -> str:
+def describe_fit(target_field_type: str, values: Sequence[str], options: Sequence[str]) -> str:
     """Evidence for a type already chosen in the seed: how the sampled values fit it."""
     if not values:
         return "no values in the sample"
-    kind = twenty_type.strip().upper()
+    kind = target_field_type.strip().upper()
     if kind == "TEXT":
         return f"{len(values)} sampled values, {len(set(values))} distinct, sent as text"
     if kind not in TWENTY_TYPES:
-        return f"twenty_type {twenty_type!r} is not one of {', '.join(TWENTY_TYPES)}"
+        return f"target_field_type {target_field_type!r} is not one of {', '.join(TWENTY_TYPES)}"
     what = f"are options ({'|'.join(options)})" if kind == "SELECT" else f"parse as {kind}"
     return _fit_report(values, _misfits(kind, values, options), what)

@@ -15,6 +15,7 @@ So a proposal is a row with ``decision=migrate, confirmed=false``; ``map confirm
 from __future__ import annotations
 
 import csv
+import io
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -25,8 +26,8 @@ from bizmig.mapping_infer import TWENTY_TYPES
 
 SEED_COLUMNS = (
     "bizstim_field_name",
-    "twenty_field_name",
-    "twenty_type",
+    "target_field_name",
+    "target_field_type",
     "label",
     "select_options",
     "decision",
@@ -34,6 +35,18 @@ SEED_COLUMNS = (
     "review_note",
     "evidence",
 )
+# Seed columns renamed when the shared layers stopped naming one destination (issue 13): a
+# project's own seeds written before keep working. read_seed reads the old names; before each
+# build, upgrade_seed_headers renames them in the file (header line only, atomically) so a
+# plain `dbt build` reads them too.
+LEGACY_COLUMNS = {
+    "custom_field_map.csv": {
+        "twenty_field_name": "target_field_name",
+        "twenty_type": "target_field_type",
+    },
+    "bizstim_code_labels.csv": {"twenty_value": "option_value"},
+    "bizstim_weekdays.csv": {"twenty_value": "day_name"},
+}
 MIGRATE, SKIP = "migrate", "skip"
 TRUE_WORDS = ("true", "1", "yes", "t")  # as load/twenty/catalog.py reads `confirmed`
 
@@ -51,21 +64,21 @@ class MappingSeed:
     rows: list[Row] = field(default_factory=list)
 
     def find(self, name: str) -> Row | None:
-        """The row naming this field: its Bizstim name (any case) or its Twenty field name."""
+        """The row naming this field: its Bizstim name (any case) or its target field name."""
         wanted = name.strip().lower()
         for row in self.rows:
             if field_key(row["bizstim_field_name"]) == wanted:
                 return row
         for row in self.rows:
-            if row["twenty_field_name"].strip().lower() == wanted:
+            if row["target_field_name"].strip().lower() == wanted:
                 return row
         return None
 
     def field_keys(self) -> set[str]:
         return {field_key(row["bizstim_field_name"]) for row in self.rows}
 
-    def twenty_names(self) -> list[str]:
-        return [row["twenty_field_name"].strip() for row in self.rows if row["twenty_field_name"]]
+    def target_names(self) -> list[str]:
+        return [row["target_field_name"].strip() for row in self.rows if row["target_field_name"]]
 
 
 def field_key(bizstim_field_name: str) -> str:
@@ -93,7 +106,9 @@ def read_seed(path: Path, missing_ok: bool = False) -> MappingSeed:
         raise SeedError(f"{path} does not exist")
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
-        header = list(reader.fieldnames or [])
+        renamed = LEGACY_COLUMNS["custom_field_map.csv"]
+        header = [renamed.get(name, name) for name in reader.fieldnames or []]
+        reader.fieldnames = header
         if "bizstim_field_name" not in header:
             raise SeedError(f"{path} has no bizstim_field_name column (header: {header})")
         rows = [{k: (v or "") for k, v in raw.items() if k is not None} for raw in reader]
@@ -106,32 +121,58 @@ def read_seed(path: Path, missing_ok: bool = False) -> MappingSeed:
     return MappingSeed(path, columns, rows)
 
 
-def write_seed(seed: MappingSeed) -> None:
-    """Rewrite the file atomically (a crash never leaves half a seed)."""
-    seed.path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=seed.path.parent, suffix=".csv.tmp")
+def upgrade_seed_headers(seeds_dir: Path) -> list[str]:
+    """Rename LEGACY_COLUMNS in the header line of the seeds in ``seeds_dir``, in place; the
+    rows are left byte for byte. One line per file changed, saying what was renamed."""
+    changed: list[str] = []
+    for name, renames in LEGACY_COLUMNS.items():
+        path = seeds_dir / name
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        first, newline, rest = text.partition("\n")
+        header = next(csv.reader([first]))
+        old = [column for column in header if column in renames]
+        if not old:
+            continue
+        new_header = ",".join(renames.get(column, column) for column in header)
+        _replace_atomically(path, new_header + newline + rest)
+        changed.append(f"{path}: renamed column {', '.join(f'{c} → {renames[c]}' for c in old)}")
+    return changed
+
+
+def _replace_atomically(path: Path, text: str) -> None:
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".csv.tmp")
     try:
         with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
-            writer = csv.DictWriter(out, fieldnames=seed.columns, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(seed.rows)
-        os.replace(temp_name, seed.path)
+            out.write(text)
+        os.replace(temp_name, path)
     finally:
         if os.path.exists(temp_name):
             os.unlink(temp_name)
 
 
+def write_seed(seed: MappingSeed) -> None:
+    """Rewrite the file atomically (a crash never leaves half a seed)."""
+    seed.path.parent.mkdir(parents=True, exist_ok=True)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=seed.columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(seed.rows)
+    _replace_atomically(seed.path, out.getvalue())
+
+
 def pending_row(
     bizstim_field_name: str,
-    twenty_field_name: str,
-    twenty_type: str,
+    target_field_name: str,
+    target_field_type: str,
     select_options: Sequence[str],
     evidence: str,
 ) -> Row:
     return {
         "bizstim_field_name": bizstim_field_name,
-        "twenty_field_name": twenty_field_name,
-        "twenty_type": twenty_type,
+        "target_field_name": target_field_name,
+        "target_field_type": target_field_type,
         "label": bizstim_field_name.strip(),
         "select_options": "|".join(select_options),
         "decision": MIGRATE,
@@ -156,7 +197,7 @@ def append_rows(seed: MappingSeed, rows: Iterable[Row]) -> list[Row]:
 @dataclass(frozen=True)
 class DecisionChange:
     bizstim_field_name: str
-    twenty_field_name: str
+    target_field_name: str
     before: str  # pending / migrate / skip
     after: str
 
@@ -198,14 +239,14 @@ def decide(
         for row, decision in targets
         if decision == MIGRATE
         and (
-            not row["twenty_field_name"].strip()
-            or row["twenty_type"].strip().upper() not in TWENTY_TYPES
+            not row["target_field_name"].strip()
+            or row["target_field_type"].strip().upper() not in TWENTY_TYPES
         )
     ]
     if incomplete:
         raise SeedError(
-            f"cannot migrate {', '.join(incomplete)}: fill in twenty_field_name and a "
-            f"twenty_type ({', '.join(TWENTY_TYPES)}) in {seed.path} first, or --skip it"
+            f"cannot migrate {', '.join(incomplete)}: fill in target_field_name and a "
+            f"target_field_type ({', '.join(TWENTY_TYPES)}) in {seed.path} first, or --skip it"
         )
     changes = []
     for row, decision in targets:
@@ -214,7 +255,7 @@ def decide(
         if before != decision:
             changes.append(
                 DecisionChange(
-                    row["bizstim_field_name"], row["twenty_field_name"], before, decision
+                    row["bizstim_field_name"], row["target_field_name"], before, decision
                 )
             )
     return changes

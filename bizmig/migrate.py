@@ -28,6 +28,7 @@ from rich.progress import (
 from rich.table import Table
 
 from bizmig.failures import report as report_failure
+from bizmig.mapping_seed import upgrade_seed_headers
 from bizmig.phases import (
     PROJECT_DIR,
     PhaseLog,
@@ -155,6 +156,8 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
     def transform() -> PhaseOutcome:
         if config.before_build is not None:
             config.before_build()
+        for renamed in upgrade_seed_headers(config.project_dir / "seeds"):
+            console.print(renamed, soft_wrap=True)
         columns = (
             TextColumn("{task.description:>14}"),
             BarColumn(),

@@ -7,7 +7,7 @@
 with migrated_fields as (
     select
         lower(trim(bizstim_field_name)) as field_key,
-        twenty_field_name
+        target_field_name
     from {{ ref('custom_field_map') }}
     where confirmed and decision = 'migrate'
 ),
@@ -15,7 +15,7 @@ with migrated_fields as (
 sent as (
     select
         people.external_id,
-        unnest(json_keys(people.custom_fields)) as twenty_field_name
+        unnest(json_keys(people.custom_fields)) as target_field_name
     from {{ ref('twenty__people') }} as people
 ),
 
@@ -24,7 +24,7 @@ source_values as (
         'client:' || source_values.client_id as external_id,
         source_values.client_id,
         definitions.field_name as bizstim_field_name,
-        migrated_fields.twenty_field_name
+        migrated_fields.target_field_name
     from {{ ref('stg_bizstim__client_custom_values') }} as source_values
     inner join {{ ref('stg_bizstim__custom_fields') }} as definitions
         on source_values.custom_field_id = definitions.custom_field_id
@@ -46,39 +46,39 @@ missing as (
     select
         'missing' as problem,
         source_values.external_id,
-        source_values.twenty_field_name
+        source_values.target_field_name
     from source_values
     inner join {{ ref('twenty__people') }} as people
         on source_values.external_id = people.external_id
     left join sent
         on source_values.external_id = sent.external_id
-            and source_values.twenty_field_name = sent.twenty_field_name
+            and source_values.target_field_name = sent.target_field_name
     left join quarantined_values
         on cast(source_values.client_id as varchar) = quarantined_values.source_id
             and starts_with(
                 quarantined_values."reason",
                 'Custom field "' || source_values.bizstim_field_name || '" of client '
             )
-    where sent.twenty_field_name is null and quarantined_values.source_id is null
+    where sent.target_field_name is null and quarantined_values.source_id is null
 ),
 
 not_confirmed as (
     select
         'not confirmed' as problem,
         sent.external_id,
-        sent.twenty_field_name
+        sent.target_field_name
     from sent
-    left join migrated_fields on sent.twenty_field_name = migrated_fields.twenty_field_name
-    where migrated_fields.twenty_field_name is null
+    left join migrated_fields on sent.target_field_name = migrated_fields.target_field_name
+    where migrated_fields.target_field_name is null
 ),
 
 duplicate_keys as (
     select
         'duplicate key' as problem,
         external_id,
-        twenty_field_name
+        target_field_name
     from sent
-    group by external_id, twenty_field_name
+    group by external_id, target_field_name
     having count(*) > 1
 )
 

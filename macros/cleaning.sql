@@ -71,10 +71,10 @@
 {%- endmacro %}
 
 
-{#- Twenty option value of a Bizstim code, from the bizstim_code_labels seed. -#}
+{#- Option value (UPPER_SNAKE_CASE) of a Bizstim code, from the bizstim_code_labels seed. -#}
 {% macro decode_code(source_table, source_column, expression) -%}
     (
-        select code_labels.twenty_value
+        select code_labels.option_value
         from {{ ref('bizstim_code_labels') }} as code_labels
         where code_labels.source_table = '{{ source_table }}'
             and code_labels.source_column = '{{ source_column }}'

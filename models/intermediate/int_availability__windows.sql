@@ -56,7 +56,7 @@ unpivoted as (
         schedules.is_in_current_snapshot,
         weekdays.day_prefix,
         weekdays.iso_day_number,
-        weekdays.twenty_value as day_of_week,
+        weekdays.day_name as day_of_week,
         weekdays.label as day_label,
         case weekdays.day_prefix
             {%- for day in ['m', 't', 'w', 'r', 'f', 'sat', 'sun'] %}

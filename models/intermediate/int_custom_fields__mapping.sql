@@ -48,8 +48,8 @@ definitions as (
 field_map as (
     select
         lower(trim(bizstim_field_name)) as field_key,
-        nullif(trim(twenty_field_name), '') as twenty_field_name,
-        upper(trim(twenty_type)) as twenty_type,
+        nullif(trim(target_field_name), '') as target_field_name,
+        upper(trim(target_field_type)) as target_field_type,
         coalesce(nullif(trim("label"), ''), trim(bizstim_field_name)) as "label",
         list_filter(
             list_transform(
@@ -68,8 +68,8 @@ select
     definitions.field_type as bizstim_field_type,
     definitions.is_in_current_snapshot,
     definitions.definition_source,
-    field_map.twenty_field_name,
-    field_map.twenty_type,
+    field_map.target_field_name,
+    field_map.target_field_type,
     field_map."label",
     case
         when len(field_map.mapped_options) > 0 then field_map.mapped_options

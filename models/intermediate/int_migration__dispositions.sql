@@ -196,7 +196,7 @@ unioned as (
                     || ' seeds/custom_field_map.csv: run `bizmig map propose` to add it, then'
                     || ' `bizmig map confirm` (or --skip) it and rerun dbt build.'
         end as quarantine_reason,
-        'person.' || twenty_field_name as target_external_id
+        'person.' || target_field_name as target_external_id
     from {{ ref('int_custom_fields__mapping') }}
 
     union all by name

@@ -32,8 +32,8 @@ joined as (
         custom_values.raw_value,
         mapping.bizstim_field_name,
         mapping.bizstim_field_type,
-        mapping.twenty_field_name,
-        mapping.twenty_type,
+        mapping.target_field_name,
+        mapping.target_field_type,
         mapping.select_options,
         coalesce(mapping.mapping_status, 'no_definition') as mapping_status
     from custom_values
@@ -53,7 +53,7 @@ parsed as (
             when lower(raw_value) in ('1', 'true', 'yes') then true
             when lower(raw_value) in ('0', 'false', 'no') then false
         end as boolean_value,
-        {{ to_option_value('raw_value', option_prefix('twenty_field_name')) }}
+        {{ to_option_value('raw_value', option_prefix('target_field_name')) }}
             as option_value
     from joined
 ),
@@ -61,7 +61,7 @@ parsed as (
 typed as (
     select
         *,
-        case twenty_type
+        case target_field_type
             when 'TEXT' then true
             when 'NUMBER' then number_value is not null and isfinite(number_value)
             when 'DATE' then date_value is not null
@@ -77,7 +77,7 @@ select
     mapping_status = 'migrate' and fits_type as is_migrated,
     case
         when mapping_status = 'migrate' and fits_type
-            then case twenty_type
+            then case target_field_type
                     when 'TEXT' then to_json(raw_value)
                     when 'NUMBER' then to_json(number_value)
                     when 'DATE' then to_json(strftime(date_value, '%Y-%m-%d'))

@@ -27,7 +27,7 @@ from tests.dbt.conftest import Warehouse
 DBT_PROJECT_PARTS = ["models", "macros", "seeds", "dbt_tests"]
 DBT_PROJECT_FILES = ["dbt_project.yml", "profiles.yml", "packages.yml"]
 HEADER = (
-    "bizstim_field_name,twenty_field_name,twenty_type,label,select_options,decision,"
+    "bizstim_field_name,target_field_name,target_field_type,label,select_options,decision,"
     "confirmed,review_note,evidence"
 )
 STARTING_ROWS = [
@@ -96,7 +96,7 @@ def test_propose_appends_the_account_fields_and_keeps_the_decided_ones(mapped: M
     lines = mapped.seed_file.read_text(encoding="utf-8").splitlines()
     assert lines[1].startswith("Grade,grade,SELECT,Grade,,skip,true,reviewed")
     dob = next(f for f in mapped.proposal["fields"] if f["bizstim_field_name"] == "Date of birth")
-    assert dob["twenty_type"] == "DATE" and "'0000-00-00'" in dob["evidence"]
+    assert dob["target_field_type"] == "DATE" and "'0000-00-00'" in dob["evidence"]
 
 
 def test_confirm_all_decides_every_pending_row(mapped: MappedBuild):
@@ -189,7 +189,7 @@ def test_field_catalog_and_options_follow_the_seed(mapped: MappedBuild):
             "where object_name = 'person' and mart_column = 'custom_fields'"
         )
     )
-    proposed = {f["twenty_field_name"]: f["twenty_type"] for f in mapped.proposal["fields"]}
+    proposed = {f["target_field_name"]: f["target_field_type"] for f in mapped.proposal["fields"]}
     del proposed["grade"]
     assert catalog == proposed
     school_options = mapped.query(
@@ -198,6 +198,6 @@ def test_field_catalog_and_options_follow_the_seed(mapped: MappedBuild):
     )
     assert catalog["school"] == "SELECT"  # 4 repeated values in the sandbox account
     proposed_school = next(
-        f for f in mapped.proposal["fields"] if f["twenty_field_name"] == "school"
+        f for f in mapped.proposal["fields"] if f["target_field_name"] == "school"
     )
     assert [label for (label,) in school_options] == proposed_school["select_options"]

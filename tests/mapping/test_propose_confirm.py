@@ -17,7 +17,7 @@ from bizmig.mapping import map_app
 PROJECT_SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 CURRENT, OLD = "2000.5", "1000.5"  # _dlt_load_id of the latest cycle / of an earlier one
 HEADER = (
-    "bizstim_field_name,twenty_field_name,twenty_type,label,select_options,decision,"
+    "bizstim_field_name,target_field_name,target_field_type,label,select_options,decision,"
     "confirmed,review_note,evidence"
 )
 EXISTING_ROWS = [
@@ -121,12 +121,12 @@ def test_propose_keeps_every_existing_row_and_appends_the_new_fields(raw_file, s
     assert list(added) == ["Date of birth", "Hours purchased", "Type", "City"]
     assert {row["decision"] for row in added.values()} == {"migrate"}
     assert {row["confirmed"] for row in added.values()} == {"false"}
-    assert added["Type"]["twenty_field_name"] == "bizstimType"
-    assert added["City"]["twenty_field_name"] == "city2"  # city is a static person field
-    assert added["Date of birth"]["twenty_type"] == "DATE"
+    assert added["Type"]["target_field_name"] == "bizstimType"
+    assert added["City"]["target_field_name"] == "city2"  # city is a static person field
+    assert added["Date of birth"]["target_field_type"] == "DATE"
     assert "'0000-00-00' (1x)" in added["Date of birth"]["evidence"]
     assert "'2012-02-30' (1x)" in added["Date of birth"]["evidence"]
-    assert added["Hours purchased"]["twenty_type"] == "NUMBER"
+    assert added["Hours purchased"]["target_field_type"] == "NUMBER"
     assert "3/4 sampled values parse as NUMBER" in added["Hours purchased"]["evidence"]
     assert report["added"] == 4
     assert report["seed_rows_without_definition"] == ["Old field"]
@@ -141,7 +141,7 @@ def test_propose_keeps_every_existing_row_and_appends_the_new_fields(raw_file, s
         "Tutor notes": "pending",
     }
     kept = next(f for f in report["fields"] if f["bizstim_field_name"] == "Grade")
-    assert (kept["twenty_field_name"], kept["twenty_type"]) == ("schoolYear", "TEXT")
+    assert (kept["target_field_name"], kept["target_field_type"]) == ("schoolYear", "TEXT")
 
 
 def test_only_the_current_snapshot_is_sampled(raw_file, seed_file):
@@ -150,7 +150,7 @@ def test_only_the_current_snapshot_is_sampled(raw_file, seed_file):
     assert "Removed in Bizstim" not in names  # definition deleted at the source
     city = next(f for f in report["fields"] if f["bizstim_field_name"] == "City")
     assert city["non_empty_values"] == 4  # client 6 is deleted, client 3 has ""
-    assert city["twenty_type"] == "TEXT"
+    assert city["target_field_type"] == "TEXT"
 
 
 def test_propose_is_idempotent_and_its_sample_deterministic(raw_file, seed_file):
@@ -175,7 +175,7 @@ def test_propose_creates_a_missing_seed_file(raw_file, seed_file):
         "Grade", "Allergies", "Date of birth", "Hours purchased", "Type", "City", "Tutor notes",
     ]  # fmt: skip
     grade = rows_of(new_seed)[0]
-    assert (grade["twenty_type"], grade["twenty_field_name"]) == ("SELECT", "grade")
+    assert (grade["target_field_type"], grade["target_field_name"]) == ("SELECT", "grade")
 
 
 def test_propose_without_an_extraction_is_a_usage_error(tmp_path, seed_file):
@@ -231,7 +231,7 @@ def test_confirm_refuses_bad_requests_without_touching_the_file(seed_file, args,
     assert seed_file.read_bytes() == content
 
 
-def test_confirm_refuses_to_migrate_a_row_without_a_twenty_type(seed_file):
+def test_confirm_refuses_to_migrate_a_row_without_a_target_field_type(seed_file):
     seed_file.write_text(
         seed_file.read_text() + "Half done,halfDone,,Half done,,migrate,false,,\n",
         encoding="utf-8",

@@ -90,11 +90,11 @@ def test_custom_values_are_proposed_by_id_when_definitions_are_unavailable(raw_f
     fields = {f["bizstim_field_name"]: f for f in report["fields"]}
     # custom_23 only has values in an older snapshot: not a field of the account any more
     assert set(fields) == {"custom_21", "custom_22"}
-    assert fields["custom_21"]["twenty_type"] == "NUMBER"
+    assert fields["custom_21"]["target_field_type"] == "NUMBER"
     assert fields["custom_21"]["non_empty_values"] == 6
-    assert fields["custom_22"]["twenty_type"] == "SELECT"
+    assert fields["custom_22"]["target_field_type"] == "SELECT"
     assert fields["custom_22"]["select_options"] == ["Gold", "Silver"]
-    assert fields["custom_21"]["twenty_field_name"] == "customField21"
+    assert fields["custom_21"]["target_field_name"] == "customField21"
     for field in fields.values():
         assert field["status"] == "added" and field["bizstim_type"] == ""
         assert field["evidence"].startswith("no definition (only the client detail column")

@@ -12,8 +12,8 @@ with account_fields as (
 seed_rows as (
     select
         trim(bizstim_field_name) as bizstim_field_name,
-        nullif(trim(twenty_field_name), '') as twenty_field_name,
-        upper(trim(twenty_type)) as twenty_type,
+        nullif(trim(target_field_name), '') as target_field_name,
+        upper(trim(target_field_type)) as target_field_type,
         coalesce(confirmed, false) as is_confirmed,
         lower(trim(decision)) as decision
     from {{ ref('custom_field_map') }}
@@ -24,16 +24,16 @@ unioned as (
         bizstim_field_name,
         custom_field_id,
         bizstim_field_type,
-        twenty_field_name,
-        twenty_type,
+        target_field_name,
+        target_field_type,
         mapping_status as decision_status
     from account_fields
 
     union all by name
     select
         seed_rows.bizstim_field_name,
-        seed_rows.twenty_field_name,
-        seed_rows.twenty_type,
+        seed_rows.target_field_name,
+        seed_rows.target_field_type,
         'not_in_account' as decision_status
     from seed_rows
     left join account_fields
@@ -46,7 +46,7 @@ select
     decision_status = 'pending' as blocks_load,
     case decision_status
         when 'migrate'
-            then 'Migrated to person.' || twenty_field_name || ' (' || twenty_type || ').'
+            then 'Migrated to person.' || target_field_name || ' (' || target_field_type || ').'
         when 'skip' then 'Reviewed: not migrated.'
         when 'pending'
             then 'Not decided yet: `bizmig map confirm ' || bizstim_field_name || '` (or --skip),'

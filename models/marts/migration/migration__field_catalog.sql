@@ -32,8 +32,8 @@ static_fields as (
 custom_fields as (
     select
         'person' as object_name,
-        twenty_field_name as field_name,
-        twenty_type,
+        target_field_name as field_name,
+        target_field_type as twenty_type,
         "label",
         true as is_custom,
         false as is_unique,

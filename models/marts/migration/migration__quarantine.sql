@@ -70,13 +70,13 @@ bad_custom_values as (
         'custom_value_not_valid_for_type' as rule,
         'Custom field "' || coalesce(bizstim_field_name, source_column) || '" of client '
         || client_id || ' holds "' || raw_value || '", which is not a valid '
-        || twenty_type
+        || target_field_type
         || case
-            when twenty_type = 'SELECT'
+            when target_field_type = 'SELECT'
                 then ' option (' || array_to_string(select_options, ' | ') || ')'
             else ' value'
         end || '; the field is left empty. Correct the value in Bizstim, or change the'
-        || ' field''s twenty_type / select_options in seeds/custom_field_map.csv.' as reason,
+        || ' field''s target_field_type / select_options in seeds/custom_field_map.csv.' as reason,
         'value_kept_raw' as impact
     from {{ ref('int_people__custom_values') }}
     where mapping_status = 'migrate' and not fits_type

@@ -13,20 +13,20 @@ with static_options as (
 
 custom_selects as (
     select
-        twenty_field_name,
+        target_field_name,
         select_options as options
     from {{ ref('int_custom_fields__mapping') }}
     where is_in_current_snapshot
         and mapping_status = 'migrate'
-        and twenty_type = 'SELECT'
+        and target_field_type = 'SELECT'
 ),
 
 custom_options as (
     select
         'person' as object_name,
-        custom_selects.twenty_field_name as field_name,
+        custom_selects.target_field_name as field_name,
         {{ to_option_value(
-            'option_item.option_label', option_prefix('custom_selects.twenty_field_name')
+            'option_item.option_label', option_prefix('custom_selects.target_field_name')
         ) }} as "value",
         option_item.option_label as "label",
         cast(option_item.option_position - 1 as bigint) as "position"

@@ -24,8 +24,8 @@ custom_values as (
     select
         person_external_id,
         to_json(map(
-            list(twenty_field_name order by twenty_field_name),
-            list(json_value order by twenty_field_name)
+            list(target_field_name order by target_field_name),
+            list(json_value order by target_field_name)
         )) as custom_fields
     from {{ ref('int_people__custom_values') }}
     where is_migrated

@@ -1,0 +1,44 @@
+"""A project whose seeds predate the destination-neutral column names migrates unchanged.
+
+Analytics engineers keep their mapping decisions in their own project (`--project-dir`); the
+seed headers there may still say twenty_field_name / twenty_type / twenty_value. `migrate`
+renames them before the build and the custom-field decisions in them still apply.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from bizmig.mapping_seed import LEGACY_COLUMNS
+from bizmig.migrate import execute
+
+
+def test_seeds_with_the_old_headers_are_upgraded_and_their_decisions_kept(stage):
+    seeds = stage.config.project_dir / "seeds"
+    for name, renames in LEGACY_COLUMNS.items():
+        first, _, rest = (seeds / name).read_text().partition("\n")
+        for old, new in renames.items():
+            first = first.replace(new, old)
+        (seeds / name).write_text(f"{first}\n{rest}")
+
+    assert execute(stage.config) == 0
+
+    for name, renames in LEGACY_COLUMNS.items():
+        header = (seeds / name).read_text().split("\n", 1)[0].split(",")
+        assert not set(renames) & set(header), name
+        assert set(renames.values()) <= set(header), name
+    with duckdb.connect(str(stage.config.duckdb), read_only=True) as con:
+        confirmed = con.execute(
+            "select count(*) from migration.migration__custom_fields "
+            "where decision_status = 'migrate'"
+        ).fetchone()[0]
+        people_with_values = con.execute(
+            "select count(*) from marts.twenty__people where custom_fields::varchar <> '{}'"
+        ).fetchone()[0]
+        statuses = con.execute(
+            'select distinct "bizstimStatus" from marts.twenty__people '
+            'where "bizstimStatus" is not null'
+        ).fetchall()
+    assert confirmed > 0  # the decisions the old-header seed holds were read
+    assert people_with_values > 0
+    assert statuses  # code labels decoded through the renamed option_value column
