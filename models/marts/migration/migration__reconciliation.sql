@@ -86,9 +86,15 @@ counted as (
     select
         object_name,
         source_table,
-        coalesce(sum(rule_rows) filter (where disposition = 'mapped'), 0) as mapped,
-        coalesce(sum(rule_rows) filter (where disposition = 'quarantined'), 0) as quarantined,
-        coalesce(sum(rule_rows) filter (where disposition = 'excluded'), 0) as excluded,
+        cast(
+            coalesce(sum(rule_rows) filter (where disposition = 'mapped'), 0) as bigint
+        ) as mapped,
+        cast(
+            coalesce(sum(rule_rows) filter (where disposition = 'quarantined'), 0) as bigint
+        ) as quarantined,
+        cast(
+            coalesce(sum(rule_rows) filter (where disposition = 'excluded'), 0) as bigint
+        ) as excluded,
         map_from_entries(
             coalesce(
                 list({ 'key': rule, 'value': rule_rows } order by rule)
