@@ -17,14 +17,16 @@
 
 
 {#- Money → DECIMAL(38, 6), exactly as the source wrote it: a plain decimal ("-5.00", "12.345",
-    "1052") with at most 6 significant decimals, the precision of Twenty's amountMicros.
-    NULL when blank, not a plain decimal ("$1,250.00", "1e3") or more precise than micros
-    (callers tell those apart with money_decimals: such a value is never rounded silently).
+    "1052") that fits DECIMAL(18, 6): at most 6 significant decimals and 12 integer digits.
+    That is the money every destination can hold unrounded (Twenty's BIGINT amountMicros ends
+    at ±9.2e12; Salesforce currency fields at 18 digits).
+    NULL when blank, not a plain decimal ("$1,250.00", "1e3"), out of that range or more
+    precise (callers tell those apart with money_decimals: such a value is never rounded).
     Bizstim documents "2 decimals", but its API serves strings and nothing enforces that. -#}
 {% macro to_money(expression) -%}
     case
         when {{ money_decimals(expression) }} <= 6
-            then try_cast(trim({{ expression }}) as decimal(38, 6))
+            then try_cast(try_cast(trim({{ expression }}) as decimal(18, 6)) as decimal(38, 6))
     end
 {%- endmacro %}
 
@@ -39,7 +41,7 @@
 {%- endmacro %}
 
 
-{#- DECIMAL money → Twenty amountMicros (BIGINT), exact for to_money's values. -#}
+{#- DECIMAL money → Twenty amountMicros (BIGINT), exact for every value to_money returns. -#}
 {% macro to_micros(expression) -%}
     try_cast({{ expression }} * 1000000 as bigint)
 {%- endmacro %}

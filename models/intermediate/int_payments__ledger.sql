@@ -1,10 +1,11 @@
--- Payments with amount in Twenty micros (exactly: amount × 1,000,000 of the decimal string the
--- source gave, account currency from var account_currency), kind decoded (PAYMENT / CREDIT /
--- DEBIT / PACKAGE) and the client person. A negative amount is a refund (Bizstim serves
--- refunds as negative revenue_amount, e.g. "-5.00"): migrated with its sign, is_refund set.
--- Quarantined: an amount with more than 6 significant decimals (amountMicros cannot hold it
--- and it is never rounded silently), a missing/malformed amount or date, an unknown kind code,
--- or a client that is not a migrated person (typically deleted in Bizstim).
+-- Payments with their exact amount (the decimal string the source gave, see to_money; each
+-- destination's mart writes it in its own unit), account currency from var account_currency,
+-- kind decoded (PAYMENT / CREDIT / DEBIT / PACKAGE) and the client person. A negative amount
+-- is a refund (Bizstim serves refunds as negative revenue_amount, e.g. "-5.00"): migrated
+-- with its sign, is_refund set. Quarantined: an amount with more than 6 significant decimals
+-- (no destination's unit holds it unrounded, and it is never rounded silently), a missing,
+-- malformed or out-of-range amount, a missing date, an unknown kind code, or a client that is
+-- not a migrated person (typically deleted in Bizstim).
 with payments as (
     select * from {{ ref('stg_bizstim__payments') }}
 ),
@@ -21,8 +22,6 @@ linked as (
     select
         payments.*,
         clients.person_external_id as client_external_id,
-        {{ to_micros('payments.amount') }} as amount_micros,
-        {{ to_micros('payments.tax_amount') }} as tax_amount_micros,
         payments.amount < 0 as is_refund,
         '{{ var("account_currency") }}' as currency_code
     from payments
@@ -39,7 +38,7 @@ select
     case
         when not is_in_current_snapshot then null
         when amount is null and amount_decimals > 6 then 'amount_more_than_six_decimals'
-        when amount is null or amount_micros is null then 'amount_missing'
+        when amount is null then 'amount_missing'
         when payment_date is null then 'date_missing'
         when payment_kind is null then 'unknown_payment_kind'
         when client_external_id is null then 'client_not_migrated'
@@ -47,12 +46,13 @@ select
     'Payment ' || payment_id || ': ' || case quarantine_rule
         when 'amount_more_than_six_decimals'
             then 'revenue_amount "' || amount_raw || '" has ' || amount_decimals
-                || ' decimals; Twenty stores amounts in micros (6 decimals) and rounding would'
-                || ' change the amount. Correct the amount in Bizstim or record this payment by'
-                || ' hand.'
+                || ' decimals; amounts migrate with at most 6 (Twenty stores micros) and'
+                || ' rounding would change the amount. Correct the amount in Bizstim or record'
+                || ' this payment by hand.'
         when 'amount_missing'
             then 'revenue_amount "' || coalesce(amount_raw, '')
-                || '" is not an amount; enter the amount in Bizstim.'
+                || '" is not an amount (a plain decimal, at most 12 digits before the point);'
+                || ' enter the amount in Bizstim.'
         when 'date_missing'
             then 'revenue_date "' || coalesce(payment_date_raw, '')
                 || '" is not a date; enter the date in Bizstim.'

@@ -1,11 +1,12 @@
 -- Client custom field values (custom_<id>), one row per client and field with a value, typed
--- per the Twenty type chosen in seeds/custom_field_map.csv (see int_custom_fields__mapping):
+-- per the target_field_type chosen in seeds/custom_field_map.csv (int_custom_fields__mapping):
 --   TEXT     the value as typed
 --   NUMBER   a plain decimal number (12, -7.5, 1e3); "n/a", "1,5" … do not fit
 --   DATE     YYYY-MM-DD (MySQL's 0000-00-00 and impossible dates do not fit), sent as text
 --   BOOLEAN  1/0, true/false, yes/no (any case)
 --   SELECT   one of the field's options exactly; sent as its UPPER_SNAKE option value
--- json_value is the value as Twenty's REST API takes it; is_migrated: the field's
+-- json_value is the typed value as JSON (string, number, boolean, "YYYY-MM-DD" or option
+-- value), the form a destination's JSON API takes; is_migrated: the field's
 -- mapping_status is migrate AND the value fits. Values of migrated fields that do not fit are
 -- listed in migration__quarantine (rule custom_value_not_valid_for_type) with the raw value.
 with custom_values as (

@@ -2,7 +2,8 @@
 
 ``plant_values`` rewrites a few rows of the default sandbox extraction with values
 bizstim-api.md allows but the sandbox never generates (a refund, amounts with 3 and 7
-decimals, a schedule dated 0000-00-00, a schedule ending before it starts).
+decimals and one of 13 digits, a schedule dated 0000-00-00, a schedule ending before it
+starts).
 
 ``make_documented_only`` drops what the reference does not promise: the undocumented
 endpoints (users, customfields, timezone) and every column outside the documented field
@@ -141,6 +142,7 @@ class Planted:
     refund: int  # revenue_amount "-5.00"
     six_decimals: int  # "12.345" (exactly 12 345 000 micros)
     seven_decimals: int  # "12.3456789" (not representable in micros)
+    thirteen_digits: int  # "1234567890123" (beyond what to_money carries: 12 digits)
     zero_dated_schedule: int  # start "0000-00-00"
     inverted_schedule: int  # start 2024-06-30, end 2024-01-01
 
@@ -151,7 +153,7 @@ def plant_values(path: Path) -> Planted:
         payments = [
             r[0]
             for r in con.execute(
-                'select "bizstimPaymentId" from marts.twenty__payments order by 1 limit 3'
+                'select "bizstimPaymentId" from marts.twenty__payments order by 1 limit 4'
             ).fetchall()
         ]
         schedules = [
@@ -161,7 +163,8 @@ def plant_values(path: Path) -> Planted:
                 "order by 1 limit 2"
             ).fetchall()
         ]
-        for payment_id, amount in zip(payments, ["-5.00", "12.345", "12.3456789"], strict=True):
+        amounts = ["-5.00", "12.345", "12.3456789", "1234567890123"]
+        for payment_id, amount in zip(payments, amounts, strict=True):
             con.execute(
                 "update raw_bizstim.payments set revenue_amount = ? where id = ?",
                 [amount, str(payment_id)],

@@ -143,6 +143,14 @@ def test_six_decimals_convert_exactly_seven_are_quarantined(built: Reshaped):
     assert '"12.3456789" has 7 decimals' in reason
 
 
+def test_an_amount_beyond_twelve_digits_is_quarantined_not_overflowed(built: Reshaped):
+    huge = built.planted.thirteen_digits
+    assert _payment(built, huge) == []
+    [(_, rule, impact, reason)] = _quarantine(built, "payments", str(huge))
+    assert (rule, impact) == ("amount_missing", "record_not_migrated")
+    assert '"1234567890123" is not an amount' in reason and "12 digits" in reason
+
+
 def test_a_zero_dated_schedule_loads_open_ended_with_a_note(built: Reshaped):
     schedule = built.planted.zero_dated_schedule
     windows = built.query(

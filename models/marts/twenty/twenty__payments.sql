@@ -1,10 +1,12 @@
 -- Twenty `payments` (custom object), each linked to the client person who paid; refunds keep
--- their negative amount and have isRefund set.
+-- their negative amount and have isRefund set. The exact amount becomes Twenty's micros here.
 with shaped as (
     select
         payment_external_id as external_id,
         'Payment ' || payment_id || ' · ' || strftime(payment_date, '%Y-%m-%d') as "name",
-        { 'amountMicros': amount_micros, 'currencyCode': currency_code } as "amount",
+        {
+            'amountMicros': {{ to_micros('amount') }}, 'currencyCode': currency_code
+        } as "amount",
         payment_date as "paymentDate",
         payment_kind as "paymentKind",
         is_refund as "isRefund",
