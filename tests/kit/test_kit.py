@@ -10,17 +10,14 @@ snapshot. Counts are asserted, never wall-clock time.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import random
-import signal
 import subprocess
-import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.killing import kill_after
 from tests.kit.conftest import (
     Undisturbed,
     bizmig,
@@ -30,7 +27,7 @@ from tests.kit.conftest import (
     load_args,
     problems,
 )
-from tests.kit.harness import Harness, StandIn
+from tests.kit.harness import Harness
 from tests.load.conftest import FAST
 
 SEED = 20261203
@@ -64,24 +61,6 @@ def test_exact_counts_fewest_writes_clean_reconcile_and_a_rerun_that_writes_noth
         assert again.json()["objects"][obj]["unchanged"] == rows, obj
 
 
-def _kill_after_record_writes(
-    harness: Harness, stand_in: StandIn, process: subprocess.Popen, k: int
-) -> None:
-    """kill -9 the load's process group once the stand-in has answered ``k`` record writes."""
-    deadline, seen, polled = time.monotonic() + 300, 0, 0
-    while seen < k:
-        new = stand_in.requests(polled)
-        polled += len(new)
-        seen += sum(map(harness.is_record_write, new))
-        if process.poll() is not None:
-            raise AssertionError(f"the load ended (exit {process.returncode}) after {seen} writes")
-        assert time.monotonic() < deadline, f"no record write {k} within 300 s"
-        time.sleep(0.005)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-
-
 def test_kill_9_at_a_seeded_point_then_resume_is_exact(
     harness: Harness, start, staging: Path, undisturbed: Undisturbed, kill_point: int
 ):
@@ -96,7 +75,7 @@ def test_kill_9_at_a_seeded_point_then_resume_is_exact(
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    _kill_after_record_writes(harness, stand_in, process, k)
+    kill_after(process, stand_in, k, counts=harness.is_record_write)
     resumed = load(harness, stand_in, staging)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     held = harness.holdings(stand_in)

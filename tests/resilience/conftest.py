@@ -11,11 +11,9 @@ kept as the *load template*, then the same command with the right key resumes in
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -34,6 +32,7 @@ from load.core.plan import deterministic_id
 from load.twenty.specs import LOAD_ORDER
 from sandbox.bizstim.store import counts
 from sandbox.servers import RunningServer, start_server
+from tests.killing import kill_group
 from tests.load.conftest import TWENTY_KEY, Twenty, mart_counts, start_twenty
 from tests.load.test_load import PLURALS
 from tests.migrate.test_delta import batch_records
@@ -121,35 +120,6 @@ class Migration:
 
     def output(self) -> str:
         return (self.workdir / f"attempt-{len(self.runs)}.log").read_text(errors="replace")
-
-
-def kill_group(process: subprocess.Popen) -> None:
-    """kill -9 the migration and every child it started (dbt)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-
-
-def kill_after_requests(
-    process: subprocess.Popen, server: RunningServer, since: int, k: int, timeout: float = 300
-) -> int:
-    """kill -9 the group as soon as ``server`` has answered ``k`` requests after ``since``;
-    returns how many it had answered when the kill landed."""
-    deadline, seen = time.monotonic() + timeout, 0
-    while True:
-        seen += len(server.requests(since + seen))  # only the new entries: a fast poll
-        if seen >= k:
-            kill_group(process)
-            return len(server.requests(since))
-        if process.poll() is not None:
-            raise AssertionError(
-                f"the migration ended (exit {process.returncode}) before "
-                f"request {k}; it had made {seen}"
-            )
-        if time.monotonic() > deadline:
-            kill_group(process)
-            raise AssertionError(f"no request {k} within {timeout} s")
-        time.sleep(0.003)
 
 
 def killed_in(staging: Path) -> str | None:

@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import is_full_size
+from tests.killing import kill_after
 from tests.load.conftest import start_twenty
 from tests.migrate.test_delta import batch_records
 from tests.resilience.conftest import (
@@ -38,7 +39,6 @@ from tests.resilience.conftest import (
     content,
     differences,
     figures,
-    kill_after_requests,
     killed_in,
     problems_with,
     twenty_records,
@@ -124,7 +124,7 @@ def extract_trial(reference: Reference, workdir: Path, point: int) -> Trial:
             workdir, bizstim.url, twenty.url, reference.project_dir, bizstim_rate=BIZSTIM_RATE
         )
         scope = reference.extract_requests[0]
-        landed = kill_after_requests(migration.start(), bizstim, since, scope + point)
+        landed = kill_after(migration.start(), bizstim, scope + point, since=since)
         trial.landed, trial.killed_in = landed - scope, killed_in(migration.staging)
         migration.run()
         log = bizstim.requests(since)
@@ -144,7 +144,7 @@ def load_trial(reference: Reference, workdir: Path, point: int) -> Trial:
     twenty = start_twenty(workdir, "--rate-limit", "0")
     try:
         migration = Migration(workdir, reference.bizstim.url, twenty.url, reference.project_dir)
-        trial.landed = kill_after_requests(migration.start(), twenty.server, 0, point)
+        trial.landed = kill_after(migration.start(), twenty.server, point)
         trial.killed_in = killed_in(migration.staging)
         migration.run()
         log = twenty.server.requests()
