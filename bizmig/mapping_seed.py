@@ -129,14 +129,15 @@ def upgrade_seed_headers(seeds_dir: Path) -> list[str]:
         path = seeds_dir / name
         if not path.exists():
             continue
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # not read_text: it would turn CRLF into LF
         first, newline, rest = text.partition("\n")
-        header = next(csv.reader([first]))
+        ending = "\r" if first.endswith("\r") else ""  # a seed saved with CRLF keeps it
+        header = next(csv.reader([first.removesuffix("\r")]))
         old = [column for column in header if column in renames]
         if not old:
             continue
         new_header = ",".join(renames.get(column, column) for column in header)
-        _replace_atomically(path, new_header + newline + rest)
+        _replace_atomically(path, new_header + ending + newline + rest)
         changed.append(f"{path}: renamed column {', '.join(f'{c} → {renames[c]}' for c in old)}")
     return changed
 

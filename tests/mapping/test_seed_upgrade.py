@@ -48,3 +48,15 @@ def test_the_seed_reader_understands_the_old_column_names(tmp_path: Path) -> Non
     assert legacy.columns == current.columns
     assert legacy.rows == current.rows
     assert "twenty_field_name" not in legacy.columns
+
+
+def test_a_seed_saved_with_crlf_line_endings_keeps_them(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    legacy = "day_prefix,iso_day_number,twenty_value,label\r\nm,1,MONDAY,Monday\r\n"
+    (seeds / "bizstim_weekdays.csv").write_bytes(legacy.encode())
+
+    assert len(upgrade_seed_headers(seeds)) == 1
+    assert (seeds / "bizstim_weekdays.csv").read_bytes() == (
+        b"day_prefix,iso_day_number,day_name,label\r\nm,1,MONDAY,Monday\r\n"
+    )
