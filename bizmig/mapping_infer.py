@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-TWENTY_TYPES = ("TEXT", "NUMBER", "DATE", "BOOLEAN", "SELECT")
+FIELD_TYPES = ("TEXT", "NUMBER", "DATE", "BOOLEAN", "SELECT")
 TYPE_OF_BIZSTIM_TYPE = {
     "text": "TEXT",
     "textarea": "TEXT",
@@ -293,7 +293,7 @@ def describe_fit(target_field_type: str, values: Sequence[str], options: Sequenc
     kind = target_field_type.strip().upper()
     if kind == "TEXT":
         return f"{len(values)} sampled values, {len(set(values))} distinct, sent as text"
-    if kind not in TWENTY_TYPES:
-        return f"target_field_type {target_field_type!r} is not one of {', '.join(TWENTY_TYPES)}"
+    if kind not in FIELD_TYPES:
+        return f"target_field_type {target_field_type!r} is not one of {', '.join(FIELD_TYPES)}"
     what = f"are options ({'|'.join(options)})" if kind == "SELECT" else f"parse as {kind}"
     return _fit_report(values, _misfits(kind, values, options), what)

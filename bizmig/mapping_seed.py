@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bizmig.mapping_infer import TWENTY_TYPES
+from bizmig.mapping_infer import FIELD_TYPES
 
 SEED_COLUMNS = (
     "bizstim_field_name",
@@ -241,13 +241,13 @@ def decide(
         if decision == MIGRATE
         and (
             not row["target_field_name"].strip()
-            or row["target_field_type"].strip().upper() not in TWENTY_TYPES
+            or row["target_field_type"].strip().upper() not in FIELD_TYPES
         )
     ]
     if incomplete:
         raise SeedError(
             f"cannot migrate {', '.join(incomplete)}: fill in target_field_name and a "
-            f"target_field_type ({', '.join(TWENTY_TYPES)}) in {seed.path} first, or --skip it"
+            f"target_field_type ({', '.join(FIELD_TYPES)}) in {seed.path} first, or --skip it"
         )
     changes = []
     for row, decision in targets:

@@ -7,6 +7,7 @@ header before it builds, and the CLI's seed reader understands both.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from bizmig.mapping_seed import LEGACY_COLUMNS, read_seed, upgrade_seed_headers
@@ -14,15 +15,22 @@ from bizmig.mapping_seed import LEGACY_COLUMNS, read_seed, upgrade_seed_headers
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
+def give_back_old_headers(seeds: Path) -> None:
+    """Rename each renamed column of the seeds in ``seeds`` back to its old name, in place."""
+    for name, renames in LEGACY_COLUMNS.items():
+        first, _, rest = (seeds / name).read_text(encoding="utf-8").partition("\n")
+        for old, new in renames.items():
+            first = first.replace(new, old)
+        (seeds / name).write_text(f"{first}\n{rest}", encoding="utf-8")
+
+
 def _legacy_copy(tmp_path: Path) -> Path:
     """The shipped seeds with each renamed column given back its old name."""
     seeds = tmp_path / "seeds"
     seeds.mkdir()
-    for name, renames in LEGACY_COLUMNS.items():
-        first, _, rest = (SEEDS / name).read_text(encoding="utf-8").partition("\n")
-        for old, new in renames.items():
-            first = first.replace(new, old)
-        (seeds / name).write_text(f"{first}\n{rest}", encoding="utf-8")
+    for name in LEGACY_COLUMNS:
+        shutil.copy(SEEDS / name, seeds / name)
+    give_back_old_headers(seeds)
     return seeds
 
 

@@ -11,15 +11,12 @@ import duckdb
 
 from bizmig.mapping_seed import LEGACY_COLUMNS
 from bizmig.migrate import execute
+from tests.mapping.test_seed_upgrade import give_back_old_headers
 
 
 def test_seeds_with_the_old_headers_are_upgraded_and_their_decisions_kept(stage):
     seeds = stage.config.project_dir / "seeds"
-    for name, renames in LEGACY_COLUMNS.items():
-        first, _, rest = (seeds / name).read_text().partition("\n")
-        for old, new in renames.items():
-            first = first.replace(new, old)
-        (seeds / name).write_text(f"{first}\n{rest}")
+    give_back_old_headers(seeds)
 
     assert execute(stage.config) == 0
 
