@@ -41,10 +41,11 @@ class Unreachable(RuntimeError):
 
 def check_url(name: str, url: str, system: str) -> str:
     """The URL without a trailing slash, or :class:`WrongAddress` naming what is wrong.
-    ``system`` is ``"bizstim"`` or ``"twenty"``."""
+    ``system`` is ``"bizstim"``, ``"twenty"`` or ``"salesforce"``."""
     example = {
         "bizstim": "https://www.bizstim.com/api",
         "twenty": "https://crm.example.com",
+        "salesforce": "https://mycompany.my.salesforce.com",
     }[system]
     raw = str(url).strip()
     parts = urlsplit(raw)
@@ -78,6 +79,11 @@ def check_url(name: str, url: str, system: str) -> str:
                 f"{name}={raw!r}: give the workspace's base URL without /rest, /graphql or "
                 f"/metadata (e.g. {example}); bizmig adds those paths itself"
             )
+    if system == "salesforce" and "services" in path.lower().split("/"):
+        raise WrongAddress(
+            f"{name}={raw!r}: give the org's My Domain (or login) URL without /services/... "
+            f"(e.g. {example}); bizmig adds the API paths itself"
+        )
     return raw.rstrip("/")
 
 

@@ -27,4 +27,7 @@ class ExitCode(IntEnum):
     BIZSTIM_ENDPOINT_REFUSED = 11
     NOT_BUILT = 12  # the marts are not built, or their last `dbt build` failed / is partial / stale
     DESTINATION_NOT_BUILT = 13  # `--to` names a destination this version has no adapter for
+    # a destination's daily API budget (or the share of it the load may use) is spent: rerun
+    # after the destination's reset, the load resumes from its ledger
+    DESTINATION_BUDGET_EXHAUSTED = 14
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, the shell's convention): rerun to resume

@@ -7,6 +7,12 @@ Names (env var = top-level key in the `.dlt` TOML files, lower-cased):
 * ``BIZSTIM_RATE_LIMIT`` / ``BIZSTIM_RATE_WINDOW``  GET budget per key (default 1000 per 3600 s)
 * ``BIZMIG_DUCKDB``      staging file, default ``bizmig.duckdb`` in the working directory
 * ``TWENTY_API_URL`` / ``TWENTY_API_KEY`` (secret)
+* ``SALESFORCE_INSTANCE_URL`` (the org's My Domain URL; ``SALESFORCE_LOGIN_URL`` is read when it
+  is unset), ``SALESFORCE_CLIENT_ID``, ``SALESFORCE_CLIENT_SECRET`` (secret: the External Client
+  App's OAuth client-credentials pair, run as the integration user),
+  ``SALESFORCE_BULK_THRESHOLD`` (records per object from which Bulk API 2.0 is used, default
+  2000) and ``SALESFORCE_LIMIT_SHARE`` (share of the org's daily API requests the load may
+  reach before it stops, default 0.8)
 
 Resolution goes through dlt's own provider chain (env, then `.dlt/secrets.toml`, then
 `.dlt/config.toml`), so the keys never need to be written anywhere else. Values are checked
@@ -143,3 +149,56 @@ def twenty_settings(api_url: str | None = None, api_key: str | None = None) -> T
         )
     name = "--twenty-url" if api_url else "TWENTY_API_URL"
     return TwentySettings(check_url(name, str(url), "twenty"), str(key))
+
+
+DEFAULT_BULK_THRESHOLD = 2000  # Salesforce's LDV guide: jobs over ~2 000 records belong on Bulk
+DEFAULT_LIMIT_SHARE = 0.8  # third-party loaders stop at 80 % of api-usage (destinations-2 §1.4)
+
+
+@dataclass(frozen=True)
+class SalesforceSettings:
+    instance_url: str
+    client_id: str
+    client_secret: str
+    bulk_threshold: int = DEFAULT_BULK_THRESHOLD
+    limit_share: float = DEFAULT_LIMIT_SHARE
+
+    def __repr__(self) -> str:  # never print the secret
+        return (
+            f"SalesforceSettings(instance_url={self.instance_url!r}, client_id=<hidden>, "
+            f"client_secret=<hidden>, bulk_threshold={self.bulk_threshold}, "
+            f"limit_share={self.limit_share})"
+        )
+
+
+def salesforce_secret() -> str | None:
+    """The configured client secret (also for masking it in reports)."""
+    secret = _lookup("salesforce_client_secret", secret=True)
+    return str(secret) if secret else None
+
+
+def salesforce_settings(instance_url: str | None = None) -> SalesforceSettings:
+    url = instance_url or _lookup("salesforce_instance_url") or _lookup("salesforce_login_url")
+    client_id = _lookup("salesforce_client_id")
+    secret = salesforce_secret()
+    if not url or not client_id or not secret:
+        raise ConfigError(
+            "Salesforce is not configured: set SALESFORCE_INSTANCE_URL, SALESFORCE_CLIENT_ID and "
+            "SALESFORCE_CLIENT_SECRET (the External Client App's client-credentials pair; or "
+            "the same names lower-cased in .dlt/config.toml / secrets.toml)"
+        )
+    name = "--url" if instance_url else "SALESFORCE_INSTANCE_URL"
+    threshold = _lookup("salesforce_bulk_threshold")
+    share = _lookup("salesforce_limit_share")
+    limit_share = positive("SALESFORCE_LIMIT_SHARE", share, float) if share is not None else None
+    if limit_share is not None and limit_share > 1:
+        raise ConfigError(f"SALESFORCE_LIMIT_SHARE is a share from 0 to 1; got {share!r}")
+    return SalesforceSettings(
+        check_url(name, str(url), "salesforce"),
+        str(client_id),
+        secret,
+        positive("SALESFORCE_BULK_THRESHOLD", threshold, int)
+        if threshold is not None
+        else DEFAULT_BULK_THRESHOLD,
+        limit_share if limit_share is not None else DEFAULT_LIMIT_SHARE,
+    )

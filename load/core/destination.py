@@ -112,7 +112,8 @@ class Destination(Protocol):
         deleted records an upsert can match), indexed by the keys an upsert matches on."""
 
     def relation_target(self, spec: LoadSpec, name: str) -> tuple[str, str]:
-        """(payload column, target object) of a mart's ``<name>__external_id`` column."""
+        """(payload column, target object) of a mart's ``<name>__external_id`` column; a
+        polymorphic lookup names its candidate objects joined by ``|`` (``Contact|Lead``)."""
 
     def shape(self, spec: LoadSpec, row: MartRow, related: Mapping[str, str | None]) -> dict:
         """The payload for one mart row, relations already resolved to destination ids."""

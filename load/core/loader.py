@@ -23,6 +23,7 @@ from load.core.answers import pair_answers
 from load.core.destination import BatchRefused, CapChanged, Destination, WriteAnswer
 from load.core.ledger import Entry, Ledger
 from load.core.marts import MartRow, read_mart
+from load.core.pacing import BudgetExhausted
 from load.core.plan import Planned, Snapshot, plan_row
 from load.core.specs import LoadSpec
 
@@ -76,7 +77,16 @@ class Loader:
             if target_external is None:
                 related[name] = None
                 continue
-            target_id = self.ids.get((target, target_external))
+            # a polymorphic lookup names its candidates "Contact|Lead" (Salesforce's WhoId):
+            # the record is whichever of them holds the external id
+            target_id = next(
+                (
+                    self.ids[(candidate, target_external)]
+                    for candidate in target.split("|")
+                    if (candidate, target_external) in self.ids
+                ),
+                None,
+            )
             if target_id is None:
                 problem = (
                     f"related {target} {target_external} is not in "
@@ -136,7 +146,7 @@ class Loader:
         return planned
 
     def load(self, spec: LoadSpec) -> ObjectResult:
-        rows = read_mart(self.ledger, spec.relation)
+        rows = read_mart(self.ledger, spec.relation, spec.payload_names)
         result = ObjectResult(spec.singular, mart_rows=len(rows))
         snapshot = self.snapshot(spec)
         if not self.dry_run:
@@ -233,6 +243,11 @@ class Loader:
                 return []
             half = len(batch) // 2
             return [batch[:half], batch[half:]]
+        except BudgetExhausted:
+            # a clean stop (a destination's daily budget): whether the batch in flight landed
+            # is unknown until the destination is read again (a Bulk API job runs on after
+            # the stop), so it stays pending and the rerun settles it as after a kill -9
+            raise
         except BaseException:
             self.ledger.settle(seqs, [None] * len(batch), "failed")
             raise

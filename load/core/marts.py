@@ -7,6 +7,13 @@ Bizstim user the loader maps to a workspace member, issue 12 part 5), and option
 ``custom_fields``: a JSON object of confirmed custom-field values keyed by Twenty field name
 (the set depends on the account, so it cannot be fixed columns under an enforced contract).
 Anything else that is not camelCase is bookkeeping and stays out of the payload.
+
+Which column names are payload is the destination's: Twenty's fields are camelCase
+(``firstName``), Salesforce's API names start upper-case or end in ``__c`` (``LastName``,
+``Bizstim_Status__c``), so the same rule cannot serve both (``LastName`` is not camelCase, and
+``external_id`` would be a custom field if any name with underscores were payload). A spec
+names its destination's rule (:attr:`load.core.specs.LoadSpec.payload_names`); relation and owner
+columns are never payload whatever the rule says (``Account__external_id`` starts upper-case).
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from load.core.ledger import Ledger
 RELATION_SUFFIX = "__external_id"
 OWNER_COLUMN = "owner__user_external_id"  # Bizstim user → workspace member at load time
 CUSTOM_FIELDS = "custom_fields"  # JSON object: Twenty field name → value, merged into the payload
-PAYLOAD_NAME = re.compile(r"^[a-z][a-zA-Z0-9]*$")
+PAYLOAD_NAME = re.compile(r"^[a-z][a-zA-Z0-9]*$")  # Twenty: camelCase field names
 
 
 @dataclass
@@ -52,8 +59,16 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def read_mart(ledger: Ledger, relation: str) -> list[MartRow]:
-    """All rows of ``marts.<mart>`` (a short read-only DuckDB session)."""
+def is_payload(name: str, rule: re.Pattern[str] = PAYLOAD_NAME) -> bool:
+    """A mart column the destination receives as a field (not bookkeeping)."""
+    return bool(rule.match(name)) and not name.endswith(RELATION_SUFFIX) and name != OWNER_COLUMN
+
+
+def read_mart(
+    ledger: Ledger, relation: str, payload_names: re.Pattern[str] = PAYLOAD_NAME
+) -> list[MartRow]:
+    """All rows of ``marts.<mart>`` (a short read-only DuckDB session); ``payload_names``:
+    the destination's rule for which columns are fields."""
     schema, table = relation.split(".", 1)
     with ledger.connect() as con:
         exists = con.execute(
@@ -69,7 +84,7 @@ def read_mart(ledger: Ledger, relation: str) -> list[MartRow]:
     out = []
     for row in rows:
         record = dict(zip(names, row, strict=True))
-        payload = {k: jsonable(v) for k, v in record.items() if PAYLOAD_NAME.match(k)}
+        payload = {k: jsonable(v) for k, v in record.items() if is_payload(k, payload_names)}
         extra = record.get(CUSTOM_FIELDS)
         if extra:
             payload.update(json.loads(extra) if isinstance(extra, str) else extra)

@@ -147,6 +147,10 @@ class RequestStats:
     statuses: Counter[int] = field(default_factory=Counter)
     retries: int = 0
     waited: float = 0.0
+    # the destination's own count against its daily allocation, as its last answer reported
+    # it (Salesforce ``Sforce-Limit-Info: api-usage=used/max``); None where it reports none
+    daily_used: int | None = None
+    daily_max: int | None = None
 
     @property
     def total(self) -> int:

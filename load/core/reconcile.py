@@ -117,12 +117,14 @@ def _picked_rows(
 ) -> list[tuple[LoadSpec, MartRow]]:
     """The sampled mart rows, in sample order (each mart read once more)."""
     wanted: dict[str, set[str]] = {}
+    specs: dict[str, LoadSpec] = {}
     for spec, ext in picked:
         wanted.setdefault(spec.relation, set()).add(ext)
+        specs[spec.relation] = spec
     found = {
         (relation, row.external_id): row
         for relation, exts in wanted.items()
-        for row in read_mart(loader.ledger, relation)
+        for row in read_mart(loader.ledger, relation, specs[relation].payload_names)
         if row.external_id in exts
     }
     return [(spec, found[(spec.relation, ext)]) for spec, ext in picked]
@@ -137,7 +139,7 @@ def reconcile(
     # of a 2-million-record account at once took 11 GB; the 50 sampled rows are read again
     candidates: list[tuple[LoadSpec, str]] = []
     for spec in specs:
-        rows = read_mart(loader.ledger, spec.relation)
+        rows = read_mart(loader.ledger, spec.relation, spec.payload_names)
         ledger = loader.ledger.current(spec.singular)
         in_mart = {row.external_id for row in rows}
         live_all = {

@@ -82,6 +82,8 @@ class LoadOutcome:
                 "writes": stats.writes(),
                 "by_kind": dict(stats.by_kind),
                 "statuses": {str(k): v for k, v in stats.statuses.items()},
+                "daily_used": stats.daily_used,
+                "daily_max": stats.daily_max,
             },
             "unmatched_owners": self.owners.unmatched if self.owners else [],
             "owner_matching_skipped": self.owners.skipped if self.owners else None,

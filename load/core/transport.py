@@ -108,6 +108,9 @@ class PacedHttp:
     def error_of(self, response: httpx.Response, method: str, path: str) -> Exception:
         return DestinationError(response.status_code, [response.text[:300]], method, path)
 
+    def observe(self, response: httpx.Response) -> None:
+        """Every answer, before it is judged (Salesforce reads ``Sforce-Limit-Info`` here)."""
+
     def kind_of(self, path: str) -> str:
         return path
 
@@ -179,6 +182,7 @@ class PacedHttp:
             raise _Again(backoff=True) from exc
         self.stats.statuses[response.status_code] += 1
         self.stats.by_kind[kind] += 1
+        self.observe(response)
         throttle = self.throttle_of(response)
         if throttle is not None:
             self._follow(throttle, attempt)
