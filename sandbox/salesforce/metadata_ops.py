@@ -1,0 +1,264 @@
+"""The CRUD-based Metadata calls applied to the org's schema, one component at a time.
+
+``metadata.py`` speaks SOAP; this module decides what each component does to the schema
+(``schema.Schema``, shared with the record engine, so a field created here is at once a field
+REST, Collections and Bulk know — and, as in a real org, invisible to the integration user
+until a FieldPermissions row grants it: rule 15 is enforced by the engine, not here).
+
+Choices where the references are silent:
+
+* ``createMetadata`` of something that exists: ``DUPLICATE_DEVELOPER_NAME``; update or delete
+  of something missing: ``INVALID_CROSS_REFERENCE_KEY`` "In field: fullName - no … named …
+  found" (the wording loaders log). ``readMetadata`` of something missing answers an empty
+  ``records`` element (no ``fullName``), which is how clients tell "absent" from an error.
+* A type change on update: Salesforce converts only where stored values survive, and a
+  loader must never lose data silently, so only the widenings in
+  ``metadata_types.WIDENINGS`` (Text→TextArea/LongTextArea, Email/Phone/Url→Text,
+  Number↔Currency, Picklist→MultiselectPicklist) are applied; any other is
+  ``FIELD_INTEGRITY_EXCEPTION`` "Cannot change the type of Obj.F__c from Text to Number …",
+  and a Lookup cannot change the object it references. Delete and re-create is the way out.
+* Standard objects and fields are not changed through CustomObject/CustomField (refused with
+  ``FIELD_INTEGRITY_EXCEPTION``); their picklist values change through StandardValueSet.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from sandbox.salesforce import metadata_types as mt
+from sandbox.salesforce.metadata_types import ComponentError
+from sandbox.salesforce.schema import FieldDef, ObjectDef, Schema, SchemaError
+
+TYPES = ("CustomObject", "CustomField", "StandardValueSet")
+_APPLIED = ("label", "type", "length", "precision", "scale", "required", "external_id",
+            "unique", "case_sensitive", "picklist_values", "restricted", "default",
+            "cascade_delete", "relationship_name")
+
+
+def _integrity(exc: SchemaError) -> ComponentError:
+    return ComponentError("FIELD_INTEGRITY_EXCEPTION", str(exc))
+
+
+def _persist(schema: Schema, object_name: str, field_name: str | None) -> None:
+    """Save a definition changed in place and tell the engine (the schema has no public
+    update call; these are the two steps its own add/remove calls end with)."""
+    schema._save(object_name)
+    schema._changed(object_name, field_name)
+
+
+class Components:
+    def __init__(self, org: Any) -> None:
+        self.schema: Schema = org.schema
+        self.store = org.store
+
+    # -- kept extras -------------------------------------------------------------------------
+
+    def _extras(self, full_name: str) -> dict:
+        return self.store.get_doc(mt.EXTRA, full_name) or {}
+
+    def _keep(self, full_name: str, extras: dict) -> None:
+        self.store.put_doc(mt.EXTRA, full_name, extras)
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def _custom_object(self, full_name: str) -> ObjectDef:
+        obj = self.schema.get(full_name)
+        if obj is None or obj.name != full_name:
+            raise mt.not_found("CustomObject", full_name)
+        if not obj.custom:
+            raise ComponentError("FIELD_INTEGRITY_EXCEPTION",
+                                 f"{full_name} is a standard object: it cannot be changed "
+                                 "through CustomObject", ["fullName"])
+        return obj
+
+    def _split(self, full_name: str) -> tuple[ObjectDef, str]:
+        object_name, dot, field_name = full_name.partition(".")
+        if not dot or not field_name:
+            raise mt.bad("fullName", f"CustomField fullName must be Object.Field__c: {full_name}")
+        obj = self.schema.get(object_name)
+        if obj is None:
+            raise mt.not_found("CustomObject", object_name)
+        return obj, field_name
+
+    def _value_set(self, full_name: str) -> tuple[ObjectDef, FieldDef]:
+        target = mt.STANDARD_VALUE_SETS.get(full_name)
+        obj = self.schema.get(target[0]) if target else None
+        fdef = obj.fields.get(target[1]) if obj is not None and target else None
+        if obj is None or fdef is None:
+            raise mt.not_found("StandardValueSet", full_name)
+        return obj, fdef
+
+    # -- the calls ---------------------------------------------------------------------------
+
+    def create(self, mtype: str, el: ET.Element, full_name: str) -> None:
+        if mtype == "CustomObject":
+            self._create_object(el, full_name)
+        elif mtype == "CustomField":
+            self._create_field(el, full_name)
+        else:
+            raise ComponentError("FIELD_INTEGRITY_EXCEPTION",
+                                 f"StandardValueSet {full_name} exists in every org: use "
+                                 "updateMetadata or upsertMetadata", ["fullName"])
+
+    def update(self, mtype: str, el: ET.Element, full_name: str) -> None:
+        if mtype == "CustomObject":
+            self._update_object(el, full_name)
+        elif mtype == "CustomField":
+            self._update_field(el, full_name)
+        else:
+            self._update_value_set(el, full_name)
+
+    def upsert(self, mtype: str, el: ET.Element, full_name: str) -> bool:
+        """True when the component was created."""
+        if self.exists(mtype, full_name):
+            self.update(mtype, el, full_name)
+            return False
+        self.create(mtype, el, full_name)
+        return True
+
+    def exists(self, mtype: str, full_name: str) -> bool:
+        if mtype == "CustomObject":
+            obj = self.schema.get(full_name)
+            return obj is not None and obj.name == full_name
+        if mtype == "CustomField":
+            object_name, _, field_name = full_name.partition(".")
+            obj = self.schema.get(object_name)
+            return obj is not None and field_name in obj.fields
+        return full_name in mt.STANDARD_VALUE_SETS
+
+    def delete(self, mtype: str, full_name: str) -> None:
+        try:
+            if mtype == "CustomObject":
+                obj = self._custom_object(full_name)
+                self.schema.remove_object(obj.name)
+                prefix = obj.name + "."
+                extras = [k for k in self.store.all_docs(mt.EXTRA) if k.startswith(prefix)]
+                self.store.delete_doc(mt.EXTRA, [obj.name, *extras])
+            elif mtype == "CustomField":
+                obj, field_name = self._split(full_name)
+                if field_name not in obj.fields:
+                    raise mt.not_found("CustomField", full_name)
+                self.schema.remove_field(obj.name, field_name)
+                self.store.delete_doc(mt.EXTRA, [full_name])
+            else:
+                raise ComponentError("FIELD_INTEGRITY_EXCEPTION",
+                                     f"StandardValueSet {full_name} cannot be deleted",
+                                     ["fullName"])
+        except SchemaError as exc:
+            raise _integrity(exc) from None
+
+    def read(self, parent: ET.Element, mtype: str, full_name: str) -> None:
+        if not self.exists(mtype, full_name):
+            ET.SubElement(parent, "records", {f"{{{mt.XSI}}}type": mtype})
+            return
+        if mtype == "CustomObject":
+            obj = self.schema.get(full_name)
+            assert obj is not None
+            mt.object_to_xml(parent, "records", obj, self._extras(full_name))
+        elif mtype == "CustomField":
+            obj, field_name = self._split(full_name)
+            mt.field_to_xml(parent, "records", f"{obj.name}.{field_name}",
+                            obj.fields[field_name], self._extras(full_name))
+        else:
+            _, fdef = self._value_set(full_name)
+            labels = self._extras(f"StandardValueSet:{full_name}").get("labels", [])
+            mt.value_set_to_xml(parent, "records", full_name, fdef, labels)
+
+    def names(self, mtype: str) -> list[str]:
+        """What ``listMetadata`` reports for one type."""
+        if mtype == "CustomObject":
+            return sorted(o.name for o in self.schema.objects.values() if o.custom)
+        if mtype == "CustomField":
+            return sorted(f"{o.name}.{f.name}" for o in self.schema.objects.values()
+                          for f in o.fields.values() if f.custom)
+        return sorted(mt.STANDARD_VALUE_SETS)
+
+    # -- CustomObject ------------------------------------------------------------------------
+
+    def _create_object(self, el: ET.Element, full_name: str) -> None:
+        obj, extras = mt.object_from_xml(el, full_name)
+        if self.schema.get(full_name) is not None:
+            raise ComponentError("DUPLICATE_DEVELOPER_NAME",
+                                 f"There is already a Custom Object named {full_name}",
+                                 ["fullName"])
+        field_extras: dict[str, dict] = {}
+        for field_el in mt.children(el, "fields"):
+            field_name = mt.text(field_el, "fullName") or ""
+            fdef, fx = mt.field_from_xml(field_el, field_name, self.schema.get)
+            obj.fields[fdef.name] = fdef
+            field_extras[f"{full_name}.{fdef.name}"] = fx
+        try:
+            self.schema.add_object(obj)
+        except SchemaError as exc:
+            raise _integrity(exc) from None
+        self._keep(full_name, extras)
+        for name, fx in field_extras.items():
+            self._keep(name, fx)
+
+    def _update_object(self, el: ET.Element, full_name: str) -> None:
+        obj = self._custom_object(full_name)
+        new, extras = mt.object_from_xml(el, full_name)
+        obj.label, obj.label_plural = new.label, new.label_plural
+        name_field, wanted = obj.fields["Name"], new.fields["Name"]
+        for attribute in ("label", "length", "required", "createable", "updateable"):
+            setattr(name_field, attribute, getattr(wanted, attribute))
+        _persist(self.schema, obj.name, None)
+        self._keep(full_name, extras)
+
+    # -- CustomField -------------------------------------------------------------------------
+
+    def _create_field(self, el: ET.Element, full_name: str) -> None:
+        obj, field_name = self._split(full_name)
+        fdef, extras = mt.field_from_xml(el, field_name, self.schema.get)
+        if obj.field_named(field_name) is not None:
+            raise ComponentError("DUPLICATE_DEVELOPER_NAME",
+                                 f"There is already a field named {field_name} on {obj.name}",
+                                 ["fullName"])
+        try:
+            self.schema.add_field(obj.name, fdef)
+        except SchemaError as exc:
+            raise _integrity(exc) from None
+        self._keep(f"{obj.name}.{fdef.name}", extras)
+
+    def _update_field(self, el: ET.Element, full_name: str) -> None:
+        obj, field_name = self._split(full_name)
+        old = obj.fields.get(field_name)
+        if old is None:
+            raise mt.not_found("CustomField", full_name)
+        if not old.custom:
+            hint = next((f" use StandardValueSet {name}" for name, target
+                         in mt.STANDARD_VALUE_SETS.items() if target == (obj.name, old.name)),
+                        "")
+            raise ComponentError("FIELD_INTEGRITY_EXCEPTION",
+                                 f"{full_name} is a standard field and cannot be changed "
+                                 f"through CustomField;{hint or ' it is read-only'}",
+                                 ["fullName"])
+        new, extras = mt.field_from_xml(el, field_name, self.schema.get)
+        old_type = mt.metadata_type(old, self._extras(full_name))
+        new_type = extras["type"]
+        if old_type != new_type and (old_type, new_type) not in mt.WIDENINGS:
+            raise ComponentError(
+                "FIELD_INTEGRITY_EXCEPTION",
+                f"Cannot change the type of {full_name} from {old_type} to {new_type}: only "
+                "changes that keep every stored value are allowed; delete the field and "
+                "create it again", ["type"])
+        if old.reference_to and new.reference_to != old.reference_to:
+            raise ComponentError("FIELD_INTEGRITY_EXCEPTION",
+                                 f"Cannot change the object {full_name} references "
+                                 f"({old.reference_to[0]})", ["referenceTo"])
+        for attribute in _APPLIED:
+            setattr(old, attribute, getattr(new, attribute))
+        _persist(self.schema, obj.name, old.name)
+        self._keep(full_name, extras)
+
+    # -- StandardValueSet --------------------------------------------------------------------
+
+    def _update_value_set(self, el: ET.Element, full_name: str) -> None:
+        obj, fdef = self._value_set(full_name)
+        names, labels = mt.value_set_from_xml(el)
+        try:
+            self.schema.set_picklist(obj.name, fdef.name, names, fdef.restricted)
+        except SchemaError as exc:
+            raise _integrity(exc) from None
+        self._keep(f"StandardValueSet:{full_name}", {"labels": labels})
