@@ -111,6 +111,11 @@ class PacedHttp:
     def observe(self, response: httpx.Response) -> None:
         """Every answer, before it is judged (Salesforce reads ``Sforce-Limit-Info`` here)."""
 
+    def is_refusal(self, response: httpx.Response) -> bool:
+        """A 5xx that is an answer, not an outage (a SOAP fault is HTTP 500 by the SOAP
+        standard): refused at once instead of retried."""
+        return False
+
     def kind_of(self, path: str) -> str:
         return path
 
@@ -187,7 +192,7 @@ class PacedHttp:
         if throttle is not None:
             self._follow(throttle, attempt)
             raise _Again(backoff=False)
-        if response.status_code >= 500:
+        if response.status_code >= 500 and not self.is_refusal(response):
             if attempt >= self.max_attempts or not retryable:
                 raise self.unavailable(f"{method} {path} -> {response.status_code}")
             raise _Again(backoff=True)

@@ -9,29 +9,10 @@ nothing to match and no request is made.
 
 from __future__ import annotations
 
-import duckdb
-
 from load.core.destination import OwnerMatch
 from load.core.ledger import SCHEMA, Ledger
+from load.core.owners import users_not_served
 from load.twenty.client import TwentyClient
-
-
-def users_not_served(ledger: Ledger) -> str | None:
-    """Why owner matching is skipped: the account refused ``GET /api/users`` (an endpoint
-    bizstim-api.md does not document, so a real account may not serve it; issue 11)."""
-    try:
-        rows = ledger.query(
-            "select unavailable_reason from migration.migration__source_endpoints "
-            "where endpoint = 'users' and not is_available"
-        )
-    except duckdb.CatalogException:  # a build before the endpoint check existed
-        return None
-    if not rows:
-        return None
-    return (
-        "owner matching skipped: this account does not serve Bizstim users "
-        f"(GET /api/users: {rows[0]['unavailable_reason']}); migrated records keep no owner"
-    )
 
 
 def match_owners(client: TwentyClient, ledger: Ledger, run_id: str | None = None) -> OwnerMatch:
