@@ -19,10 +19,15 @@ Choices where the references are silent:
   and a Lookup cannot change the object it references. Delete and re-create is the way out.
 * Standard objects and fields are not changed through CustomObject/CustomField (refused with
   ``FIELD_INTEGRITY_EXCEPTION``); their picklist values change through StandardValueSet.
+* Activity: as in a real org, Event's custom fields are defined as ``Activity.X__c`` (the
+  field then exists on Event, and Task if the org has it); ``Event.X__c`` in a CustomField is
+  refused with a message naming the Activity form. FieldPermissions still name ``Event.X__c``.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -73,13 +78,26 @@ class Components:
         return obj
 
     def _split(self, full_name: str) -> tuple[ObjectDef, str]:
+        """The object a field name lives on (``Activity`` fields live on Event) and the field."""
         object_name, dot, field_name = full_name.partition(".")
         if not dot or not field_name:
             raise mt.bad("fullName", f"CustomField fullName must be Object.Field__c: {full_name}")
-        obj = self.schema.get(object_name)
-        if obj is None:
+        homes = self._homes(object_name, field_name)
+        return homes[0], field_name
+
+    def _homes(self, object_name: str, field_name: str) -> list[ObjectDef]:
+        """Every object a field of that name goes on: Activity's go on Event (and Task)."""
+        if object_name == mt.ACTIVITY:
+            homes = [o for o in map(self.schema.get, mt.ACTIVITY_OBJECTS) if o is not None]
+        else:
+            obj = self.schema.get(object_name)
+            if obj is not None and obj.name in mt.ACTIVITY_OBJECTS:
+                raise mt.bad("fullName", f"{obj.name} fields are defined on Activity: "
+                             f"{mt.ACTIVITY}.{field_name}")
+            homes = [obj] if obj is not None else []
+        if not homes:
             raise mt.not_found("CustomObject", object_name)
-        return obj, field_name
+        return homes
 
     def _value_set(self, full_name: str) -> tuple[ObjectDef, FieldDef]:
         target = mt.STANDARD_VALUE_SETS.get(full_name)
@@ -122,9 +140,11 @@ class Components:
             obj = self.schema.get(full_name)
             return obj is not None and obj.name == full_name
         if mtype == "CustomField":
-            object_name, _, field_name = full_name.partition(".")
-            obj = self.schema.get(object_name)
-            return obj is not None and field_name in obj.fields
+            try:
+                obj, field_name = self._split(full_name)
+            except ComponentError:
+                return False
+            return field_name in obj.fields
         return full_name in mt.STANDARD_VALUE_SETS
 
     def delete(self, mtype: str, full_name: str) -> None:
@@ -136,10 +156,12 @@ class Components:
                 extras = [k for k in self.store.all_docs(mt.EXTRA) if k.startswith(prefix)]
                 self.store.delete_doc(mt.EXTRA, [obj.name, *extras])
             elif mtype == "CustomField":
-                obj, field_name = self._split(full_name)
-                if field_name not in obj.fields:
+                object_name, _, field_name = full_name.partition(".")
+                homes = self._homes(object_name, field_name)
+                if field_name not in homes[0].fields:
                     raise mt.not_found("CustomField", full_name)
-                self.schema.remove_field(obj.name, field_name)
+                for home in homes:
+                    self.schema.remove_field(home.name, field_name)
                 self.store.delete_doc(mt.EXTRA, [full_name])
             else:
                 raise ComponentError("FIELD_INTEGRITY_EXCEPTION",
@@ -158,8 +180,8 @@ class Components:
             mt.object_to_xml(parent, "records", obj, self._extras(full_name))
         elif mtype == "CustomField":
             obj, field_name = self._split(full_name)
-            mt.field_to_xml(parent, "records", f"{obj.name}.{field_name}",
-                            obj.fields[field_name], self._extras(full_name))
+            mt.field_to_xml(parent, "records", full_name, obj.fields[field_name],
+                            self._extras(full_name))
         else:
             _, fdef = self._value_set(full_name)
             labels = self._extras(f"StandardValueSet:{full_name}").get("labels", [])
@@ -170,9 +192,13 @@ class Components:
         if mtype == "CustomObject":
             return sorted(o.name for o in self.schema.objects.values() if o.custom)
         if mtype == "CustomField":
-            return sorted(f"{o.name}.{f.name}" for o in self.schema.objects.values()
-                          for f in o.fields.values() if f.custom)
+            return sorted({f"{self._home_name(o)}.{f.name}" for o in self.schema.objects.values()
+                           for f in o.fields.values() if f.custom})
         return sorted(mt.STANDARD_VALUE_SETS)
+
+    @staticmethod
+    def _home_name(obj: ObjectDef) -> str:
+        return mt.ACTIVITY if obj.name in mt.ACTIVITY_OBJECTS else obj.name
 
     # -- CustomObject ------------------------------------------------------------------------
 
@@ -209,17 +235,19 @@ class Components:
     # -- CustomField -------------------------------------------------------------------------
 
     def _create_field(self, el: ET.Element, full_name: str) -> None:
-        obj, field_name = self._split(full_name)
+        object_name, _, field_name = full_name.partition(".")
+        homes = self._homes(object_name, field_name)
         fdef, extras = mt.field_from_xml(el, field_name, self.schema.get)
-        if obj.field_named(field_name) is not None:
+        if homes[0].field_named(field_name) is not None:
             raise ComponentError("DUPLICATE_DEVELOPER_NAME",
-                                 f"There is already a field named {field_name} on {obj.name}",
-                                 ["fullName"])
+                                 f"There is already a field named {field_name} on "
+                                 f"{object_name}", ["fullName"])
         try:
-            self.schema.add_field(obj.name, fdef)
+            for home in homes:
+                self.schema.add_field(home.name, dataclasses.replace(fdef))
         except SchemaError as exc:
             raise _integrity(exc) from None
-        self._keep(f"{obj.name}.{fdef.name}", extras)
+        self._keep(full_name, extras)
 
     def _update_field(self, el: ET.Element, full_name: str) -> None:
         obj, field_name = self._split(full_name)
@@ -247,9 +275,11 @@ class Components:
             raise ComponentError("FIELD_INTEGRITY_EXCEPTION",
                                  f"Cannot change the object {full_name} references "
                                  f"({old.reference_to[0]})", ["referenceTo"])
-        for attribute in _APPLIED:
-            setattr(old, attribute, getattr(new, attribute))
-        _persist(self.schema, obj.name, old.name)
+        for home in self._homes(full_name.partition(".")[0], field_name):
+            target = home.fields[field_name]
+            for attribute in _APPLIED:
+                setattr(target, attribute, copy.copy(getattr(new, attribute)))
+            _persist(self.schema, home.name, field_name)
         self._keep(full_name, extras)
 
     # -- StandardValueSet --------------------------------------------------------------------

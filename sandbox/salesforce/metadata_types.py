@@ -61,6 +61,7 @@ STANDARD_VALUE_SETS = {"Product2Family": ("Product2", "Family"),
                        "LeadSource": ("Lead", "LeadSource"), "LeadStatus": ("Lead", "Status"),
                        "Industry": ("Account", "Industry"),
                        "OpportunityStage": ("Opportunity", "StageName")}
+ACTIVITY, ACTIVITY_OBJECTS = "Activity", ("Event", "Task")
 OBJECT_EXTRAS = ("description", "deploymentStatus", "sharingModel", "enableActivities")
 FIELD_EXTRAS = ("description", "inlineHelpText", "visibleLines", "deleteConstraint")
 
