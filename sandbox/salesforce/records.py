@@ -1,0 +1,515 @@
+"""The one record engine behind REST, sObject Collections and Bulk API 2.0.
+
+Why one engine: on a real org every API path runs the same save pipeline, so a rule enforced
+for REST but not for Bulk would let a loader pass here and fail there. ``Engine.save`` takes
+rows as field → value dicts (parents by External ID as nested dicts, ``{"Account":
+{"Bizstim_Id__c": "A-17"}}``; a polymorphic one names its type, ``{"Who": {"attributes":
+{"type": "Contact"}, "Bizstim_Id__c": "C-3"}}``) and answers one :class:`Outcome` per row, in
+input order. ``strings=True`` is the Bulk CSV mode: values are strings, ``""`` means "no
+change" (the caller may also just leave the key out) and ``None`` means ``#N/A`` = set null.
+
+How a call runs: rows are processed in order against the live state *including the rows
+already saved in this call* (so a unique value taken by row 1 is taken for row 2); each row's
+changes are applied in memory with an undo log and kept only if the whole row succeeds; at the
+end the call commits in one SQLite transaction, or — ``all_or_none`` with any failed row — is
+undone entirely and every innocent row reports ``ALL_OR_NONE_OPERATION_ROLLED_BACK``.
+
+Row rules live in ``rules.py`` (values, references, per-object rules), Recycle Bin behaviour in
+``recycle.py`` and field-level security in ``security.py``; this module holds the pipeline,
+the indexes and upsert matching. Every save takes the org lock, so Bulk jobs processed on a
+background thread interleave with REST calls one call at a time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any
+
+from sandbox.salesforce import ids, recycle, rules, security
+from sandbox.salesforce.errors import (
+    ID_IN_CREATE,
+    ROLLED_BACK,
+    Outcome,
+    RowError,
+    SfError,
+    unsupported_type,
+)
+from sandbox.salesforce.schema import TEXT_TYPES, FieldDef, ObjectDef
+from sandbox.salesforce.values import coerce, format_datetime
+
+if TYPE_CHECKING:
+    from sandbox.salesforce.org import Org
+
+Row = dict[str, Any]
+OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
+NOT_INDEXED_REFS = {"OwnerId", "CreatedById", "LastModifiedById"}  # Users are never deleted
+__all__ = ["OPERATIONS", "Engine", "Outcome", "public"]
+
+
+def public(row: Row) -> Row:
+    """A stored row without the engine's bookkeeping keys (they start with ``_``)."""
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+def norm(fdef: FieldDef, value: Any) -> Any:
+    """The form two values of a unique/External ID field are compared in."""
+    if isinstance(value, str) and fdef.type in TEXT_TYPES and not fdef.case_sensitive:
+        return value.casefold()
+    return value
+
+
+class Engine:
+    def __init__(self, org: Org) -> None:
+        self.org = org
+        self.schema = org.schema
+        self.store = org.store
+        self.tables = org.store.rows
+        self.counters = org.store.counters()
+        self.perm_version = 0  # bumped when FLS-relevant rows change (security.py caches)
+        self.fls_cache: tuple[int, frozenset[str], frozenset[str]] | None = None
+        self._undo: list[tuple[str, str, Row | None]] = []
+        self._dirty: dict[tuple[str, str], Row | None] = {}
+        self._dirty_counters: dict[str, int] = {}
+        self.rebuild()
+        self.schema.listeners.append(self._schema_changed)
+
+    # -- public API ----------------------------------------------------------------------------
+
+    def object(self, sobject: str) -> ObjectDef:
+        obj = self.schema.get(sobject)
+        if obj is None:
+            raise unsupported_type(sobject)
+        return obj
+
+    def save(self, sobject: str, rows: list[Row], operation: str,
+             external_field: str | None = None, all_or_none: bool = False,
+             strings: bool = False) -> list[Outcome]:
+        obj = self.object(sobject)
+        return self.save_mixed([(obj.name, r) for r in rows], operation, external_field,
+                               all_or_none, strings)
+
+    def save_mixed(self, items: list[tuple[str, Row]], operation: str,
+                   external_field: str | None = None, all_or_none: bool = False,
+                   strings: bool = False) -> list[Outcome]:
+        """``save`` for rows of several objects in one transaction (Collections create)."""
+        if operation not in OPERATIONS:
+            raise ValueError(f"unknown operation {operation}")
+        with self.org.lock:
+            if operation == "hardDelete" and not self.org.settings.hard_delete_permission:
+                raise SfError(400, "FEATURENOTENABLED",
+                              "The Bulk API Hard Delete permission is not enabled for this user")
+            keys: dict[str, FieldDef] = {}
+            if operation == "upsert":
+                for name in dict.fromkeys(s for s, _ in items):
+                    if self.schema.get(name) is not None:
+                        keys[name] = self.upsert_field(name, external_field or "")
+            repeated = self._repeated_keys(items, keys) if keys else set()
+            outcomes: list[Outcome] = []
+            self.begin()
+            deleted_now: set[str] = set()
+            for sobject, row in items:
+                mark = len(self._undo)
+                try:
+                    outcomes.append(self._one(sobject, row, operation, keys, repeated, strings,
+                                              deleted_now))
+                except RowError as exc:
+                    self._undo_to(mark)
+                    hint = _id_hint(row) if operation != "insert" else None
+                    outcomes.append(Outcome(hint, False, False, [exc.as_dict()]))
+            if all_or_none and any(not o.success for o in outcomes):
+                self._undo_to(0)
+                self._end()
+                rolled = RowError("ALL_OR_NONE_OPERATION_ROLLED_BACK", ROLLED_BACK).as_dict()
+                return [o if not o.success else Outcome(None, False, False, [rolled])
+                        for o in outcomes]
+            self.commit()
+            return outcomes
+
+    def undelete(self, record_ids: list[str]) -> list[Outcome]:
+        """Restore Recycle Bin records and everything their delete took along."""
+        with self.org.lock:
+            self.begin()
+            outcomes = []
+            for raw in record_ids:
+                mark = len(self._undo)
+                try:
+                    outcomes.append(recycle.undelete_one(self, raw))
+                except RowError as exc:
+                    self._undo_to(mark)
+                    outcomes.append(Outcome(ids.normalize(raw) or raw, False, False,
+                                            [exc.as_dict()]))
+            self.commit()
+            return outcomes
+
+    def upsert_field(self, sobject: str, name: str) -> FieldDef:
+        """The External ID field an upsert may match on (rule 4), else a 404 as REST gives."""
+        obj = self.object(sobject)
+        fdef = self.visible_field(obj, name) if name else None
+        if fdef is None or not (fdef.external_id or fdef.name == "Id"):
+            raise SfError(404, "NOT_FOUND",
+                          f"Provided external ID field does not exist or is not accessible: "
+                          f"{name}")
+        return fdef
+
+    def match(self, obj: ObjectDef, fdef: FieldDef, value: Any) -> list[str]:
+        """Ids of the *live* records whose ``fdef`` equals ``value`` (recycled rows never
+        match, so an upsert after a delete creates a new record)."""
+        stored = coerce(fdef, value)
+        if stored is None:
+            return []
+        if fdef.name == "Id":
+            row = self.tables.get(obj.table, {}).get(stored)
+            return [stored] if row is not None and not row.get("IsDeleted") else []
+        bucket = self.unique.get((obj.table, fdef.name))
+        if bucket is not None:
+            return sorted(bucket.get(norm(fdef, stored), ()))
+        wanted = norm(fdef, stored)
+        return sorted(r["Id"] for r in self.tables.get(obj.table, {}).values()
+                      if not r.get("IsDeleted") and norm(fdef, r.get(fdef.name)) == wanted)
+
+    def find_external(self, sobject: str, field_name: str, value: Any) -> list[str]:
+        obj = self.object(sobject)
+        try:
+            return self.match(obj, self.upsert_field(obj.name, field_name), value)
+        except RowError:
+            return []
+
+    def get(self, sobject: str, record_id: str) -> Row | None:
+        """The stored row (live or recycled) of that object, or None."""
+        obj = self.object(sobject)
+        rid = ids.normalize(record_id)
+        owner = self.schema.object_for_id(rid) if rid else None
+        if rid is None or owner is None or owner.table != obj.table:
+            return None
+        return self.tables.get(obj.table, {}).get(rid)
+
+    def rows(self, sobject: str, include_deleted: bool = False) -> list[Row]:
+        obj = self.object(sobject)
+        return [r for r in self.tables.get(obj.table, {}).values()
+                if include_deleted or not r.get("IsDeleted")]
+
+    def visible_field(self, obj: ObjectDef, name: str) -> FieldDef | None:
+        """The field as the integration user sees it: None when absent *or* hidden by FLS."""
+        fdef = obj.field_named(name)
+        if fdef is None or not security.readable(self, obj, fdef):
+            return None
+        return fdef
+
+    def visible_fields(self, sobject: str) -> dict[str, FieldDef]:
+        obj = self.object(sobject)
+        return {n: f for n, f in obj.fields.items() if security.readable(self, obj, f)}
+
+    def editable(self, obj: ObjectDef, fdef: FieldDef) -> bool:
+        return security.editable(self, obj, fdef)
+
+    def seed(self, sobject: str, values: Row) -> str:
+        """Create a record without the API's rules (org set-up: users, Standard Price Book)."""
+        obj = self.object(sobject)
+        with self.org.lock:
+            self.begin()
+            row = self.fresh(obj, values)
+            self.put(obj, row)
+            self.commit()
+            return row["Id"]
+
+    # -- one row ---------------------------------------------------------------------------------
+
+    def _one(self, sobject: str, row: Row, operation: str, keys: dict[str, FieldDef],
+             repeated: set[tuple[str, Any]], strings: bool, deleted_now: set[str]) -> Outcome:
+        if not isinstance(row, dict):
+            raise RowError("JSON_PARSER_ERROR", "Each record must be a JSON object")
+        obj = self.schema.get(sobject) if sobject else self._object_of_id(row)
+        if obj is None:
+            raise RowError("INVALID_TYPE", unsupported_type(sobject).message)
+        if operation == "insert":
+            if any(k.lower() == "id" for k in row):
+                raise RowError("INVALID_FIELD", ID_IN_CREATE, ["Id"])
+            return self._insert(obj, row, "insert", strings)
+        if operation == "update":
+            return self._update(obj, row, self._row_id(obj, row), "update", strings)
+        if operation == "upsert":
+            return self._upsert(obj, row, keys[obj.name], repeated, strings)
+        return recycle.delete_one(self, obj, row, operation == "hardDelete", deleted_now)
+
+    def _object_of_id(self, row: Row) -> ObjectDef:
+        """Deletes may name only ids (Collections DELETE): the key prefix says the object."""
+        raw = _id_hint(row)
+        rid = ids.normalize(raw) if raw is not None else None
+        obj = self.schema.object_for_id(rid) if rid is not None else None
+        if obj is None:
+            raise RowError("MALFORMED_ID", f"malformed id {raw}", ["Id"])
+        return obj
+
+    def _insert(self, obj: ObjectDef, row: Row, mode: str, strings: bool) -> Outcome:
+        if obj.name == "User":
+            raise RowError("LICENSE_LIMIT_EXCEEDED", "License Limit Exceeded")
+        if not obj.createable:
+            raise RowError("INVALID_TYPE_FOR_OPERATION",
+                           f"entity type cannot be inserted: {obj.label}")
+        values = rules.incoming(self, obj, row, mode, strings)
+        new = self.fresh(obj, values)
+        rules.complete(self, obj, new, None)
+        self.check_unique(obj, new)
+        self.put(obj, new)
+        rules.after_insert(self, obj, new)
+        return Outcome(new["Id"], True, True)
+
+    def _update(self, obj: ObjectDef, row: Row, rid: str, mode: str, strings: bool) -> Outcome:
+        old = self.existing(obj, rid)
+        if not obj.updateable:
+            raise RowError("INVALID_TYPE_FOR_OPERATION",
+                           f"entity type cannot be updated: {obj.label}")
+        values = rules.incoming(self, obj, row, mode, strings)
+        new = {**old, **values}
+        self.stamp(new)
+        rules.complete(self, obj, new, old)
+        self.check_unique(obj, new)
+        self.put(obj, new)
+        return Outcome(rid, True, False)
+
+    def _upsert(self, obj: ObjectDef, row: Row, key: FieldDef,
+                repeated: set[tuple[str, Any]], strings: bool) -> Outcome:
+        if key.name != "Id" and any(k.lower() == "id" for k in row):
+            raise RowError("INVALID_FIELD", ID_IN_CREATE, ["Id"])
+        raw = next((v for k, v in row.items() if k.lower() == key.name.lower()), None)
+        if raw is None or raw == "":
+            if key.name == "Id":
+                rest = {k: v for k, v in row.items() if k.lower() != "id"}
+                return self._insert(obj, rest, "upsert-insert", strings)
+            raise RowError("MISSING_ARGUMENT", f"{key.name} not specified", [key.name])
+        if (obj.name, _repeat_key(key, raw)) in repeated:
+            raise RowError("DUPLICATE_VALUE", f"Duplicate external id specified: {raw}",
+                           [key.name])
+        matches = self.match(obj, key, raw)
+        if len(matches) > 1:
+            raise RowError("DUPLICATE_EXTERNAL_ID",
+                           f"{key.name}: more than one record found for external id field: "
+                           f"[{', '.join(matches)}]", [key.name])
+        if matches:
+            rest = {k: v for k, v in row.items() if k.lower() != "id"}
+            return self._update(obj, rest, matches[0], "upsert-update", strings)
+        if key.name == "Id":
+            raise RowError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", ["Id"])
+        return self._insert(obj, row, "upsert-insert", strings)
+
+    def _row_id(self, obj: ObjectDef, row: Row) -> str:
+        raw = _id_hint(row)
+        if raw is None:
+            raise RowError("MISSING_ARGUMENT", "Id not specified in an update call", ["Id"])
+        rid = ids.normalize(raw)
+        if rid is None:
+            raise RowError("MALFORMED_ID", f"malformed id {raw}", ["Id"])
+        return rid
+
+    def existing(self, obj: ObjectDef, rid: str) -> Row:
+        owner = self.schema.object_for_id(rid)
+        if owner is None or owner.table != obj.table:
+            raise RowError("MALFORMED_ID", f"{obj.label} ID: id value of incorrect type: {rid}",
+                           ["Id"])
+        row = self.tables.get(obj.table, {}).get(rid)
+        if row is None:
+            raise RowError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", ["Id"])
+        if row.get("IsDeleted"):
+            raise RowError("ENTITY_IS_DELETED", "entity is deleted", ["Id"])
+        return row
+
+    # -- building rows -----------------------------------------------------------------------
+
+    def new_id(self, prefix: str) -> str:
+        number = self.counters.get(prefix, 0) + 1
+        self.counters[prefix] = number
+        self._dirty_counters[prefix] = number
+        return ids.make_id(prefix, number)
+
+    def fresh(self, obj: ObjectDef, values: Row) -> Row:
+        """A new row: defaults, then the sent values, then system fields (audit values kept)."""
+        now = format_datetime(self.org.now())
+        user = self.org.integration_user_id
+        row: Row = {f.name: f.default for f in obj.fields.values() if f.default is not None}
+        row.update(values)
+        row["Id"] = self.new_id(obj.key_prefix)
+        row["IsDeleted"] = False
+        if "OwnerId" in obj.fields and not row.get("OwnerId"):
+            row["OwnerId"] = user
+        if "CreatedDate" in obj.fields:
+            row["CreatedDate"] = row.get("CreatedDate") or now
+            row["CreatedById"] = row.get("CreatedById") or user
+            row["LastModifiedDate"] = row.get("LastModifiedDate") or row["CreatedDate"]
+            row["LastModifiedById"] = row.get("LastModifiedById") or row["CreatedById"]
+        row["SystemModstamp"] = now
+        return row
+
+    def stamp(self, row: Row) -> None:
+        now = format_datetime(self.org.now())
+        if "LastModifiedDate" in row:
+            row["LastModifiedDate"] = now
+            row["LastModifiedById"] = self.org.integration_user_id
+        row["SystemModstamp"] = now
+
+    def check_unique(self, obj: ObjectDef, row: Row) -> None:
+        for key, names, enforced in _unique_keys(obj):
+            if not enforced:
+                continue
+            value = _unique_value(obj, row, names)
+            if value is None:
+                continue
+            others = self.unique.get((obj.table, key), {}).get(value, set()) - {row["Id"]}
+            if others:
+                other = sorted(others)[0]
+                raise rules.duplicate_error(obj, names, row, other)
+
+    # -- indexes, mutations and the transaction ----------------------------------------------
+
+    def rebuild(self) -> None:
+        self.unique: dict[tuple[str, str], dict[Any, set[str]]] = {}
+        self.children: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+        self.groups: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self.cleared: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for table, rows in self.tables.items():
+            obj = self.schema.objects.get(table)
+            if obj is None:
+                continue
+            for key, _names, _enforced in _unique_keys(obj):
+                self.unique.setdefault((table, key), {})
+            for row in rows.values():
+                self._index(obj, row, add=True)
+        self.perm_version += 1
+
+    def _index(self, obj: ObjectDef, row: Row, add: bool) -> None:
+        rid = row["Id"]
+        if not row.get("IsDeleted"):
+            for key, names, _enforced in _unique_keys(obj):
+                value = _unique_value(obj, row, names)
+                if value is None:
+                    continue
+                bucket = self.unique.setdefault((obj.table, key), {})
+                if add:
+                    bucket.setdefault(value, set()).add(rid)
+                elif value in bucket:
+                    bucket[value].discard(rid)
+                    if not bucket[value]:
+                        del bucket[value]
+        for fdef in obj.fields.values():
+            if fdef.type == "reference" and fdef.name not in NOT_INDEXED_REFS:
+                parent = row.get(fdef.name)
+                if parent:
+                    _toggle(self.children[parent], (obj.table, rid, fdef.name), add)
+        root = row.get("_deleted_by")
+        if root:
+            _toggle(self.groups[root], (obj.table, rid), add)
+        for parent in (row.get("_cleared") or {}).values():
+            _toggle(self.cleared[parent], (obj.table, rid), add)
+
+    def table_object(self, table: str) -> ObjectDef:
+        return self.schema.objects[table]
+
+    def put(self, obj: ObjectDef, row: Row) -> None:
+        table = obj.table
+        owner = self.table_object(table)
+        old = self.tables.setdefault(table, {}).get(row["Id"])
+        if old is not None:
+            self._index(owner, old, add=False)
+        self.tables[table][row["Id"]] = row
+        self._index(owner, row, add=True)
+        self._undo.append((table, row["Id"], old))
+        self._dirty[(table, row["Id"])] = row
+        if table in security.PERMISSION_TABLES:
+            self.perm_version += 1
+
+    def remove(self, table: str, rid: str) -> None:
+        old = self.tables.get(table, {}).pop(rid, None)
+        if old is None:
+            return
+        self._index(self.table_object(table), old, add=False)
+        self._undo.append((table, rid, old))
+        self._dirty[(table, rid)] = None
+        if table in security.PERMISSION_TABLES:
+            self.perm_version += 1
+
+    def begin(self) -> None:
+        self._undo, self._dirty, self._dirty_counters = [], {}, {}
+
+    def _end(self) -> None:
+        self._undo, self._dirty, self._dirty_counters = [], {}, {}
+
+    def _undo_to(self, mark: int) -> None:
+        while len(self._undo) > mark:
+            table, rid, old = self._undo.pop()
+            owner = self.table_object(table)
+            current = self.tables.setdefault(table, {}).pop(rid, None)
+            if current is not None:
+                self._index(owner, current, add=False)
+            if old is not None:
+                self.tables[table][rid] = old
+                self._index(owner, old, add=True)
+            self._dirty[(table, rid)] = old
+        self.perm_version += 1
+
+    def commit(self) -> None:
+        upserts = [(t, r) for (t, _), r in self._dirty.items() if r is not None]
+        deletes = [(t, i) for (t, i), r in self._dirty.items() if r is None]
+        try:
+            self.store.commit(upserts, deletes, self._dirty_counters)
+        except BaseException:
+            self._undo_to(0)
+            self._end()
+            raise
+        self._end()
+
+    def _schema_changed(self, object_name: str, field_name: str | None) -> None:
+        with self.org.lock:
+            self.begin()
+            recycle.schema_removed(self, object_name, field_name)
+            self.commit()
+            self.rebuild()
+
+    def _repeated_keys(self, items: list[tuple[str, Row]],
+                       keys: dict[str, FieldDef]) -> set[tuple[str, Any]]:
+        """(object, value) pairs that occur in more than one row of this call (rule 6)."""
+        seen: Counter[tuple[str, Any]] = Counter()
+        for sobject, row in items:
+            obj = self.schema.get(sobject)
+            key = keys.get(obj.name) if obj is not None else None
+            if key is None or not isinstance(row, dict):
+                continue
+            raw = next((v for k, v in row.items() if k.lower() == key.name.lower()), None)
+            if raw is not None and raw != "":
+                seen[(obj.name, _repeat_key(key, raw))] += 1
+        return {k for k, n in seen.items() if n > 1}
+
+
+def _repeat_key(key: FieldDef, raw: Any) -> Any:
+    try:
+        return norm(key, coerce(key, raw))
+    except RowError:
+        return ("unparsable", str(raw))
+
+
+def _id_hint(row: Any) -> str | None:
+    if not isinstance(row, dict):
+        return None
+    return next((v for k, v in row.items() if k.lower() == "id" and isinstance(v, str)), None)
+
+
+def _toggle(bucket: set[Any], item: Any, add: bool) -> None:
+    if add:
+        bucket.add(item)
+    else:
+        bucket.discard(item)
+
+
+def _unique_keys(obj: ObjectDef) -> list[tuple[str, list[str], bool]]:
+    """(index key, fields, enforced): unique fields, External IDs (matched, not enforced unless
+    also unique) and multi-field uniqueness (PricebookEntry, links, permissions)."""
+    keys = [(f.name, [f.name], f.unique) for f in obj.fields.values()
+            if f.unique or f.external_id]
+    keys += [("|".join(names), names, True) for names in obj.unique_together]
+    return keys
+
+
+def _unique_value(obj: ObjectDef, row: Row, names: list[str]) -> Any:
+    if len(names) == 1:
+        value = row.get(names[0])
+        return None if value is None else norm(obj.fields[names[0]], value)
+    parts = tuple(row.get(n) for n in names)
+    return None if any(p is None for p in parts) else parts
