@@ -1,12 +1,14 @@
-"""`bizmig sandbox ...`: the two local stand-in servers."""
+"""`bizmig sandbox ...`: the local stand-in servers (Bizstim, Twenty, Salesforce)."""
 
 from __future__ import annotations
 
 import typer
 
 from sandbox.bizstim.cli import bizstim_command
+from sandbox.salesforce.cli import salesforce_command
 from sandbox.twenty.cli import twenty_command
 
-app = typer.Typer(help="Local stand-in servers for Bizstim and Twenty (loopback only).")
+app = typer.Typer(help="Local stand-in servers for Bizstim, Twenty and Salesforce (loopback only).")
 app.command("bizstim")(bizstim_command)
 app.command("twenty")(twenty_command)
+app.command("salesforce")(salesforce_command)
