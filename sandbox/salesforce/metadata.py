@@ -10,7 +10,8 @@ CustomField and StandardValueSet (``metadata_types``/``metadata_ops`` hold the r
 
 Envelope rules (SOAP 1.1, namespace ``http://soap.sforce.com/2006/04/metadata``):
 
-* ``SessionHeader/sessionId`` is the OAuth access token; a missing or unknown one is the fault
+* ``SessionHeader/sessionId`` is the OAuth access token; the app (``SalesforceApp.handle``)
+  checks it before this module runs and answers a missing or unknown one with the fault
   ``sf:INVALID_SESSION_ID`` "Invalid Session ID found in SessionHeader: Illegal Session".
 * At most 10 components (or fullNames) per call, as the Metadata API documents: more is the
   fault ``sf:EXCEEDED_ID_LIMIT`` "record limit reached. cannot submit more than 10 records in
@@ -103,7 +104,6 @@ class MetadataApi:
                 envelope = ET.fromstring(request.body)
             except ET.ParseError as exc:
                 raise Fault("soapenv:Client", f"Unable to parse the request: {exc}") from None
-            self._check_session(envelope)
             body = child(envelope, "Body")
             operation = body[0] if body is not None and len(body) else None
             if operation is None:
@@ -115,14 +115,6 @@ class MetadataApi:
             return Response(200, _envelope(answer), content_type=XML_TYPE)
         except Fault as fault:
             return _fault_response(fault, namespace)
-
-    def _check_session(self, envelope: ET.Element) -> None:
-        header = child(envelope, "Header")
-        session = child(header, "SessionHeader") if header is not None else None
-        token = text(session, "sessionId") if session is not None else None
-        if not token or not self.org.session_valid(token):
-            raise Fault("INVALID_SESSION_ID",
-                        "Invalid Session ID found in SessionHeader: Illegal Session")
 
     # -- Metadata API ------------------------------------------------------------------------
 
