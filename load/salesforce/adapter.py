@@ -50,7 +50,13 @@ from load.salesforce.rollback import Undo
 from load.salesforce.schema import SchemaSetup, remove_schema
 from load.salesforce.specs import EXTERNAL_ID, LOAD_ORDER, has_external_id
 from load.salesforce.values import stored
-from load.salesforce.wanted import seed_fields, settings, wanted_fields, wanted_objects
+from load.salesforce.wanted import (
+    disabled_objects,
+    seed_fields,
+    settings,
+    wanted_fields,
+    wanted_objects,
+)
 from load.salesforce.writes import Writer
 
 RESOLVED = ("OwnerId", "Pricebook2Id")  # set at load time, outside the mart's row_hash
@@ -74,11 +80,12 @@ class SalesforceDestination:
         self.settings = settings_
         self.described: dict[str, dict[str, Any] | None] = {}
         with ledger.connect() as con:
-            fields, self.off = seed_fields(con)
+            fields, off = seed_fields(con)
             self.choices = settings(con)
-        seeded = {(f.object, f.name): f.reference_to for f in fields if f.reference_to}
+        self.off = {(f.object, f.name) for f in off}  # switched off by a seed setting
+        seeded = {(f.object, f.name): f.reference_to for f in [*fields, *off] if f.reference_to}
         self.relations = Relations(self.describe_object, seeded)
-        self.reader = Reader(client, ledger, self.relations, self.sees)
+        self.reader = Reader(client, ledger, self.relations, self.sees, self.off)
         self.collections = Collections(client)
         self.writer = Writer(
             self.collections,
@@ -162,7 +169,7 @@ class SalesforceDestination:
     # -- schema and owners ------------------------------------------------------------------
     def setup_schema(self, run_id: str) -> SetupReport:
         with self.ledger.connect() as con:
-            objects, fields = wanted_objects(con), wanted_fields(con)
+            objects, fields, off = wanted_objects(con), wanted_fields(con), disabled_objects(con)
         family: list[str] = []
         if self.choices.get("service_group_target", "Family") == "Family":
             rows = self.ledger.query(
@@ -171,7 +178,7 @@ class SalesforceDestination:
             )
             family = [str(r["f"]) for r in rows]
         setup = SchemaSetup(self.client, self.ledger, self.described)
-        return setup.run(run_id, objects, fields, family)
+        return setup.run(run_id, objects, fields, family, sorted(off))
 
     def remove_schema(self) -> list[str]:
         removed = remove_schema(self.client, self.ledger)

@@ -46,12 +46,14 @@ class Reader:
         ledger: Ledger,
         relations: Relations,
         visible: Callable[[str, str], bool],
+        switched_off: set[tuple[str, str]] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.client = client
         self.ledger = ledger
         self.relations = relations
         self.visible = visible  # (object, field) → the integration user can see it
+        self.switched_off = switched_off or set()  # (object, field) a seed setting leaves out
         self.sleep = sleep
         self._columns: dict[str, list[str]] = {}
 
@@ -81,7 +83,8 @@ class Reader:
             out.append("OwnerId")
         if spec.singular == "PricebookEntry":
             out.append("Pricebook2Id")
-        return list(dict.fromkeys(out))
+        kept = [f for f in out if (spec.singular, f) not in self.switched_off]
+        return list(dict.fromkeys(kept))
 
     # -- reading ------------------------------------------------------------------------------
     def records(self, spec: LoadSpec) -> list[dict[str, Any]]:

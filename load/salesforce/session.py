@@ -17,17 +17,11 @@ from load.salesforce.adapter import SalesforceDestination
 from load.salesforce.client import LoginRefused, SalesforceClient
 
 
-def open_salesforce(
-    settings: SalesforceSettings,
-    duckdb_path: Path,
-    rate_limit: int = 100,
-    rate_window: float = 60.0,
-) -> SalesforceDestination:
-    if not duckdb_path.exists():
-        raise FileNotFoundError(
-            f"{duckdb_path} does not exist: run `bizmig extract` and `dbt build`"
-        )
-    check_reachable("SALESFORCE_INSTANCE_URL", settings.instance_url)
+def login(
+    settings: SalesforceSettings, rate_limit: int = 100, rate_window: float = 60.0
+) -> SalesforceClient:
+    """A logged-in client, or a one-line :class:`WrongAddress` when the org refuses the
+    client credentials."""
     client = SalesforceClient(
         settings.instance_url,
         settings.client_id,
@@ -49,5 +43,24 @@ def open_salesforce(
     except BaseException:
         client.close()
         raise
-    ledger = Ledger(duckdb_path, destination="salesforce")
-    return SalesforceDestination(client, ledger, settings)
+    return client
+
+
+def open_salesforce(
+    settings: SalesforceSettings,
+    duckdb_path: Path,
+    rate_limit: int = 100,
+    rate_window: float = 60.0,
+) -> SalesforceDestination:
+    if not duckdb_path.exists():
+        raise FileNotFoundError(
+            f"{duckdb_path} does not exist: run `bizmig extract` and `dbt build`"
+        )
+    check_reachable("SALESFORCE_INSTANCE_URL", settings.instance_url)
+    client = login(settings, rate_limit, rate_window)
+    try:
+        ledger = Ledger(duckdb_path, destination="salesforce")
+        return SalesforceDestination(client, ledger, settings)
+    except BaseException:
+        client.close()
+        raise

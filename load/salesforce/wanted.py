@@ -168,20 +168,19 @@ def disabled_objects(con: duckdb.DuckDBPyConnection) -> set[str]:
     }
 
 
-def seed_fields(con: duckdb.DuckDBPyConnection) -> tuple[list[WantedField], set[tuple[str, str]]]:
-    """(the custom fields the marts write under the seed's settings, (object, field) of the
-    seed rows the settings switch off: the adapter never sends those)."""
+def seed_fields(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[list[WantedField], list[WantedField]]:
+    """(the custom fields the marts write under the seed's settings, the seed rows the
+    settings switch off: their columns stay empty and the adapter never sends them)."""
     chosen = settings(con)
     fields: list[WantedField] = []
-    off: set[tuple[str, str]] = set()
+    off: list[WantedField] = []
     for row in _rows(con, "salesforce_fields"):
         home, name = str(row["object_name"]), str(row["field_name"])
         obj = OBJECT_OF_HOME.get(home, home)
-        if not enabled(row, chosen):
-            off.add((obj, name))
-            continue
         values = str(row.get("picklist_values") or "").strip()
-        fields.append(
+        (fields if enabled(row, chosen) else off).append(
             WantedField(
                 obj,
                 name,
