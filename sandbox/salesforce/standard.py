@@ -15,9 +15,10 @@ Choices where the references are silent:
 * ``Lead.Status`` is required but defaulted to "Open - Not Contacted" (never missing).
 * ``ContentDocumentLink.ShareType`` defaults to ``V`` and ``Visibility`` to ``AllUsers``;
   both are restricted picklists.
-* ``FieldPermissions.SobjectType`` and ``Field`` behave as restricted picklists, as on a real
-  org: a Field that names no existing custom field is refused with
-  ``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST``.
+* ``FieldPermissions.SobjectType`` and ``Field`` behave as restricted picklists whose values
+  are the org's objects and permissionable fields, as on a real org: a Field that names no
+  such field is refused with ``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST``
+  (``rules._field_permissions``; the values change with the schema, so they are not listed).
 * Objects whose delete is permanent (no Recycle Bin): ContentDocumentLink, PermissionSet,
   FieldPermissions, PermissionSetAssignment.
 """
@@ -226,9 +227,8 @@ def standard_objects() -> list[ObjectDef]:
     field_perm = make("FieldPermissions", "Field Permissions", [
         ref("ParentId", "Parent ID", ["PermissionSet"], "Parent", required=True,
             updateable=False, cascade_delete=True),
-        pick("SobjectType", "Sobject Type Name", [], required=True, updateable=False,
-             restricted=True),
-        pick("Field", "Field Name", [], required=True, updateable=False, restricted=True),
+        pick("SobjectType", "Sobject Type Name", [], required=True, updateable=False),
+        pick("Field", "Field Name", [], required=True, updateable=False),
         flag("PermissionsRead", "Read Access"), flag("PermissionsEdit", "Edit Access"),
     ], label_plural="Field Permissions", recyclable=False,
         unique_together=[["ParentId", "Field"]])
