@@ -15,10 +15,11 @@ State machine (destinations.md §1.3, destinations-2.md §1.2): ``Open`` takes u
   aborted) until the first ``GET`` of the job, which answers ``InProgress`` and starts the work
   on a background thread; a later ``GET`` sees ``JobComplete``/``Failed`` once it is done. So a
   client always sees at least one ``InProgress``, as with a real org's queue, and a job nobody
-  polls is never run. Jobs are kept in memory: a stand-in restart forgets them (a loader then
-  meets 404 ``NOT_FOUND``, as it does for a job purged after 7 days).
+  polls is never run. Jobs, uploads and results are the org's (store documents ``bulk_job``,
+  ``bulk_upload``, ``bulk_result``): a killed stand-in keeps them, and a job it left
+  ``InProgress`` goes on from its last finished internal batch when it starts again.
 * ``PUT`` outside ``Open`` and any state change the machine forbids: 409 ``INVALIDJOBSTATE``
-  ("Bulk 1.0's name for it; 2.0's code is undocumented, rule 9 says 409/400). A malformed body
+  (Bulk 1.0's name for it; 2.0's code is undocumented, rule 9 says 409/400). A malformed body
   (unknown state, bad operation, delimiter, line ending, content type) is 400 ``API_ERROR``
   ``Invalid value: 'X' supplied for property: 'p'``, the wording users report.
 * Uploads total at most 150 000 000 bytes after base64 (``4 * ceil(n / 3)``); one more byte is

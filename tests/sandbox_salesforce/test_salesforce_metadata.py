@@ -41,7 +41,7 @@ def test_custom_object_and_fields_are_created(api: httpx.Client) -> None:
         field_xml(f"{obj}.Amount__c", "Currency", precision=16, scale=2),
         field_xml(f"{obj}.Paid__c", "Checkbox", defaultValue=False),
         field_xml(f"{obj}.Contact__c", "Lookup", referenceTo="Contact",
-                  relationshipName="Payments", deleteConstraint="SetNull"),
+                  relationshipName="Contact", deleteConstraint="SetNull"),
         field_xml(f"{obj}.Method__c", "Picklist", valueSet="<restricted>true</restricted>"
                   "<valueSetDefinition><value><fullName>Cash</fullName><default>false</default>"
                   "<label>Cash</label></value></valueSetDefinition>"),
@@ -51,12 +51,25 @@ def test_custom_object_and_fields_are_created(api: httpx.Client) -> None:
     assert fields[-1]["errors"]["statusCode"] == "REQUIRED_FIELD_MISSING"  # no defaultValue
     lookup = read(api, "CustomField", f"{obj}.Contact__c")
     assert (lookup["type"], lookup["referenceTo"], lookup["relationshipName"]) == \
-        ("Lookup", "Contact", "Payments")
+        ("Lookup", "Contact", "Contact")
     assert read(api, "CustomObject", obj)["pluralLabel"] == "Payments"
     assert read(api, "CustomField", f"{obj}.Nope__c") == {}
     described = api.get(f"{V}/sobjects/{obj}/describe")
     assert described.status_code == 200, described.text
     assert described.json()["custom"] is True
+
+    # the new object takes Bulk rows, its parent named through the custom relationship
+    for name in ("Bizstim_Id__c", "Amount__c", "Contact__c"):
+        grant(api, api.permission_set, obj, name)  # type: ignore[attr-defined]
+    contact = unique("PAYER")
+    create(api, "Contact", LastName="Payer", Bizstim_Id__c=contact)
+    job = run_job(api, obj, "upsert", csv_rows("Bizstim_Id__c,Name,Amount__c,"
+                                               "Contact__r.Bizstim_Id__c",
+                                               [f"{contact}-p,First payment,12.50,{contact}"]),
+                  externalIdFieldName="Bizstim_Id__c")
+    assert (job["state"], job["numberRecordsFailed"]) == ("JobComplete", 0)
+    payment = query(api, f"SELECT Amount__c, Contact__r.LastName FROM {obj}")["records"][0]
+    assert (payment["Amount__c"], payment["Contact__r"]["LastName"]) == (12.5, "Payer")
 
 
 def test_upsert_is_idempotent(api: httpx.Client) -> None:
