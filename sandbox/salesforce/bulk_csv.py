@@ -4,8 +4,8 @@ Python's ``csv`` module is forgiving where Salesforce is not: it trims nothing b
 space before an opening quote (``a, "b"`` reads ``' "b"'``) and any line ending. Salesforce's
 "valid record rows" page says values are never trimmed and a space before or after a quoted
 value fails the row, and a job declares its ``lineEnding`` (LF|CRLF) and ``columnDelimiter``
-(six choices). So this module tokenises by hand, one regular expression per field (a
-character loop would cost ~1 s per 100 000 rows of the sizes a migration sends).
+(six choices). So this module tokenises by hand, one regular expression per field rather than
+one Python step per character (100 000 three-column rows read in ~0.5 s here).
 
 Choices where the reference is silent:
 
@@ -17,6 +17,8 @@ Choices where the reference is silent:
   job with ``ClientInputError : LineEnding is invalid on user data. Current LineEnding setting
   is LF`` (the message Bulk 2.0 users report); an unterminated quoted value fails the job with
   ``ClientInputError : Unterminated quoted value starting on line N``.
+* Several uploads to one job are each a whole CSV with its header row; a header that differs
+  from the first upload's fails the job (``InvalidBatch : Upload N has a header row …``).
 * One terminator after the last row is optional; a blank line inside the file is a row of one
   empty value (and so fails on the value count, unless the header has one column).
 * Result files are written with the job's delimiter and line ending, every value quoted, so any
