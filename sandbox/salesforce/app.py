@@ -68,10 +68,10 @@ needs no token and is not counted, as on an org; versions 50.0-67.0 are served.
 
 Injected faults (``--p500 --p-slow --p-drop-after-commit --p-truncate``, ``--fault-seed``):
 after authentication and counting, a 500 ``UNKNOWN_EXCEPTION`` (or, one time in three, 503
-``SERVER_UNAVAILABLE``) is answered before any work; a slow answer is delayed before the work;
-*dropped after commit* closes the connection without an answer after a successful write;
-*truncated* cuts a successful answer's body in half. Salesforce never answers 429, so there is
-no 429 fault.
+``SERVER_UNAVAILABLE``; a SOAP fault on SOAP routes) is answered before any work; a slow
+answer is delayed before the work; *dropped after commit* closes the connection without an
+answer after a successful write; *truncated* cuts a successful answer's body in half.
+Salesforce never answers 429, so there is no 429 fault.
 
 Test hooks (no token, never counted): ``GET /_sandbox/snapshot`` (every record, live and
 recycled, and the schema, in a stable order), ``GET /_sandbox/clock``, ``POST
@@ -174,12 +174,18 @@ class SalesforceApp:
         faults = self.org.faults
         if faults.roll(faults.p500):
             if faults.roll(1 / 3):
-                return _error(SfError(503, "SERVER_UNAVAILABLE",
-                                      "Server temporarily unavailable. Please retry later."))
-            error_id = f"{self.org.rng.randrange(10**9):09d}-{self.org.rng.randrange(10**5)}"
-            return _error(SfError(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred. "
-                                  "Please include this ErrorId if you contact support: "
-                                  f"{error_id} (-{self.org.rng.randrange(10**9)})"))
+                error = SfError(503, "SERVER_UNAVAILABLE",
+                                "Server temporarily unavailable. Please retry later.")
+            else:
+                error_id = f"{self.org.rng.randrange(10**9):09d}-{self.org.rng.randrange(10**5)}"
+                error = SfError(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred. Please "
+                                "include this ErrorId if you contact support: "
+                                f"{error_id} (-{self.org.rng.randrange(10**9)})")
+            if soap:
+                fault = soap_fault(error.code, error.message)
+                fault.status = error.status
+                return fault
+            return _error(error)
         slow = faults.maybe_sleep()
         with self.org.lock:
             try:

@@ -45,8 +45,11 @@ class Limits:
     def _used(self, kind: str) -> int:
         first = self._minute() - WINDOW_MINUTES + 1
         counts = self._counts[kind]
-        for minute in [m for m in counts if m < first]:
+        expired = [m for m in counts if m < first]
+        for minute in expired:
             del counts[minute]
+        if expired:
+            self.store.prune_usage(kind, first)
         return sum(counts.values())
 
     def _spend(self, kind: str, n: int) -> bool:

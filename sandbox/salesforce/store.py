@@ -135,9 +135,10 @@ class Store:
                 "ON CONFLICT (kind, minute) DO UPDATE SET count = count + excluded.count",
                 (kind, minute, count))
 
-    def prune_usage(self, before_minute: int) -> None:
+    def prune_usage(self, kind: str, before_minute: int) -> None:
         with self._lock:
-            self.conn.execute("DELETE FROM usage WHERE minute < ?", (before_minute,))
+            self.conn.execute("DELETE FROM usage WHERE kind = ? AND minute < ?",
+                              (kind, before_minute))
 
     # -- access tokens (hashes only) -----------------------------------------------------------
 
