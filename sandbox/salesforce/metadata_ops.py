@@ -45,13 +45,6 @@ def _integrity(exc: SchemaError) -> ComponentError:
     return ComponentError("FIELD_INTEGRITY_EXCEPTION", str(exc))
 
 
-def _persist(schema: Schema, object_name: str, field_name: str | None) -> None:
-    """Save a definition changed in place and tell the engine (the schema has no public
-    update call; these are the two steps its own add/remove calls end with)."""
-    schema._save(object_name)
-    schema._changed(object_name, field_name)
-
-
 class Components:
     def __init__(self, org: Any) -> None:
         self.schema: Schema = org.schema
@@ -229,7 +222,7 @@ class Components:
         name_field, wanted = obj.fields["Name"], new.fields["Name"]
         for attribute in ("label", "length", "required", "createable", "updateable"):
             setattr(name_field, attribute, getattr(wanted, attribute))
-        _persist(self.schema, obj.name, None)
+        self.schema.updated(obj.name)
         self._keep(full_name, extras)
 
     # -- CustomField -------------------------------------------------------------------------
@@ -279,7 +272,7 @@ class Components:
             target = home.fields[field_name]
             for attribute in _APPLIED:
                 setattr(target, attribute, copy.copy(getattr(new, attribute)))
-            _persist(self.schema, home.name, field_name)
+            self.schema.updated(home.name, field_name)
         self._keep(full_name, extras)
 
     # -- StandardValueSet --------------------------------------------------------------------
