@@ -29,7 +29,8 @@ State machine (destinations.md §1.3, destinations-2.md §1.2): ``Open`` takes u
 * ``DELETE`` of an ``Open`` or ``InProgress`` job is 409 ``INVALIDJOBSTATE`` (Salesforce deletes
   only closed jobs) and answers 204 otherwise.
 * ``GET jobs/ingest`` lists every job in one page (``done: true``); its filters are ignored.
-  Multipart create-job requests are not served (a loader does not need them).
+  Multipart create-job requests and Bulk query jobs (``/jobs/query``) are not served (404; the
+  loader reads back through SOQL).
 * Results before the work ends: ``successfulResults``/``failedResults`` hold only their header,
   ``unprocessedrecords`` every uploaded row (nothing has been attempted yet).
 """
@@ -40,7 +41,7 @@ import re
 import threading
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.httpbase import Request, Response
 from sandbox.salesforce import bulk_run
@@ -48,6 +49,9 @@ from sandbox.salesforce.bulk_csv import DELIMITERS, LINE_ENDINGS, write_csv
 from sandbox.salesforce.bulk_run import Outcome
 from sandbox.salesforce.errors import SfError, not_found
 from sandbox.salesforce.ids import make_id
+
+if TYPE_CHECKING:
+    from sandbox.salesforce.org import Org
 
 OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
 MAX_UPLOAD_BASE64 = 150_000_000
@@ -128,7 +132,7 @@ class JobBook:
     """The org's jobs: in memory, each change saved to the org's store (uploads and results in
     their own documents, read back only when needed)."""
 
-    def __init__(self, org: Any) -> None:
+    def __init__(self, org: Org) -> None:
         self.org = org
         self.store = org.store
         self.lock = threading.Lock()
@@ -178,7 +182,7 @@ class JobBook:
 class BulkApi:
     """Built once per org by the app; the job book lives as long as it."""
 
-    def __init__(self, org: Any) -> None:
+    def __init__(self, org: Org) -> None:
         self.org = org
         self.book = JobBook(org)
         for job in list(self.book.jobs.values()):

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,7 @@ from sandbox.salesforce.values import coerce
 
 if TYPE_CHECKING:
     from sandbox.salesforce.bulk import Job
+    from sandbox.salesforce.org import Org
 
 BATCH_SIZE = 10_000
 NULL = "#N/A"
@@ -94,22 +96,22 @@ class Column:
 
 # -- what the org says ------------------------------------------------------------------------
 
-def _visible(org: Any, obj: ObjectDef, fdef: FieldDef) -> bool:
+def _visible(org: Org, obj: ObjectDef, fdef: FieldDef) -> bool:
     """Exists for the integration user: a field without FieldPermissions reads as absent."""
     return org.engine.visible_field(obj, fdef.name) is not None
 
 
-def is_external_id(org: Any, sobject: str, field_name: str | None) -> bool:
+def is_external_id(org: Org, sobject: str, field_name: str | None) -> bool:
     obj = org.schema.get(sobject)
     fdef = obj.fields.get(field_name) if obj is not None and field_name else None
     return fdef is not None and fdef.external_id and _visible(org, obj, fdef)
 
 
-def hard_delete_allowed(org: Any) -> bool:
+def hard_delete_allowed(org: Org) -> bool:
     return bool(org.settings.hard_delete_permission)
 
 
-def user_id(org: Any) -> str:
+def user_id(org: Org) -> str:
     return str(org.integration_user_id)
 
 
@@ -119,7 +121,7 @@ def _not_found(header: str) -> JobFailure:
     return JobFailure(f"InvalidBatch : Field name not found : {header}")
 
 
-def _column(org: Any, obj: ObjectDef, header: str) -> Column:
+def _column(org: Org, obj: ObjectDef, header: str) -> Column:
     if "." not in header:
         fdef = obj.fields.get(header)
         if fdef is None or not _visible(org, obj, fdef):
@@ -141,7 +143,7 @@ def _column(org: Any, obj: ObjectDef, header: str) -> Column:
     return Column(header, lookup, parent_field, parent_type or None)
 
 
-def resolve_header(org: Any, job: Job, header: list[str]) -> list[Column]:
+def resolve_header(org: Org, job: Job, header: list[str]) -> list[Column]:
     obj = org.schema.get(job.object)
     if obj is None:
         raise JobFailure(f"InvalidJob : Unable to find object: {job.object}")
@@ -225,7 +227,7 @@ def _locked(columns: list[Column], rows: list[CsvRow], contention: float, rate: 
 
 # -- the job ----------------------------------------------------------------------------------
 
-def _rng(org: Any, job: Job, purpose: str) -> random.Random:
+def _rng(org: Org, job: Job, purpose: str) -> random.Random:
     return random.Random(f"{org.settings.seed}/{job.id}/{purpose}")
 
 
@@ -243,8 +245,8 @@ def _error_text(errors: list[dict[str, Any]]) -> str:
     return f"{first['statusCode']}:{first['message']}"
 
 
-def run(org: Any, job: Job, chunks: list[bytes], outcome: Outcome,
-        save_progress: Any) -> Outcome:
+def run(org: Org, job: Job, chunks: list[bytes], outcome: Outcome,
+        save_progress: Callable[[Outcome], None]) -> Outcome:
     """Process the job from ``outcome.batches_done`` on; ``save_progress(outcome)`` after each
     internal batch."""
     try:
@@ -285,7 +287,7 @@ def run(org: Any, job: Job, chunks: list[bytes], outcome: Outcome,
     return outcome
 
 
-def _run_batch(org: Any, job: Job, columns: list[Column], rows: list[CsvRow], chunk: range,
+def _run_batch(org: Org, job: Job, columns: list[Column], rows: list[CsvRow], chunk: range,
                duplicates: dict[int, str], locked: set[int], outcome: Outcome) -> None:
     """One internal batch; ``outcome`` changes only once the engine has answered."""
     id_at = next((i for i, c in enumerate(columns) if c.header == "Id"), None)

@@ -32,12 +32,15 @@ Envelope rules (SOAP 1.1, namespace ``http://soap.sforce.com/2006/04/metadata``)
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.httpbase import Request, Response
 from sandbox.salesforce import metadata_types as mt
 from sandbox.salesforce.metadata_ops import TYPES, Components
 from sandbox.salesforce.metadata_types import ComponentError, child, children, local, text
+
+if TYPE_CHECKING:
+    from sandbox.salesforce.org import Org
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 PARTNER = "urn:partner.soap.sforce.com"
@@ -91,7 +94,7 @@ def _result(parent: ET.Element, error: ComponentError | None, **fields: Any) -> 
 
 
 class MetadataApi:
-    def __init__(self, org: Any) -> None:
+    def __init__(self, org: Org) -> None:
         self.org = org
 
     def handle(self, request: Request) -> Response:

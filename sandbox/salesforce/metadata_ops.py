@@ -29,11 +29,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import xml.etree.ElementTree as ET
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sandbox.salesforce import metadata_types as mt
 from sandbox.salesforce.metadata_types import ComponentError
 from sandbox.salesforce.schema import FieldDef, ObjectDef, Schema, SchemaError
+
+if TYPE_CHECKING:
+    from sandbox.salesforce.org import Org
 
 TYPES = ("CustomObject", "CustomField", "StandardValueSet")
 _APPLIED = ("label", "type", "length", "precision", "scale", "required", "external_id",
@@ -46,7 +49,7 @@ def _integrity(exc: SchemaError) -> ComponentError:
 
 
 class Components:
-    def __init__(self, org: Any) -> None:
+    def __init__(self, org: Org) -> None:
         self.schema: Schema = org.schema
         self.store = org.store
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from typing import Any
 
 from sandbox.salesforce.schema import FieldDef, ObjectDef
@@ -156,7 +157,8 @@ def picklist_values(el: ET.Element, kind: str) -> tuple[list[str], bool, list[st
     return names, flag(value_set, "restricted"), labels
 
 
-def field_from_xml(el: ET.Element, field_name: str, resolve: Any) -> tuple[FieldDef, dict]:
+def field_from_xml(el: ET.Element, field_name: str,
+                   resolve: Callable[[str], ObjectDef | None]) -> tuple[FieldDef, dict]:
     """A new custom field's definition and its kept extras; ``resolve(name)`` finds objects."""
     kind = "CustomField"
     check_name(field_name, "field")
