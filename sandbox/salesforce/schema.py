@@ -227,6 +227,13 @@ class Schema:
         self._save(obj.name)
         self._changed(obj.name, field_name)
 
+    def updated(self, object_name: str, field_name: str | None = None) -> None:
+        """Persist and announce a definition changed in place (``updateMetadata`` editing a
+        label, a length or a type on the ``FieldDef`` that ``get`` returned)."""
+        obj = self._require(object_name)
+        self._save(obj.name)
+        self._changed(obj.name, field_name)
+
     def remove_object(self, object_name: str) -> None:
         obj = self._require(object_name)
         if not obj.custom:
