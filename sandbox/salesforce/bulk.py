@@ -11,11 +11,13 @@ State machine (destinations.md §1.3, destinations-2.md §1.2): ``Open`` takes u
 ``UploadComplete``; processing ends in ``JobComplete`` or ``Failed``; terminal jobs are purged
 7 days (of the org's clock) after they ended. Choices where the reference is silent:
 
-* Asynchrony, made deterministic: ``UploadComplete`` jobs wait in that state (they can still be
-  aborted) until the first ``GET`` of the job, which answers ``InProgress`` and starts the work
-  on a background thread; a later ``GET`` sees ``JobComplete``/``Failed`` once it is done. So a
-  client always sees at least one ``InProgress``, as with a real org's queue, and a job nobody
-  polls is never run. Jobs, uploads and results are the org's (store documents ``bulk_job``,
+* Asynchrony: an ``UploadComplete`` job waits in that state (it can still be aborted) until
+  the first ``GET`` of the job or ``AUTO_START`` (2 s) after it was closed, whichever comes
+  first; then its work runs on a background thread, as a real org's queue runs a job whether
+  anyone polls or not (a loader stopped right after closing finds its rows landed). The first
+  ``GET`` after closing always answers ``InProgress`` — even when the work has already ended —
+  and a later one ``JobComplete``/``Failed``, so a client that never waits is caught.
+* Jobs, uploads and results are the org's (store documents ``bulk_job``,
   ``bulk_upload``, ``bulk_result``): a killed stand-in keeps them, and a job it left
   ``InProgress`` goes on from its last finished internal batch when it starts again.
 * ``PUT`` outside ``Open`` and any state change the machine forbids: 409 ``INVALIDJOBSTATE``
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
 OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
 MAX_UPLOAD_BASE64 = 150_000_000
 PURGE_AFTER = timedelta(days=7)
+AUTO_START = 2.0  # seconds an UploadComplete job waits for its first poll
 TERMINAL = ("JobComplete", "Failed", "Aborted")
 CSV_TYPE = "text/csv; charset=utf-8"
 JOB_DOC, UPLOAD_DOC, RESULT_DOC = "bulk_job", "bulk_upload", "bulk_result"
@@ -90,6 +93,7 @@ class Job:
     processed: int = 0
     failed: int = 0
     error_message: str | None = None
+    polled: bool = False  # a GET has answered InProgress since the job was closed
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def to_doc(self) -> dict[str, Any]:
@@ -188,6 +192,8 @@ class BulkApi:
         for job in list(self.book.jobs.values()):
             if job.state == "InProgress":  # a killed stand-in's job goes on from its last batch
                 self._start(job)
+            elif job.state == "UploadComplete":
+                self._schedule(job)
 
     def handle(self, request: Request) -> Response:
         try:
@@ -300,21 +306,40 @@ class BulkApi:
             job.state = wanted
             job.modstamp = self.org.now()
             if wanted == "Aborted":
-                job.ended = job.modstamp
+                job.ended, job.polled = job.modstamp, True
             self.book.save(job)
+        if wanted == "UploadComplete":
+            self._schedule(job)
         return Response(200, job.info(False))
 
     def _poll(self, job: Job) -> dict[str, Any]:
-        """The first look at a closed job starts its work (see the module docstring); the
-        answer is taken before the work starts, so it always says InProgress."""
+        """A job's info as a client sees it: the first look after closing starts the work if
+        it has not started, and says InProgress whatever the work has reached."""
+        start = False
         with job.lock:
-            if job.state != "UploadComplete":
-                return job.info(True)
+            if job.state == "UploadComplete":
+                job.state, job.modstamp, start = "InProgress", self.org.now(), True
+            info = job.info(True)
+            if job.state != "Open" and not job.polled:
+                job.polled = True
+                info["state"] = "InProgress"
+            self.book.save(job)
+        if start:
+            self._start(job)
+        return info
+
+    def _schedule(self, job: Job) -> None:
+        timer = threading.Timer(AUTO_START, self._auto_start, args=(job,))
+        timer.daemon = True
+        timer.start()
+
+    def _auto_start(self, job: Job) -> None:
+        with job.lock:
+            if job.state != "UploadComplete" or job.id not in self.book.jobs:
+                return  # polled, aborted or deleted meanwhile
             job.state, job.modstamp = "InProgress", self.org.now()
             self.book.save(job)
-            info = job.info(True)
         self._start(job)
-        return info
 
     def _start(self, job: Job) -> None:
         threading.Thread(target=self._work, args=(job,), daemon=True,

@@ -4,6 +4,7 @@ destinations-2.md §1.12 (locks, the batch cap and the 7-day purge need their ow
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -81,6 +82,22 @@ def test_job_state_machine(api: httpx.Client) -> None:
     assert api.delete(f"{JOBS}/{open_job(api, 'Account', 'insert')}").status_code == 409
     listed = {j["id"] for j in api.get(JOBS).json()["records"]}
     assert job_id in listed
+
+
+def test_a_closed_job_runs_without_being_polled(api: httpx.Client) -> None:
+    """Rule 9: the org works a closed job on its own (a loader stopped after closing finds
+    its rows), yet the first poll still answers InProgress."""
+    name = unique("S2 unpolled")
+    job_id = open_job(api, "Account", "insert")
+    upload(api, job_id, csv_rows("Name", [name]))
+    set_state(api, job_id, "UploadComplete")
+    for _ in range(100):
+        if query(api, f"SELECT Id FROM Account WHERE Name = '{name}'")["totalSize"]:
+            break
+        time.sleep(0.1)
+    assert query(api, f"SELECT Id FROM Account WHERE Name = '{name}'")["totalSize"] == 1
+    assert [api.get(f"{JOBS}/{job_id}").json()["state"] for _ in range(2)] == \
+        ["InProgress", "JobComplete"]
 
 
 def test_unknown_header_fails_the_whole_job(api: httpx.Client) -> None:
