@@ -101,9 +101,10 @@ def _writable(engine: Engine, obj: ObjectDef, fdef: FieldDef, mode: str) -> bool
 
 
 def targets(engine: Engine, fdef: FieldDef) -> list[str]:
-    """Objects a lookup may point at; ContentDocumentLink.LinkedEntityId takes custom ones too."""
+    """Objects a lookup may point at; ContentDocumentLink.LinkedEntityId and Event.WhatId take
+    every custom object too."""
     names = list(fdef.reference_to)
-    if fdef.name == "LinkedEntityId":
+    if fdef.name in ("LinkedEntityId", "WhatId"):
         names += [o.name for o in engine.schema.objects.values() if o.custom]
     return names
 

@@ -188,7 +188,7 @@ def standard_objects() -> list[ObjectDef]:
         FieldDef("DurationInMinutes", "Duration", "int", precision=8),
         flag("IsAllDayEvent", "All-Day Event"),
         ref("WhoId", "Name ID", ["Contact", "Lead"], "Who", cascade_delete=True),
-        ref("WhatId", "Related To ID", ["Account", "Opportunity", "Product2"], "What",
+        ref("WhatId", "Related To ID", ["Account", "Opportunity"], "What",
             cascade_delete=True),
         text("Location", "Location", 255), area("Description", "Description"),
         pick("ShowAs", "Show Time As", ["Busy", "OutOfOffice", "Free"], default="Busy"),
