@@ -1,6 +1,6 @@
 """Shared HTTP plumbing for the local stand-in servers (Bizstim, Twenty, Salesforce).
 
-Both stand-ins are real HTTP/1.1 servers on loopback (stdlib ``ThreadingHTTPServer`` with
+All stand-ins are real HTTP/1.1 servers on loopback (stdlib ``ThreadingHTTPServer`` with
 keep-alive). This module only knows about bytes on the wire; every rule of the systems they
 imitate lives in the application objects (``sandbox.bizstim.app`` / ``sandbox.twenty.app`` /
 ``sandbox.salesforce.app``).
