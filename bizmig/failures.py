@@ -27,6 +27,7 @@ from ingest.transport import ExtractError
 from load.core.build_state import BuildNotUsable
 from load.core.pacing import BudgetExhausted
 from load.core.run import LoadRefused
+from load.core.transport import DestinationError, DestinationUnavailable
 from load.twenty.client import TwentyError, TwentyUnavailable
 
 INTERRUPTED = "interrupted, rerun to resume"
@@ -66,6 +67,15 @@ def explain(exc: BaseException) -> tuple[ExitCode, str, str] | None:
             f"Twenty could not be reached after retries ({exc}). Rerun when it is back: "
             "the ledger makes the rerun continue where this one stopped.",
         )
+    if isinstance(exc, DestinationUnavailable):
+        return (
+            ExitCode.UNREACHABLE,
+            "error",
+            f"the destination could not be reached after retries ({exc}). Rerun when it is "
+            "back: the ledger makes the rerun continue where this one stopped.",
+        )
+    if isinstance(exc, DestinationError):
+        return ExitCode.FAILED, "error", f"the destination refused a request: {exc}"
     if isinstance(exc, duckdb.CatalogException):
         first = str(exc).splitlines()[0]
         return (

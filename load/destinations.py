@@ -1,10 +1,11 @@
 """The destinations ``--to`` names, and the one place that knows how each is opened.
 
-Five CRMs, one pipeline: ``twenty`` is built; ``salesforce``, ``pipedrive``, ``freshsales``
-and ``monday`` are named now so the CLI, the ledger and the report already speak of them, and
-each arrives as its own issue (14-17) with one adapter under ``load/<name>/``, one mart folder
-under ``models/marts/<name>/`` and one stand-in under ``sandbox/<name>/``. Asking for one that
-is not built yet is a one-line error with its own exit code (13), before anything is read.
+Five CRMs, one pipeline: ``twenty`` and ``salesforce`` (issue 14) are built; ``pipedrive``,
+``freshsales`` and ``monday`` are named now so the CLI, the ledger and the report already speak
+of them, and each arrives as its own issue (15-17) with one adapter under ``load/<name>/``, one
+mart folder under ``models/marts/<name>/`` and one stand-in under ``sandbox/<name>/``. Asking
+for one that is not built yet is a one-line error with its own exit code (13), before anything
+is read.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ KNOWN: dict[str, Known] = {
     k.name: k
     for k in (
         Known("twenty", "Twenty", None, "TWENTY"),
-        Known("salesforce", "Salesforce", 14, "SALESFORCE"),
+        Known("salesforce", "Salesforce", None, "SALESFORCE"),
         Known("pipedrive", "Pipedrive", 15, "PIPEDRIVE"),
         Known("freshsales", "Freshsales", 16, "FRESHSALES"),
         Known("monday", "monday CRM", 17, "MONDAY"),
@@ -54,6 +55,10 @@ def require_built(name: str) -> Known:
 def marts_of(name: str) -> tuple[str, ...]:
     """The relations the destination's loader reads (the build gate checks them)."""
     require_built(name)
+    if name == "salesforce":
+        from load.salesforce.specs import LOAD_ORDER as SALESFORCE_ORDER
+
+        return tuple(spec.relation for spec in SALESFORCE_ORDER)
     from load.twenty.specs import LOAD_ORDER
 
     return tuple(spec.relation for spec in LOAD_ORDER)
@@ -62,6 +67,10 @@ def marts_of(name: str) -> tuple[str, ...]:
 def settings_for(name: str, url: str | None) -> Any:
     """The destination's settings from the environment (or ``url``); ConfigError if missing."""
     require_built(name)
+    if name == "salesforce":
+        from common.settings import salesforce_settings
+
+        return salesforce_settings(url)
     from common.settings import twenty_settings
 
     return twenty_settings(url)
@@ -72,6 +81,35 @@ def open_destination(
 ) -> Destination:
     """The destination, introspected (a wrong address or key fails here, in one line)."""
     require_built(name)
+    if name == "salesforce":
+        from load.salesforce.session import open_salesforce
+
+        return open_salesforce(settings, duckdb_path, rate_limit, rate_window)
     from load.twenty.session import open_session
 
     return open_session(settings, duckdb_path, rate_limit, rate_window)
+
+
+def preflight(name: str, settings: Any, rate_limit: int, rate_window: float) -> None:
+    """The destination answers and takes the credentials, before any Bizstim budget is spent
+    (Twenty: one GET of its metadata; Salesforce: the OAuth login, no API request counted)."""
+    require_built(name)
+    from common.addresses import check_reachable
+
+    if name == "salesforce":
+        from load.salesforce.session import login
+
+        check_reachable("SALESFORCE_INSTANCE_URL", settings.instance_url)
+        login(settings, rate_limit, rate_window).close()
+        return
+    from load.twenty.client import TwentyClient
+    from load.twenty.session import introspect_twenty
+
+    check_reachable("TWENTY_API_URL", settings.api_url)
+    with TwentyClient(settings.api_url, settings.api_key, rate_limit, rate_window) as client:
+        introspect_twenty(client, settings.api_url)
+
+
+def destination_url(name: str, settings: Any) -> str:
+    """The address a destination's settings name (what phase inputs and reports record)."""
+    return str(settings.instance_url if name == "salesforce" else settings.api_url)

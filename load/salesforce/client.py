@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from load.core.pacing import Budget, BudgetExhausted
+from load.core.run import SchemaRefused
 from load.core.transport import DestinationError, DestinationUnavailable, PacedHttp
 
 API_VERSION = "66.0"  # Spring '26; one version for REST, Bulk 2.0 and the Metadata API
@@ -34,6 +35,7 @@ DATA = f"/services/data/v{API_VERSION}"
 SOAP = f"/services/Soap/m/{API_VERSION}"
 TOKEN_PATH = "/services/oauth2/token"
 USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
+TRANSIENT_FAULTS = (b"UNKNOWN_EXCEPTION", b"SERVER_UNAVAILABLE")
 ID_SEGMENT = re.compile(r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$")
 
 
@@ -61,6 +63,20 @@ class LimitReached(BudgetExhausted):
 
 class LoginRefused(DestinationError):
     """The token endpoint refused the client id / secret (exit 2 with the reason)."""
+
+
+def field_not_visible(exc: SalesforceError) -> SchemaRefused | None:
+    """A refusal naming a field the integration user cannot see (or that is gone): the load
+    stops with the field named (exit 7) instead of quarantining every record for it."""
+    words = "; ".join(exc.messages)
+    if "INVALID_FIELD" in exc.codes or "No such column" in words:
+        return SchemaRefused(
+            f"Salesforce does not let the integration user see a field the mart needs ({words})."
+            " Run `bizmig load --setup-schema --to salesforce` (it grants Read/Edit through "
+            "permission set Bizstim_Migration), or find out who removed the field or its "
+            "permission"
+        )
+    return None
 
 
 def error_list(response: httpx.Response) -> list[dict[str, Any]]:
@@ -146,9 +162,14 @@ class SalesforceClient(PacedHttp):
         return str(self._http.headers.get("Authorization", "")).removeprefix("Bearer ")
 
     def is_refusal(self, response: httpx.Response) -> bool:
-        """A SOAP fault (HTTP 500 by the SOAP standard) is the org's answer, not an outage."""
-        return b"Fault>" in response.content[:2000] and response.request.url.path.startswith(
-            "/services/Soap/"
+        """A SOAP fault (HTTP 500 by the SOAP standard) is the org's answer, not an outage —
+        except the server-side ones (``UNKNOWN_EXCEPTION``, ``SERVER_UNAVAILABLE``), which are
+        retried as any 5xx."""
+        head = response.content[:4000]
+        return (
+            response.request.url.path.startswith("/services/Soap/")
+            and b"Fault>" in head
+            and not any(code in head for code in TRANSIENT_FAULTS)
         )
 
     def observe(self, response: httpx.Response) -> None:

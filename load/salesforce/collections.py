@@ -91,10 +91,12 @@ class Collections:
         typed = [{"attributes": {"type": obj}, **r} for r in records]
         return self._each("PATCH", f"/composite/sobjects/{obj}/{external_field}", typed, True)
 
-    def create(self, obj: str, records: Sequence[dict[str, Any]]) -> Outcomes:
-        """``POST /composite/sobjects``; never re-sent on an unknown outcome (see above)."""
+    def create(self, obj: str, records: Sequence[dict[str, Any]], resend: bool = False) -> Outcomes:
+        """``POST /composite/sobjects``; not re-sent on an unknown outcome (see above) unless
+        ``resend``: records a unique field guards, where a second copy is refused with
+        ``DUPLICATE_VALUE`` (permission sets and their rows)."""
         typed = [{"attributes": {"type": obj}, **r} for r in records]
-        return self._each("POST", "/composite/sobjects", typed, False)
+        return self._each("POST", "/composite/sobjects", typed, resend)
 
     def update(self, obj: str, records: Sequence[dict[str, Any]]) -> Outcomes:
         """``PATCH /composite/sobjects``: records carry their ``id``."""

@@ -8,11 +8,16 @@ permission set (``Bizstim_Migration``) holding one ``FieldPermissions`` row per 
 Edit), assigned to the integration user the OAuth token runs as. Everything created here is
 recorded in ``migration.schema_ledger`` (kinds ``permission_set``, ``permission_assignment``,
 ``field_permission``) so ``rollback --schema`` removes exactly that.
+
+Each of the three is unique in the org (a set's Name, one assignment per user and set, one
+row per set and field), so a create whose connection dropped is simply sent again: the copy
+that had landed refuses the second with ``DUPLICATE_VALUE``, and its id is read back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from load.core.destination import SchemaConflict
 from load.core.ledger import Ledger
@@ -21,6 +26,7 @@ from load.salesforce.collections import Collections
 
 PERMISSION_SET = "Bizstim_Migration"
 PERMISSION_LABEL = "Bizstim migration"
+DUPLICATE = "DUPLICATE_VALUE"
 
 
 def _quote(value: str) -> str:
@@ -33,32 +39,35 @@ class Permissions:
         self.ledger = ledger
         self.collections = Collections(client)
 
+    def _create_one(self, obj: str, record: dict[str, Any], find: str) -> str | None:
+        """Create a uniquely keyed record, sent again after a dropped connection; its id."""
+        row = self.collections.create(obj, [record], resend=True).rows[0]
+        if row.ok and row.record_id:
+            return row.record_id
+        if DUPLICATE in row.codes:  # the create whose connection dropped had landed
+            found = self.client.query(find)
+            return str(found[0]["Id"]) if found else None
+        raise SchemaConflict(f"Salesforce refused to create a {obj}: {row.error}")
+
     def permission_set(self, run_id: str) -> str:
         """The id of the migration's permission set (created the first time)."""
-        found = self.client.query(
-            f"SELECT Id FROM PermissionSet WHERE Name = {_quote(PERMISSION_SET)}"
-        )
+        find = f"SELECT Id FROM PermissionSet WHERE Name = {_quote(PERMISSION_SET)}"
+        found = self.client.query(find)
         if found:
             return str(found[0]["Id"])
-        created = self.collections.create(
-            "PermissionSet",
-            [
-                {
-                    "Name": PERMISSION_SET,
-                    "Label": PERMISSION_LABEL,
-                    "Description": "Field access for the Bizstim migration's integration user "
-                    "(bizmig rollback --schema removes it)",
-                }
-            ],
-        ).rows[0]
-        if not created.ok or not created.record_id:
-            raise SchemaConflict(
-                f"could not create permission set {PERMISSION_SET}: {created.error}"
-            )
+        record = {
+            "Name": PERMISSION_SET,
+            "Label": PERMISSION_LABEL,
+            "Description": "Field access for the Bizstim migration's integration user "
+            "(bizmig rollback --schema removes it)",
+        }
+        record_id = self._create_one("PermissionSet", record, find)
+        if not record_id:
+            raise SchemaConflict(f"could not create permission set {PERMISSION_SET}")
         self.ledger.record_schema(
-            run_id, "permission_set", "PermissionSet", PERMISSION_SET, created.record_id
+            run_id, "permission_set", "PermissionSet", PERMISSION_SET, record_id
         )
-        return created.record_id
+        return record_id
 
     def assign(self, run_id: str, permission_set_id: str) -> None:
         user = self.client.user_id
@@ -67,33 +76,29 @@ class Permissions:
                 "the token endpoint did not say which user the integration runs as (no 'id' "
                 "in its answer), so the permission set cannot be assigned"
             )
-        found = self.client.query(
+        find = (
             "SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = "
             f"{_quote(permission_set_id)} AND AssigneeId = {_quote(user)}"
         )
-        if found:
+        if self.client.query(find):
             return
-        row = self.collections.create(
-            "PermissionSetAssignment",
-            [{"PermissionSetId": permission_set_id, "AssigneeId": user}],
-        ).rows[0]
-        if not row.ok or not row.record_id:
-            raise SchemaConflict(f"could not assign {PERMISSION_SET} to user {user}: {row.error}")
+        record = {"PermissionSetId": permission_set_id, "AssigneeId": user}
+        record_id = self._create_one("PermissionSetAssignment", record, find)
+        if not record_id:
+            raise SchemaConflict(f"could not assign {PERMISSION_SET} to user {user}")
         self.ledger.record_schema(
-            run_id, "permission_assignment", "PermissionSetAssignment", user, row.record_id
+            run_id, "permission_assignment", "PermissionSetAssignment", user, record_id
         )
 
     def grant(self, run_id: str, full_names: Sequence[str]) -> list[str]:
         """Read and Edit on every field (``Object.Field__c``); the ones newly granted."""
         set_id = self.permission_set(run_id)
         self.assign(run_id, set_id)
-        held = {
-            str(r["Field"]).lower(): r
-            for r in self.client.query(
-                "SELECT Id, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions "
-                f"WHERE ParentId = {_quote(set_id)}"
-            )
-        }
+        soql = (
+            "SELECT Id, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions "
+            f"WHERE ParentId = {_quote(set_id)}"
+        )
+        held = {str(r["Field"]).lower(): r for r in self.client.query(soql)}
         new, upgrade = [], []
         for name in full_names:
             row = held.get(name.lower())
@@ -111,19 +116,22 @@ class Permissions:
             }
             for name in new
         ]
-        outcome = self.collections.create("FieldPermissions", records)
-        refused = [
-            f"{name}: {row.error}"
-            for name, row in zip(new, outcome.rows, strict=True)
-            if not row.ok
-        ]
+        outcome = self.collections.create("FieldPermissions", records, resend=True)
+        rows = dict(zip(new, outcome.rows, strict=True))
+        ids = {name: row.record_id for name, row in rows.items() if row.ok}
+        if any(DUPLICATE in row.codes for row in rows.values()):  # a dropped create landed
+            landed = {str(r["Field"]).lower(): r["Id"] for r in self.client.query(soql)}
+            ids.update(
+                {n: landed.get(n.lower()) for n, row in rows.items() if DUPLICATE in row.codes}
+            )
+        refused = [f"{name}: {rows[name].error}" for name in new if not ids.get(name)]
         if refused:
             raise SchemaConflict(
                 f"Salesforce refused field permissions in {PERMISSION_SET}: {'; '.join(refused)}"
             )
-        for name, row in zip(new, outcome.rows, strict=True):
+        for name in new:
             self.ledger.record_schema(
-                run_id, "field_permission", name.split(".", 1)[0], name, str(row.record_id)
+                run_id, "field_permission", name.split(".", 1)[0], name, str(ids[name])
             )
         if upgrade:
             self.collections.update("FieldPermissions", upgrade)

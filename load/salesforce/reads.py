@@ -21,7 +21,7 @@ from load.core.ledger import LIVE_ACTIONS, Ledger
 from load.core.marts import OWNER_COLUMN, RELATION_SUFFIX, is_payload, read_mart
 from load.core.plan import Snapshot
 from load.core.specs import LoadSpec
-from load.salesforce.client import SalesforceClient, SalesforceError
+from load.salesforce.client import SalesforceClient, SalesforceError, field_not_visible
 from load.salesforce.content import LINK_KEY, links_by_pair, marker_of, pair
 from load.salesforce.relations import Relations
 from load.salesforce.specs import API_NAME, EXTERNAL_ID, has_external_id
@@ -94,10 +94,10 @@ class Reader:
             if not self.visible(obj, EXTERNAL_ID):
                 return []  # no schema yet (a dry run before setup): nothing of ours
             soql = f"SELECT {', '.join(self.fields(spec))} FROM {obj} WHERE {EXTERNAL_ID} != null"
-            return [self._record(r) for r in self.client.query(soql)]
+            return [self._record(r) for r in self.query(soql)]
         if obj == "ContentNote":
             soql = "SELECT Id, Title FROM ContentNote WHERE Title LIKE '%[bizstim:%'"
-            notes = [self._record(r) for r in self.client.query(soql)]
+            notes = [self._record(r) for r in self.query(soql)]
             for note in notes:
                 note[LINK_KEY] = marker_of(note.get("Title"))
             return [n for n in notes if n[LINK_KEY]]
@@ -133,13 +133,23 @@ class Reader:
         for start in range(0, len(notes), IN_CHUNK):
             listed = ", ".join(quote(n) for n in notes[start : start + IN_CHUNK])
             soql = f"SELECT {fields} FROM ContentDocumentLink WHERE ContentDocumentId IN ({listed})"
-            for link in self.client.query(soql):
+            for link in self.query(soql):
                 key = pairs.get(
                     pair(link.get("ContentDocumentId"), link.get("LinkedEntityId")) or ""
                 )
                 if key:
                     out.append({**self._record(link), LINK_KEY: key})
         return out
+
+    def query(self, soql: str) -> list[dict[str, Any]]:
+        """A SOQL read; a field the integration user cannot see is a clear refusal."""
+        try:
+            return self.client.query(soql)
+        except SalesforceError as exc:
+            refusal = field_not_visible(exc)
+            if refusal is not None:
+                raise refusal from exc
+            raise
 
     @staticmethod
     def _record(row: dict[str, Any]) -> dict[str, Any]:
@@ -164,7 +174,7 @@ class Reader:
         for start in range(0, len(values), IN_CHUNK):
             listed = ", ".join(quote(v) for v in values[start : start + IN_CHUNK])
             soql = f"SELECT {fields} FROM {spec.singular} WHERE {EXTERNAL_ID} IN ({listed})"
-            for row in self.client.query(soql):
+            for row in self.query(soql):
                 record = self._record(row)
                 found[str(record[EXTERNAL_ID])] = record
         return found

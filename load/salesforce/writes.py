@@ -26,10 +26,9 @@ from typing import Any
 
 from load.core.destination import BatchRefused, WriteAnswer
 from load.core.plan import Planned
-from load.core.run import SchemaRefused
 from load.core.specs import LoadSpec
 from load.salesforce.bulk import BulkIngest
-from load.salesforce.client import SalesforceError, SalesforceUnavailable
+from load.salesforce.client import SalesforceError, SalesforceUnavailable, field_not_visible
 from load.salesforce.collections import Collections, Outcomes
 from load.salesforce.content import LINK_KEY, encoded
 from load.salesforce.relations import Relations
@@ -38,17 +37,6 @@ from load.salesforce.values import KEEP_CELL, cell
 
 CREATE_ATTEMPTS = 3
 ReadBack = Callable[[LoadSpec, Sequence[str]], dict[str, dict[str, Any]]]
-
-
-def field_not_visible(exc: SalesforceError) -> SchemaRefused | None:
-    words = "; ".join(exc.messages)
-    if "INVALID_FIELD" in exc.codes or "No such column" in words:
-        return SchemaRefused(
-            f"Salesforce does not let the integration user write a field the mart sends "
-            f"({words}). Run `bizmig load --setup-schema` (it grants Read/Edit through "
-            "permission set Bizstim_Migration) or check who removed the field's permission"
-        )
-    return None
 
 
 class Writer:

@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 import duckdb
 
+from tests.kit.fault import Fault
+from tests.kit.harness_salesforce import SalesforceHarness
 from tests.load.conftest import Twenty, mart_counts, start_twenty
 from tests.load.test_rollback import populate as populate_twenty
 from tests.load.test_rollback import snapshot as twenty_snapshot
@@ -37,14 +39,6 @@ class StandIn(Protocol):
     def requests(self, since: int = 0) -> list[dict[str, Any]]: ...
 
     def stop(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class Fault:
-    """Options that make the stand-in misbehave, and how its log shows that it did."""
-
-    options: tuple[str, ...]
-    seen: str  # a key of :func:`Harness.fault_seen`'s answer
 
 
 class Harness(Protocol):
@@ -76,6 +70,16 @@ class Harness(Protocol):
 
     def is_record_write(self, request: dict[str, Any]) -> bool: ...
 
+    def is_write(self, request: dict[str, Any]) -> bool:
+        """A request that can change the destination (a rerun of a finished load sends none;
+        a login that is a POST changes nothing)."""
+        ...
+
+    def recover(self, stand_in: StandIn) -> None:
+        """Let a load that stopped at a fault's ``stops_with`` go on (a budget's window
+        passes); nothing for faults a load rides through."""
+        ...
+
     def minimum_record_writes(self, staging: Path) -> int:
         """The fewest record-write requests the write path allows for these marts."""
         ...
@@ -85,6 +89,9 @@ class Harness(Protocol):
         ...
 
     def fault_seen(self, log: list[dict[str, Any]]) -> set[str]: ...
+
+
+__all__ = ["HARNESSES", "Fault", "Harness", "Holdings", "StandIn"]
 
 
 # -- Twenty ------------------------------------------------------------------------------------
@@ -144,6 +151,12 @@ class TwentyHarness:
     def is_record_write(self, request: dict[str, Any]) -> bool:
         return request["method"] != "GET" and request["path"].startswith("/rest/batch/")
 
+    def is_write(self, request: dict[str, Any]) -> bool:
+        return request["method"] != "GET"
+
+    def recover(self, stand_in: StandIn) -> None:
+        return None  # Twenty's 429s are ridden through, never stopped at
+
     def minimum_record_writes(self, staging: Path) -> int:
         # one batch upsert per 200 records per object (generation v2's cap)
         return sum(math.ceil(rows / 200) for rows in mart_counts(staging).values())
@@ -167,4 +180,4 @@ class TwentyHarness:
         return seen | {"dropped" for r in log if r.get("dropped")}
 
 
-HARNESSES: dict[str, Harness] = {h.name: h for h in (TwentyHarness(),)}
+HARNESSES: dict[str, Harness] = {h.name: h for h in (TwentyHarness(), SalesforceHarness())}
