@@ -60,9 +60,9 @@ from common.settings import BizstimSettings, TwentySettings
 c = json.loads(sys.argv[1])
 config = MigrationConfig(
     bizstim=BizstimSettings(c["bizstim_url"], tuple(c["keys"]), c["b_limit"], c["b_window"]),
-    twenty=TwentySettings(c["twenty_url"], c["twenty_key"]),
+    target=TwentySettings(c["twenty_url"], c["twenty_key"]),
     duckdb=Path(c["duckdb"]), report_dir=Path(c["report"]), project_dir=Path(c["project"]),
-    twenty_rate=(c["t_limit"], c["t_window"]), restart=True)
+    target_rate=(c["t_limit"], c["t_window"]), restart=True)
 code = execute(config)
 print("PEAK_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 sys.exit(code)

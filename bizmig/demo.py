@@ -1,8 +1,9 @@
 """`bizmig demo`: the whole migration against local stand-ins, on a fresh machine.
 
-Starts the Bizstim sandbox and the Twenty stand-in on free loopback ports, runs scope →
-extract → dbt build → load → reconcile through the same code as ``bizmig migrate``, prints the
-per-object summary and the report's path, and stops both servers (also on Ctrl-C).
+Starts the Bizstim sandbox and the ``--to`` destination's stand-in (Twenty, Salesforce) on free
+loopback ports, runs scope → extract → dbt build → load → reconcile through the same code as
+``bizmig migrate``, prints the per-object summary and the report's path, and stops both
+servers (also on Ctrl-C).
 
 Ctrl-C used to take 18.5 s: the interrupted extraction was wrapped by dlt and reported as a
 failure, the report ran ``dbt docs generate``, and each stand-in, started as ``bizmig.cli``
@@ -12,16 +13,18 @@ stand-ins run from ``sandbox.cli`` alone (0.6 s to start, 0.3-0.5 s to stop) and
 together: under a second on an idle machine.
 
 Both stand-ins run the real limits on a scaled clock (Bizstim: 1000 GETs per key per
-``--bizstim-window`` s instead of an hour; Twenty: 100 requests per 6 s instead of 60 s), so
-pacing is exercised without waiting. The demo works on its own copy of the dbt project under
+``--bizstim-window`` s instead of an hour; Twenty: 100 requests per 6 s instead of 60 s;
+Salesforce counts its daily allocation, which the demo's few hundred requests stay far below),
+so pacing is exercised without waiting. The demo works on its own copy of the dbt project under
 ``--workdir`` and records its own mapping decisions there, for the account it extracted:
 after the extraction it runs ``bizmig map propose`` (every custom field of that account gets a
 seed row) and confirms that account's pending fields with the decision each holds, as a person
 would with ``bizmig map confirm``; the repository's seeds are never touched, and seed rows for
 fields the account does not have stay as they are (they apply to nothing).
-The Twenty workspace gets members for the Bizstim staff, minus two, so the report shows an
-unmatched-users queue. ``--bizstim-profile`` picks what the Bizstim sandbox serves (e.g.
-``docs-only``: only what the Bizstim reference documents; ``sandbox/bizstim/profiles.py``).
+The Twenty workspace gets members (the Salesforce org Users) for the Bizstim staff, minus two,
+so the report shows an unmatched-users queue. ``--bizstim-profile`` picks what the Bizstim
+sandbox serves (e.g. ``docs-only``: only what the Bizstim reference documents;
+``sandbox/bizstim/profiles.py``).
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from bizmig.mapping_seed import (
 )
 from bizmig.migrate import MigrationConfig, execute
 from bizmig.phases import PROJECT_DIR
-from common.settings import BizstimSettings, TwentySettings, positive
+from common.settings import BizstimSettings, SalesforceSettings, TwentySettings, positive
 from ingest.cli import console
 from load.cli import To, check_destination
 from sandbox.bizstim.profiles import ProfileName
@@ -61,6 +64,7 @@ DEMO_KEYS = (
     "demo-key-two-0000000000000000000000000002",
 )
 TWENTY_KEY = "demo-twenty-api-key"
+SALESFORCE_CLIENT = ("demo-salesforce-client-id", "demo-salesforce-client-secret")
 PROJECT_PARTS = (
     "dbt_project.yml",
     "profiles.yml",
@@ -171,6 +175,29 @@ def workspace_members(bizstim_db: Path, leave_out: int = 2) -> list[str]:
     return [f"{u['email']}:{u['first_name'] or 'Staff'} {u['last_name'] or 'Member'}" for u in keep]
 
 
+def start_destination(
+    servers: StandIns, to: str, workdir: Path, bizstim_db: Path, twenty_window: float
+) -> tuple[TwentySettings | SalesforceSettings, tuple[int, float]]:
+    """The ``--to`` destination's stand-in, with users for the Bizstim staff minus two (so
+    the report shows an unmatched-users queue); its settings and the client's pacing."""
+    people = workspace_members(bizstim_db)
+    if to == "salesforce":
+        args = ["--client-id", SALESFORCE_CLIENT[0], "--client-secret", SALESFORCE_CLIENT[1]]
+        args += ["--db", str(workdir / "salesforce-standin.sqlite")]
+        for person in people:
+            args += ["--user", person]
+        url = servers.start("salesforce", args)
+        console.print(f"[bold]Salesforce stand-in[/]: {url}")
+        return SalesforceSettings(url, *SALESFORCE_CLIENT), (100, 1.0)
+    args = ["--api-key", TWENTY_KEY, "--db", str(workdir / "twenty-standin.sqlite")]
+    args += ["--rate-limit", "100", "--rate-window", str(twenty_window)]
+    for person in people:
+        args += ["--member", person]
+    url = servers.start("twenty", args)
+    console.print(f"[bold]Twenty stand-in[/]: {url}")
+    return TwentySettings(url, TWENTY_KEY), (100, twenty_window)
+
+
 def demo_command(
     to: To = "twenty",
     clients: Annotated[int, typer.Option(help="Clients in the synthetic account.")] = 150,
@@ -220,29 +247,17 @@ def demo_command(
     with stand_ins() as servers:
         bizstim_url = servers.start("bizstim", bizstim_args)
         console.print(f"[bold]Bizstim sandbox[/]: {bizstim_url}")
-        twenty_args = [
-            "--api-key",
-            TWENTY_KEY,
-            "--db",
-            str(workdir / "twenty-standin.sqlite"),
-            "--rate-limit",
-            "100",
-            "--rate-window",
-            str(twenty_window),
-        ]
-        for member in workspace_members(bizstim_db):
-            twenty_args += ["--member", member]
-        twenty_url = servers.start("twenty", twenty_args)
-        console.print(f"[bold]Twenty stand-in[/]: {twenty_url}")
+        target, rate = start_destination(servers, to, workdir, bizstim_db, twenty_window)
         project = copy_project(workdir / "project", confirm_all=False)
         staging = workdir / "bizmig.duckdb"
         config = MigrationConfig(
             bizstim=BizstimSettings(f"{bizstim_url}/api", DEMO_KEYS, 1000, bizstim_window),
-            twenty=TwentySettings(twenty_url, TWENTY_KEY),
+            target=target,
             duckdb=staging,
             report_dir=workdir / "migration-report",
             project_dir=project,
-            twenty_rate=(100, twenty_window),
+            target_rate=rate,
+            destination=to,
             allow_unmatched_owners=True,
             restart=True,
             before_build=lambda: record_decisions(project, staging),

@@ -1,4 +1,4 @@
-"""`bizmig migrate`: the whole migration against the configured Bizstim and Twenty.
+"""`bizmig migrate`: the whole migration from the configured Bizstim into the ``--to`` destination.
 
 Phases scope → extract → transform (``dbt build``) → load → reconcile, each followed by a gate
 (see :mod:`bizmig.phases`), then the report. ``--sample`` / ``--sample-clients`` run a pilot
@@ -42,12 +42,10 @@ from common.exits import ExitCode
 from common.settings import (
     BizstimSettings,
     ConfigError,
-    TwentySettings,
     bizstim_settings,
     dbt_project_dir,
     duckdb_path,
     positive,
-    twenty_settings,
 )
 from ingest.cli import console, extract_with_progress, out, print_scope
 from ingest.pipeline import ExtractOptions, extraction_gaps
@@ -57,20 +55,25 @@ from load.core.build_state import build_state, require_build
 from load.core.loader import Loader
 from load.core.reconcile import reconcile, write_reports
 from load.core.run import LoadOptions, perform_load
-from load.destinations import marts_of, open_destination
-from load.twenty.client import TwentyClient
-from load.twenty.session import introspect_twenty
+from load.destinations import (
+    KNOWN,
+    destination_url,
+    marts_of,
+    open_destination,
+    preflight,
+    settings_for,
+)
 from report.command import build_report
 
 
 @dataclass
 class MigrationConfig:
     bizstim: BizstimSettings
-    twenty: TwentySettings
+    target: Any  # the destination's settings (TwentySettings, SalesforceSettings, ...)
     duckdb: Path
     report_dir: Path
     project_dir: Path = PROJECT_DIR
-    twenty_rate: tuple[int, float] = (100, 60.0)
+    target_rate: tuple[int, float] = (100, 60.0)  # the destination client's pacing
     dbt_vars: dict[str, Any] = field(default_factory=dict)
     archive_missing: bool = False
     allow_unmatched_owners: bool = False
@@ -109,30 +112,31 @@ def sample_vars(sample: str | None, sample_clients: int | None) -> dict[str, Any
 
 def phase_inputs(config: MigrationConfig) -> dict[str, dict[str, Any]]:
     """Per phase, the options that decide what it produces (bizmig.phases: a finished phase
-    whose inputs changed is redone, a changed Bizstim account refused)."""
+    whose inputs changed is redone, a changed Bizstim account refused). Twenty's address
+    keeps the key runs recorded before other destinations existed."""
+    url_key = "twenty_api_url" if config.destination == "twenty" else "destination_url"
     return {
         "scope": {"bizstim_base_url": config.bizstim.base_url},
         "extract": {"bizstim_base_url": config.bizstim.base_url},
         "transform": {"dbt_vars": config.dbt_vars, "project_dir": str(config.project_dir)},
         "load": {
-            "twenty_api_url": config.twenty.api_url,
+            url_key: destination_url(config.destination, config.target),
             "archive_missing": config.archive_missing,
         },
-        "reconcile": {"twenty_api_url": config.twenty.api_url},
+        "reconcile": {url_key: destination_url(config.destination, config.target)},
     }
 
 
-def preflight(config: MigrationConfig) -> None:
-    """Both addresses before the first request: a wrong URL or a Twenty key that is refused
-    ends the run before any Bizstim budget is spent (one GET to Twenty's metadata)."""
+def check_addresses(config: MigrationConfig) -> None:
+    """Both addresses before the first request: a wrong URL or a destination key that is
+    refused ends the run before any Bizstim budget is spent (Twenty: one GET of its metadata;
+    Salesforce: the OAuth login)."""
     check_reachable("BIZSTIM_BASE_URL", config.bizstim.base_url)
-    check_reachable("TWENTY_API_URL", config.twenty.api_url)
-    with TwentyClient(config.twenty.api_url, config.twenty.api_key, *config.twenty_rate) as client:
-        introspect_twenty(client, config.twenty.api_url)
+    preflight(config.destination, config.target, *config.target_rate)
 
 
 def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
-    preflight(config)
+    check_addresses(config)
     log = PhaseLog(config.duckdb)
     run_id = log.open_run(config.restart)
     extract_options = ExtractOptions(config.duckdb)
@@ -190,7 +194,7 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
             config.duckdb, config.force, "--force loads it anyway", marts_of(config.destination)
         )
         session = open_destination(
-            config.destination, config.twenty, config.duckdb, *config.twenty_rate
+            config.destination, config.target, config.duckdb, *config.target_rate
         )
         try:
             options = LoadOptions(
@@ -207,7 +211,7 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
 
     def check() -> PhaseOutcome:
         session = open_destination(
-            config.destination, config.twenty, config.duckdb, *config.twenty_rate
+            config.destination, config.target, config.duckdb, *config.target_rate
         )
         try:
             loader = Loader(session, session.ledger, "-")
@@ -217,7 +221,8 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
         write_reports(result, config.report_dir)
         console.print(result.markdown(), markup=False)
         problems = [
-            f"{o.object}: ledger {o.ledger_live}, in Twenty {o.in_twenty}, mart {o.mart_rows}"
+            f"{o.object}: ledger {o.ledger_live}, in {session.display_name} {o.in_twenty}, "
+            f"mart {o.mart_rows}"
             for o in result.objects
             if not o.ok
         ]
@@ -291,7 +296,8 @@ def print_final(reconciliation: Path, index: Path) -> None:
             "not reconciled yet" if recon is None else "OK" if recon["ok"] else "needs attention"
         )
         table = Table(title=title)
-        columns = ("object", "source rows", "Twenty records", "in Twenty", "not migrated", "ok")
+        dest = KNOWN[report.get("destination") or "twenty"].display_name
+        columns = ("object", "source rows", f"{dest} records", f"in {dest}", "not migrated", "ok")
         for column in columns:
             table.add_column(column, justify="left" if column == "object" else "right")
         for o in objects["objects"]:
@@ -317,7 +323,8 @@ def migrate_command(
     sample: Annotated[str | None, typer.Option(help="Pilot: a share of clients, e.g. 10%.")] = None,
     sample_clients: Annotated[int | None, typer.Option(help="Pilot: this many clients.")] = None,
     archive_missing: Annotated[
-        bool, typer.Option(help="Soft-delete Twenty records whose source rows disappeared.")
+        bool,
+        typer.Option(help="Soft-delete destination records whose source rows disappeared."),
     ] = False,
     allow_unmatched_owners: Annotated[
         bool, typer.Option(help="Load despite unmatched users.")
@@ -330,8 +337,12 @@ def migrate_command(
     report_dir: Annotated[Path, typer.Option("--report", help="Report directory.")] = Path(
         "migration-report"
     ),
-    twenty_rate_limit: Annotated[int, typer.Option(help="Twenty requests per window.")] = 100,
-    twenty_rate_window: Annotated[float, typer.Option(help="Twenty window in seconds.")] = 60.0,
+    twenty_rate_limit: Annotated[
+        int, typer.Option(help="Destination requests per window (Twenty's 100 per 60 s).")
+    ] = 100,
+    twenty_rate_window: Annotated[
+        float, typer.Option(help="Destination pacing window in seconds.")
+    ] = 60.0,
     project_dir: Annotated[
         str | None,
         typer.Option(
@@ -345,11 +356,11 @@ def migrate_command(
     try:
         config = MigrationConfig(
             bizstim_settings(),
-            twenty_settings(),
+            settings_for(to, None),
             duckdb_path(duckdb),
             report_dir.resolve(),
             project_dir=dbt_project_dir(project_dir) or PROJECT_DIR,
-            twenty_rate=(
+            target_rate=(
                 positive("--twenty-rate-limit", twenty_rate_limit, int),
                 positive("--twenty-rate-window", twenty_rate_window, float),
             ),

@@ -67,11 +67,11 @@ def stand_in_config(
     the custom-field map confirmed in a copy of the project under ``tmp``."""
     return MigrationConfig(
         bizstim=BizstimSettings(f"{bizstim.url}/api", (bizstim_key,), 100000, 1),
-        twenty=TwentySettings(twenty.url, TWENTY_KEY),
+        target=TwentySettings(twenty.url, TWENTY_KEY),
         duckdb=tmp / f"{staging}.duckdb",
         report_dir=tmp / "report",
         project_dir=copy_project(tmp / "project"),
-        twenty_rate=(100000, 1),
+        target_rate=(100000, 1),
         allow_unmatched_owners=True,
     )
 
