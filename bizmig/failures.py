@@ -25,6 +25,7 @@ from common.settings import ConfigError
 from ingest.cli import console
 from ingest.transport import ExtractError
 from load.core.build_state import BuildNotUsable
+from load.core.destination import SchemaConflict
 from load.core.pacing import BudgetExhausted
 from load.core.run import LoadRefused
 from load.core.transport import DestinationError, DestinationUnavailable
@@ -50,6 +51,8 @@ def explain(exc: BaseException) -> tuple[ExitCode, str, str] | None:
         return ExitCode.GATE_FAILED, "stopped", f"{exc}. Fix it, or rerun with --force."
     if isinstance(exc, BudgetExhausted):
         return ExitCode.DESTINATION_BUDGET_EXHAUSTED, "stopped", str(exc)
+    if isinstance(exc, SchemaConflict):
+        return ExitCode.SCHEMA_CONFLICT, "schema", str(exc)
     if isinstance(exc, LoadRefused):
         return ExitCode(exc.exit_code), "load refused", str(exc)
     if isinstance(exc, ExtractError):

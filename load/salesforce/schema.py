@@ -14,7 +14,10 @@ StandardValueSet ``Product2Family``, whose update replaces the whole list, so th
 values are read and the mart's missing ones appended. Everything created — objects, fields,
 values, permissions — is recorded in ``migration.schema_ledger``, and :func:`remove_schema`
 takes back exactly that (values removed from the set, fields and objects deleted through the
-Metadata API, which keeps deleted custom fields and objects restorable for 15 days).
+Metadata API, which keeps deleted custom fields and objects restorable for 15 days). The one
+exception: an org whose Product Family list was empty before the migration keeps its values,
+because a standard value set cannot be emptied (the Metadata API refuses a set without a
+``standardValue``); rollback says so.
 """
 
 from __future__ import annotations
@@ -267,9 +270,15 @@ def remove_schema(client: SalesforceClient, ledger: Ledger) -> list[str]:
         current = setup.metadata.read("StandardValueSet", [FAMILY_SET]).get(FAMILY_SET) or {}
         ours = {r["metadata_id"].split(":", 1)[1] for r in values}
         kept = [v for v in _standard_values(current) if v["fullName"] not in ours]
-        setup._upsert([Component("StandardValueSet", FAMILY_SET, {"standardValue": kept})])
-        ledger.forget_schema([r["metadata_id"] for r in values])
-        removed += [f"Product2.{r['name']}" for r in values]
+        if kept:
+            setup._upsert([Component("StandardValueSet", FAMILY_SET, {"standardValue": kept})])
+            ledger.forget_schema([r["metadata_id"] for r in values])
+            removed += [f"Product2.{r['name']}" for r in values]
+        else:  # a standard value set cannot be emptied: the org had none before the migration
+            removed.append(
+                "(Product2.Family keeps the migration's values: Salesforce does not let a "
+                "standard picklist lose its last value; deactivate them in Setup if unwanted)"
+            )
     for kind, metadata_type in (("field", "CustomField"), ("object", "CustomObject")):
         rows = [r for r in reversed(created) if r["kind"] == kind]
         if rows:
