@@ -31,7 +31,7 @@
                             'source_field': '{{ field_name }}',
                             'raw_value': {{ expression }},
                             'reason': {{ salesforce_length(expression) }}
-                            || ' characters; Salesforce''s {{ field_name }} holds {{ max_length }}',
+                            || ' characters, more than the {{ max_length }} its Salesforce field holds',
                             'rule': 'salesforce_field_too_long_kept_raw'
                         }
                 end{{ "," if not loop.last }}

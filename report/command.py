@@ -156,17 +156,17 @@ def collect(
 ) -> dict[str, Any]:
     dest = display_name(destination)
     with open_report_db(duckdb_file) as db:
-        recon_rows = reconciliation_rows(db)
+        recon_rows = reconciliation_rows(db, destination)
         report: dict[str, Any] = {
             "title": f"Bizstim → {dest} migration report",
             "destination": destination,
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "duckdb": str(duckdb_file),
             "build": read_build_state(db.con).as_json(),
-            "objects": object_summary(db),
+            "objects": object_summary(db, destination),
             "phases": phase_log(db),
             "budget": request_budget(db),
-            "quarantine": quarantine(db),
+            "quarantine": quarantine(db, destination),
             "source": source_api(db),
             "owners": unmatched_users(db),
             "not_migrated": not_migrated_inventory(db, recon_rows),

@@ -92,13 +92,16 @@ def _duration(started: Any, finished: Any) -> float | None:
     return round(delta.total_seconds(), 3)
 
 
-def quarantine(db: ReportDb) -> dict[str, Any]:
-    """Section 4: dbt's rejected rows and raw-kept values, plus the records Twenty refused."""
+def quarantine(db: ReportDb, destination: str = "twenty") -> dict[str, Any]:
+    """Section 4: dbt's rejected rows and raw-kept values for the destination, plus the
+    records it refused."""
     rows: list[dict[str, Any]] = []
     if db.has(MIGRATION, "migration__quarantine"):
+        mine, params = db.of_destination(MIGRATION, "migration__quarantine", destination)
         for row in db.rows(
-            f"select * from {MIGRATION}.migration__quarantine "
-            "order by object_name, rule, try_cast(source_id as bigint), source_id"
+            f"select * from {MIGRATION}.migration__quarantine where {mine} "
+            "order by object_name, rule, try_cast(source_id as bigint), source_id",
+            params,
         ):
             rows.append(
                 {

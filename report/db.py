@@ -82,6 +82,14 @@ class ReportDb:
             for row in cursor.fetchall()
         ]
 
+    def of_destination(self, schema: str, table: str, destination: str) -> tuple[str, list[Any]]:
+        """A WHERE condition keeping one destination's rows of a migration table: the
+        reconciliation and quarantine hold every destination's (a ``destination`` column); a
+        file built before that column existed holds Twenty's only."""
+        if "destination" in self.columns(schema, table):
+            return "destination = ?", [destination]
+        return ("true", []) if destination == "twenty" else ("false", [])
+
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self.con.execute(sql, list(params)).fetchone()
         return plain(row[0]) if row else None

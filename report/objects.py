@@ -55,24 +55,30 @@ def _int(value: Any) -> int:
     return int(value or 0)
 
 
-def _quarantine_rules(db: ReportDb) -> set[tuple[str, str]]:
+def _quarantine_rules(db: ReportDb, destination: str) -> set[tuple[str, str]]:
     """(object, rule) pairs that quarantine rows; every other rule in rows_per_rule excludes."""
     if not db.has(MIGRATION, "migration__quarantine"):
         return set()
+    mine, params = db.of_destination(MIGRATION, "migration__quarantine", destination)
     rows = db.rows(
         f"select distinct object_name, rule from {MIGRATION}.migration__quarantine "
-        "where impact is distinct from 'value_kept_raw'"
+        f"where impact is distinct from 'value_kept_raw' and {mine}",
+        params,
     )
     return {(str(r["object_name"]), str(r["rule"])) for r in rows}
 
 
-def reconciliation_rows(db: ReportDb) -> list[dict[str, Any]]:
-    """dbt's per object and source table accounting, each rule marked quarantine/exclusion."""
+def reconciliation_rows(db: ReportDb, destination: str = "twenty") -> list[dict[str, Any]]:
+    """dbt's per object and source table accounting of one destination, each rule marked
+    quarantine/exclusion."""
     if not db.has(MIGRATION, "migration__reconciliation"):
         return []
-    quarantine_rules = _quarantine_rules(db)
+    quarantine_rules = _quarantine_rules(db, destination)
+    mine, params = db.of_destination(MIGRATION, "migration__reconciliation", destination)
     rows = db.rows(
-        f"select * from {MIGRATION}.migration__reconciliation order by object_name, source_table"
+        f"select * from {MIGRATION}.migration__reconciliation where {mine} "
+        "order by object_name, source_table",
+        params,
     )
     for row in rows:
         raw = parse_json_column(row.get("rows_per_rule")) or {}
@@ -131,13 +137,16 @@ def merges(db: ReportDb) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def notes(db: ReportDb) -> dict[str, tuple[int, int]]:
+def notes(db: ReportDb, destination: str) -> dict[str, tuple[int, int]]:
     """object → (values kept raw, records they are on): migrated records with a note."""
     if not db.has(MIGRATION, "migration__quarantine"):
         return {}
+    mine, params = db.of_destination(MIGRATION, "migration__quarantine", destination)
     rows = db.rows(
         f"select object_name, count(*) as n, count(distinct source_id) as records "
-        f"from {MIGRATION}.migration__quarantine where impact = 'value_kept_raw' group by all"
+        f"from {MIGRATION}.migration__quarantine where impact = 'value_kept_raw' and {mine} "
+        "group by all",
+        params,
     )
     return {str(r["object_name"]): (_int(r["n"]), _int(r["records"])) for r in rows}
 
@@ -167,13 +176,13 @@ def story(o: dict[str, Any]) -> str:
     return head + (": " + "; ".join(parts) if parts else ": one record per source row")
 
 
-def object_summary(db: ReportDb) -> dict[str, Any]:
+def object_summary(db: ReportDb, destination: str = "twenty") -> dict[str, Any]:
     """Per Twenty object: the three equations above, the rules behind each count, a story."""
-    recon = reconciliation_rows(db)
+    recon = reconciliation_rows(db, destination)
     ledger = ledger_counts(db)
     loaded_available = db.has(MIGRATION, "ledger_current")
     merged_by = merges(db)
-    noted = notes(db)
+    noted = notes(db, destination)
     objects = []
     for name in OBJECTS:
         sources = [r for r in recon if r["object_name"] == name]

@@ -118,7 +118,8 @@ def _payment(built: Reshaped, payment_id: int) -> list[tuple]:
 def _quarantine(built: Reshaped, source_table: str, like: str) -> list[tuple]:
     return built.query(
         "select source_id, rule, impact, reason from migration.migration__quarantine "
-        f"where source_table = '{source_table}' and source_id like '{like}' order by source_id"
+        f"where destination = 'twenty' and source_table = '{source_table}' "
+        f"and source_id like '{like}' order by source_id"
     )
 
 

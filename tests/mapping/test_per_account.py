@@ -58,7 +58,7 @@ def test_fields_known_only_by_their_client_detail_column_follow_the_seed(
     assert _unconfirmed(built) == [pending]
     columns = built.query(
         "select source_rows from migration.migration__reconciliation "
-        "where source_table = 'client_details (custom_<id> columns)'"
+        "where source_table = 'client_details (custom_<id> columns)' and destination = 'twenty'"
     )
     assert columns == [(len(by_id),)]
     reconciliation_rows(built.query)  # every object adds up

@@ -65,18 +65,19 @@ def test_a_cell_that_looks_like_markup_is_text_and_only_a_badge_is_a_badge():
 
 
 def test_the_destination_names_the_title_and_the_wording(staging_copy, tmp_path, migrated):
+    # a destination whose rows the staging file holds: the report counts its destination's rows
     report = make_report(
         staging_copy,
         tmp_path / "out",
         reconciliation_json=migrated.reconciliation,
-        destination="pipedrive",
+        destination="salesforce",
     )
-    assert report.data["title"] == "Bizstim → Pipedrive migration report"
-    assert "<title>Bizstim → Pipedrive migration report</title>" in report.html
-    headers = report.page.table_with("objects", "object", "Pipedrive records")[0]
-    assert {"refused by Pipedrive", "not loaded yet"} <= set(headers)
-    assert "in Pipedrive" in report.page.table_with("reconciliation", "object", "in Pipedrive")[0]
-    assert "Pipedrive load runs" in report.page.text("budget")
-    assert "| in Pipedrive |" in report.markdown and "| rebuild in Pipedrive |" in report.markdown
+    assert report.data["title"] == "Bizstim → Salesforce migration report"
+    assert "<title>Bizstim → Salesforce migration report</title>" in report.html
+    headers = report.page.table_with("objects", "object", "Salesforce records")[0]
+    assert {"refused by Salesforce", "not loaded yet"} <= set(headers)
+    assert "in Salesforce" in report.page.table_with("reconciliation", "object", "in Salesforce")[0]
+    assert "Salesforce load runs" in report.page.text("budget")
+    assert "| in Salesforce |" in report.markdown and "| rebuild in Salesforce |" in report.markdown
     with pytest.raises(ValueError, match="unknown destination"):
         render_html(report.data, destination="hubspot")

@@ -4,6 +4,8 @@
 --   impact = 'value_kept_raw':      the record is migrated but one value could not be mapped
 --            and was kept verbatim (rawEmails / rawPhones) or left empty (custom values,
 --            and numbers / dates / amounts that are not one: value_not_typed_left_empty).
+-- destination: the rows below are Twenty's ('twenty'); int_salesforce__quarantine adds the
+-- Salesforce side ('salesforce'), whose mapping keeps other values than Twenty's.
 with records as (
     select
         object_name,
@@ -175,20 +177,32 @@ undated_schedules as (
         where exclusion_rule is null and quarantine_rule is null
             and {{ raw_column }} is not null and {{ typed_column }} is null
     {%- endfor %}
+),
+
+twenty as (
+    select * from records
+    union all
+    select * from undated_schedules
+    union all
+    select * from untyped_client_values
+    union all
+    select * from untyped_service_values
+    union all
+    select * from bad_emails
+    union all
+    select * from shared_emails
+    union all
+    select * from bad_phones
+    union all
+    select * from bad_custom_values
 )
 
-select * from records
+select
+    'twenty' as destination,
+    *
+from twenty
 union all
-select * from undated_schedules
-union all
-select * from untyped_client_values
-union all
-select * from untyped_service_values
-union all
-select * from bad_emails
-union all
-select * from shared_emails
-union all
-select * from bad_phones
-union all
-select * from bad_custom_values
+select
+    'salesforce' as destination,
+    *
+from {{ ref('int_salesforce__quarantine') }}

@@ -1,7 +1,9 @@
--- Per Twenty object and source table: how many source rows there are (counted straight from
--- staging), and how many were mapped, quarantined or excluded by a named rule. The singular
--- test reconciliation_adds_up checks source_rows = mapped + quarantined + excluded and that
--- the distinct records the mapped rows became equal the rows of the object's mart.
+-- Per destination, object and source table: how many source rows there are (counted straight
+-- from staging), and how many were mapped, quarantined or excluded by a named rule. The
+-- singular test reconciliation_adds_up checks source_rows = mapped + quarantined + excluded
+-- and that the distinct records the mapped rows became equal the rows of the object's mart.
+-- destination: 'twenty' (int_migration__dispositions) or 'salesforce'
+-- (int_salesforce__dispositions); a report or reconcile for one destination reads its rows.
 -- migration_scope says what the build migrates: 'full', or a pilot ('pilot sample_clients=10');
 -- in a pilot, source rows outside the sample are excluded by the rule outside_pilot_sample.
 {%- set source_counts = [
@@ -26,22 +28,44 @@
         ~ " where is_in_current_snapshot and raw_value is not null and not exists (select 1 from "
         ~ ref('stg_bizstim__custom_fields') ~ " where is_in_current_snapshot)"),
     ('discounts', "select count(*) from " ~ ref('stg_bizstim__discounts')),
+    ('practice team (one Account)', "select 1"),
 ] -%}
 {%- set mart_counts = [
-    ('person', 'twenty__people'),
-    ('serviceGroup', 'twenty__service_groups'),
-    ('tutoringService', 'twenty__services'),
-    ('serviceLocation', 'twenty__locations'),
-    ('payment', 'twenty__payments'),
-    ('tutoringSession', 'twenty__sessions'),
-    ('availabilityWindow', 'twenty__availability_windows'),
-    ('note', 'twenty__notes'),
-    ('noteTarget', 'twenty__note_targets'),
-    ('workspaceMember (owner lookup)', 'migration__owner_lookup'),
+    ('twenty', 'person', 'twenty__people'),
+    ('twenty', 'serviceGroup', 'twenty__service_groups'),
+    ('twenty', 'tutoringService', 'twenty__services'),
+    ('twenty', 'serviceLocation', 'twenty__locations'),
+    ('twenty', 'payment', 'twenty__payments'),
+    ('twenty', 'tutoringSession', 'twenty__sessions'),
+    ('twenty', 'availabilityWindow', 'twenty__availability_windows'),
+    ('twenty', 'note', 'twenty__notes'),
+    ('twenty', 'noteTarget', 'twenty__note_targets'),
+    ('twenty', 'workspaceMember (owner lookup)', 'migration__owner_lookup'),
+    ('salesforce', 'Account', 'salesforce__accounts'),
+    ('salesforce', 'Contact', 'salesforce__contacts'),
+    ('salesforce', 'Lead', 'salesforce__leads'),
+    ('salesforce', 'Bizstim_Service_Group__c', 'salesforce__service_groups'),
+    ('salesforce', 'Product2', 'salesforce__products'),
+    ('salesforce', 'PricebookEntry', 'salesforce__pricebook_entries'),
+    ('salesforce', 'Bizstim_Payment__c', 'salesforce__payments'),
+    ('salesforce', 'Opportunity', 'salesforce__opportunities'),
+    ('salesforce', 'Event', 'salesforce__events'),
+    ('salesforce', 'Bizstim_Availability__c', 'salesforce__availability'),
+    ('salesforce', 'ContentNote', 'salesforce__notes'),
+    ('salesforce', 'ContentDocumentLink', 'salesforce__note_links'),
+    ('salesforce', 'User (owner lookup)', 'migration__owner_lookup'),
 ] %}
 
 with dispositions as (
-    select * from {{ ref('int_migration__dispositions') }}
+    select
+        'twenty' as destination,
+        *
+    from {{ ref('int_migration__dispositions') }}
+    union all by name
+    select
+        'salesforce' as destination,
+        *
+    from {{ ref('int_salesforce__dispositions') }}
 ),
 
 source_rows as (
@@ -54,9 +78,10 @@ source_rows as (
 ),
 
 mart_rows as (
-    {%- for object_name, mart in mart_counts %}
+    {%- for destination, object_name, mart in mart_counts %}
         {{ "union all" if not loop.first }}
         select
+            '{{ destination }}' as destination,
             '{{ object_name }}' as object_name,
             count(*) as mart_rows
         from {{ ref(mart) }}
@@ -65,25 +90,28 @@ mart_rows as (
 
 per_object as (
     select
+        destination,
         object_name,
         count(distinct target_external_id) as mapped_records
     from dispositions
-    group by object_name
+    group by destination, object_name
 ),
 
 rule_counts as (
     select
+        destination,
         object_name,
         source_table,
         disposition,
         rule,
         count(*) as rule_rows
     from dispositions
-    group by object_name, source_table, disposition, rule
+    group by destination, object_name, source_table, disposition, rule
 ),
 
 counted as (
     select
+        destination,
         object_name,
         source_table,
         cast(
@@ -103,10 +131,11 @@ counted as (
             )
         ) as rows_per_rule
     from rule_counts
-    group by object_name, source_table
+    group by destination, object_name, source_table
 )
 
 select
+    counted.destination,
     counted.object_name,
     counted.source_table,
     coalesce(source_rows.source_rows, 0) as source_rows,
@@ -121,6 +150,10 @@ select
     '{{ pilot_label() }}' as migration_scope
 from counted
 left join source_rows on counted.source_table = source_rows.source_table
-left join per_object on counted.object_name = per_object.object_name
-left join mart_rows on counted.object_name = mart_rows.object_name
-order by counted.object_name, counted.source_table
+left join per_object
+    on counted.destination = per_object.destination
+        and counted.object_name = per_object.object_name
+left join mart_rows
+    on counted.destination = mart_rows.destination
+        and counted.object_name = mart_rows.object_name
+order by counted.destination desc, counted.object_name asc, counted.source_table asc
