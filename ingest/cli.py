@@ -43,6 +43,10 @@ from ingest.pipeline import ExtractOptions, ExtractResult, run_extract
 from ingest.pipeline import Progress as ExtractProgress
 from ingest.scope import ScopeReport, run_scope
 from ingest.transport import ExtractError
+from load.cli import check_destination
+from load.core.cost import CostPlan
+from load.cost_print import print_cost
+from load.destinations import scope_cost
 
 console = make_console(stderr=True)
 out = make_console()
@@ -76,21 +80,54 @@ def scope_command(
         bool, typer.Option(help="Read the client and practitioner lists for an exact budget.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="Also plan the load into this destination: its budget and ETA."),
+    ] = None,
+    daily_api_requests: Annotated[
+        int | None,
+        typer.Option(
+            help="The destination's daily API allocation, when its own cannot be read "
+            "(Salesforce: /limits of the configured org)."
+        ),
+    ] = None,
 ) -> None:
-    """Validate every key and show what the account holds and what extracting it costs."""
+    """Validate every key and show what the account holds and what extracting it costs
+    (with --to: and what loading it costs in the destination's budget)."""
     try:
+        if to is not None:
+            check_destination(to)
+        if daily_api_requests is not None:
+            positive("--daily-api-requests", daily_api_requests, int)
         settings = bizstim_settings(base_url, api_key, rate_limit, rate_window)
         check_reachable("BIZSTIM_BASE_URL", settings.base_url)
         options = ExtractOptions(duckdb_path(duckdb))
         report = run_scope(settings, options.work_dir, exact=exact, duckdb_path=options.duckdb_path)
+        plan = load_plan(to, report, options.duckdb_path, daily_api_requests)
     except ConfigError as exc:
         raise _fail(exc, 2) from exc
     except ExtractError as exc:
         raise _fail(exc, exc.exit_code) from exc
     if as_json:
-        out.print_json(json.dumps(report.as_json()))
+        body = report.as_json()
+        if plan is not None:
+            body["load_plan"] = plan.as_json()
+        out.print_json(json.dumps(body))
         return
     print_scope(report)
+    if plan is not None:
+        print_cost(out, plan, f"Load plan for --to {to}")
+
+
+def load_plan(
+    to: str | None, report: ScopeReport, staging: Path, daily_api_requests: int | None
+) -> CostPlan | None:
+    """The destination's cost plan for this account (None without --to, or for a destination
+    without a cost model: Twenty's 100 requests a minute are paced, not a stop)."""
+    if to is None:
+        return None
+    inventory = {line.endpoint: line.records for line in report.lines if line.available}
+    return scope_cost(to, inventory, staging, daily_api_requests)
 
 
 def print_scope(report: ScopeReport) -> None:

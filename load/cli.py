@@ -38,7 +38,15 @@ from load.core.loader import Progress as LoadProgress
 from load.core.reconcile import reconcile, write_reports
 from load.core.rollback import rollback
 from load.core.run import LoadOptions, LoadOutcome, LoadRefused, perform_load
-from load.destinations import NAMES, marts_of, open_destination, require_built, settings_for
+from load.cost_print import print_cost
+from load.destinations import (
+    NAMES,
+    dry_run_cost,
+    marts_of,
+    open_destination,
+    require_built,
+    settings_for,
+)
 
 console = make_console(stderr=True)
 out = make_console()
@@ -172,10 +180,16 @@ def load_command(
         except LoadRefused as exc:
             console.print(f"[bold red]load refused:[/] {escape(str(exc))}")
             raise typer.Exit(exc.exit_code) from exc
+        plan = dry_run_cost(session, outcome.results) if dry_run else None
         if as_json:
-            out.print_json(json.dumps({"dry_run": dry_run, **outcome.as_json(session)}))
+            body = {"dry_run": dry_run, **outcome.as_json(session)}
+            if plan is not None:
+                body["load_plan"] = plan.as_json()
+            out.print_json(json.dumps(body))
         else:
             print_load(outcome, session, dry_run)
+            if plan is not None:
+                print_cost(out, plan, f"Load plan for --to {to}")
     finally:
         session.close()
 

@@ -10,11 +10,14 @@ is read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from load.core.cost import CostPlan
 from load.core.destination import Destination, NotBuilt
+from load.core.loader import ObjectResult
 
 
 @dataclass(frozen=True)
@@ -113,3 +116,32 @@ def preflight(name: str, settings: Any, rate_limit: int, rate_window: float) -> 
 def destination_url(name: str, settings: Any) -> str:
     """The address a destination's settings name (what phase inputs and reports record)."""
     return str(settings.instance_url if name == "salesforce" else settings.api_url)
+
+
+def scope_cost(
+    name: str, inventory: dict[str, int], duckdb_path: Path | None, daily_requests: int | None
+) -> CostPlan | None:
+    """What loading the account into ``name`` costs in its budget (None: the destination has
+    no cost model yet). Exact from the built marts, else estimated from ``bizmig scope``'s
+    inventory (records per Bizstim endpoint); the destination's own allowance when its
+    settings are configured and it answers, else ``daily_requests`` or an assumed one."""
+    require_built(name)
+    if name != "salesforce":
+        return None
+    from common.settings import ConfigError, salesforce_settings
+    from load.salesforce.cost import scope_plan
+
+    try:
+        settings = salesforce_settings()
+    except ConfigError:
+        settings = None
+    return scope_plan(inventory, duckdb_path, settings, daily_requests)
+
+
+def dry_run_cost(destination: Destination, results: Sequence[ObjectResult]) -> CostPlan | None:
+    """What the load a dry run planned will cost, against the destination's allowance now."""
+    if destination.name != "salesforce":
+        return None
+    from load.salesforce.cost import dry_run_plan
+
+    return dry_run_plan(destination, results)
