@@ -42,7 +42,7 @@ from load.core.values import same_value
 from load.salesforce.bulk import JOB_ROWS, BulkIngest
 from load.salesforce.client import API_VERSION, SalesforceClient, SalesforceError
 from load.salesforce.collections import Collections
-from load.salesforce.content import marked_title
+from load.salesforce.content import marked_title, marker_of
 from load.salesforce.owners import match_owners
 from load.salesforce.reads import Reader, key_value
 from load.salesforce.relations import Relations
@@ -299,6 +299,9 @@ class SalesforceDestination:
             if key == EXTERNAL_ID and not has_external_id(spec.singular):
                 continue
             held = record.get(key)
+            marker = marker_of(held) if spec.singular == "ContentNote" and key == "Title" else None
+            if marker is not None:  # the Title as the load wrote it: the mart's, then the marker
+                wanted = marked_title(wanted, marker)
             if key.endswith("Id") and isinstance(wanted, str) and len(wanted) in (15, 18):
                 equal = same_id(wanted, held)
             else:
