@@ -20,6 +20,14 @@ object before writing costs a describe and one SOQL page per 2 000 records held
 (:data:`READ_PAGE`). Schema setup on a new org (Metadata reads and writes, FieldPermissions) is
 not in the lines: it is paid once, before the first object.
 
+Where it is shown, and why both: ``bizmig scope --to salesforce`` answers before anything is
+extracted, so its counts are the Bizstim inventory's upper bounds until the marts are built
+(then exact for a first load): on the 3 066-record benchmark account the inventory said 4 247
+records and 50 requests, the marts 3 584 and 49 — close enough to decide between one day and
+five, not to promise. ``bizmig load --dry-run --to salesforce`` knows exactly which rows a load
+(or a resume, or the delta cutover) would send, because it has read the org; it costs a
+describe and a read per object, which is why scope does not do it.
+
 The allocation is the org's own ``GET /limits`` (``DailyApiRequests``, ``DailyBulkApiBatches``:
 max and remaining) when the org is reachable; otherwise the configured or assumed figures,
 and the plan says which.
