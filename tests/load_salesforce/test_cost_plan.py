@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from load.core.specs import LoadSpec
@@ -23,9 +24,10 @@ from load.salesforce.cost import (
     assumed_allowances,
     org_allowances,
     salesforce_plan,
+    scope_plan,
     write_cost,
 )
-from load.salesforce.specs import API_NAME, EXTERNAL_ID
+from load.salesforce.specs import API_NAME, EXTERNAL_ID, LOAD_ORDER
 from tests.load_salesforce.conftest import Org, key_field, planned, set_up, start_org, writer
 
 
@@ -100,3 +102,26 @@ def test_a_write_costs_exactly_the_plan_in_requests_and_bulk_batches(org: Org):
     limits = {a.unit: a for a in after}
     assert limits[REQUESTS].limit == 5000 and limits[BATCHES].limit == 40
     assert "/limits" in limits[REQUESTS].source
+
+
+def test_scope_plans_from_the_marts_when_built_else_from_the_inventory(tmp_path: Path):
+    inventory = {"clients": 100, "practitioners": 5, "staffs": 3, "payments": 2_500}
+    estimate = scope_plan(inventory, tmp_path / "absent.duckdb", None)
+    assert "estimate" in estimate.basis
+    counts = {line.object: line.records for line in estimate.lines}
+    assert counts["Account"] == 101  # a household per client and the staff's
+    assert counts["Contact"] == 108  # clients, practitioners and staff
+    assert counts["Bizstim_Payment__c"] == 2_500 and estimate.total(BATCHES) == 1
+    staging = tmp_path / "staging.duckdb"
+    with duckdb.connect(str(staging)) as con:
+        con.execute("create schema marts")
+        for spec in LOAD_ORDER:
+            rows = 12_000 if spec.singular == "Event" else 3
+            con.execute(f"create table {spec.relation} as select range as i from range({rows})")
+    exact = scope_plan(inventory, staging, None, daily_requests=1_000)
+    assert "exact" in exact.basis
+    event = next(line for line in exact.lines if line.object == "Event")
+    # 10 000 rows as one job, the 2 000 left at the threshold as a second
+    assert event.records == 12_000 and event.costs == {REQUESTS: 16, BATCHES: 2}
+    requests = next(a for a in exact.allowances if a.unit == REQUESTS)
+    assert requests.limit == 1_000 and requests.source == "configured"
