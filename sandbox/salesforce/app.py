@@ -40,7 +40,11 @@ The 20 rules of §1.12 and where each is enforced:
    for restricted picklist field: V" — ``values._text``.
 14. ``STANDARD_PRICE_NOT_DEFINED`` — ``rules._pricebook_entry``.
 15. Custom fields without FieldPermissions are invisible: ``INVALID_FIELD: No such column`` in
-   writes, SOQL, describe, GET — ``security.py``, used by ``Engine.visible_field``.
+   writes, SOQL, describe, GET — ``security.py``, used by ``Engine.visible_field``. Likewise
+   a custom object without ObjectPermissions Read is ``INVALID_TYPE`` "sObject type 'X__c' is
+   not supported." everywhere (``Engine.find``), and one without Create/Edit/Delete refuses
+   the row with ``INSUFFICIENT_ACCESS_OR_READONLY``; standard objects stay reachable (the
+   integration user's profile grants them).
 16. Audit fields only on insert and only with ``--set-audit-fields``, else
    ``INVALID_FIELD_FOR_INSERT_UPDATE`` — ``rules._writable``.
 17. Delete → Recycle Bin, ``queryAll`` only, cascades, ``User`` undeletable — ``recycle.py``;

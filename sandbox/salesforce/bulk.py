@@ -254,7 +254,7 @@ class BulkApi:
         sobject = str(body.get("object") or "")
         external = body.get("externalIdFieldName")
         with self.org.lock:
-            definition = self.org.schema.get(sobject) if sobject else None
+            definition = self.org.engine.find(sobject) if sobject else None
             if definition is None:
                 raise SfError(400, "INVALIDJOB", f"InvalidJob : Unable to find object: {sobject}")
             sobject = definition.name

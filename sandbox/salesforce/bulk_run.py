@@ -102,7 +102,7 @@ def _visible(org: Org, obj: ObjectDef, fdef: FieldDef) -> bool:
 
 
 def is_external_id(org: Org, sobject: str, field_name: str | None) -> bool:
-    obj = org.schema.get(sobject)
+    obj = org.engine.find(sobject)
     fdef = obj.fields.get(field_name) if obj is not None and field_name else None
     return fdef is not None and fdef.external_id and _visible(org, obj, fdef)
 
@@ -135,7 +135,7 @@ def _column(org: Org, obj: ObjectDef, header: str) -> Column:
     targets = [parent_type] if parent_type else lookup.reference_to
     if (parent_type and parent_type not in lookup.reference_to) or len(targets) != 1:
         raise _not_found(header)
-    parent = org.schema.get(targets[0])
+    parent = org.engine.find(targets[0])
     key = parent.fields.get(parent_field) if parent is not None else None
     if key is None or not (key.external_id or key.name == "Id") or \
             not _visible(org, parent, key):
@@ -144,7 +144,7 @@ def _column(org: Org, obj: ObjectDef, header: str) -> Column:
 
 
 def resolve_header(org: Org, job: Job, header: list[str]) -> list[Column]:
-    obj = org.schema.get(job.object)
+    obj = org.engine.find(job.object)
     if obj is None:
         raise JobFailure(f"InvalidJob : Unable to find object: {job.object}")
     if job.operation in ("delete", "hardDelete"):

@@ -84,7 +84,7 @@ class Collections:
         name = attributes.get("type") if isinstance(attributes, dict) else None
         if not isinstance(name, str) or not name:
             raise SfError(400, "INVALID_TYPE", "Must send a concrete entity type.")
-        obj = self.engine.schema.get(name)
+        obj = self.engine.find(name)
         if obj is None or (expected is not None and obj.name != expected):
             raise SfError(400, "INVALID_TYPE", f"Invalid type: {name}" if obj else
                           f"sObject type '{name}' is not supported.")
@@ -104,7 +104,7 @@ class Collections:
         with self.org.lock:
             expected = None
             if sobject is not None:
-                obj = self.engine.schema.get(sobject)
+                obj = self.engine.find(sobject)
                 if obj is None:
                     raise not_found()
                 expected = obj.name
@@ -131,7 +131,7 @@ class Collections:
                         records=sum(o.success for o in outcomes))
 
     def _retrieve(self, request: Request, sobject: str, version: str) -> Response:
-        obj = self.engine.schema.get(sobject)
+        obj = self.engine.find(sobject)
         if obj is None:
             raise not_found()
         raw = [i for i in (request.param("ids") or "").split(",") if i]

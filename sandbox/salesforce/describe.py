@@ -3,14 +3,17 @@
 Why describe is worth faithful modelling: a loader (and the reconciliation) reads it to learn
 which fields exist *for the integration user*, their lengths and whether they are External
 IDs or restricted picklists before it writes. A field hidden by FLS is absent from describe
-(rule 15), so a loader that checks describe after deploying fields sees the missing grant
-before its first write fails.
+(rule 15), and a custom object without ObjectPermissions is absent from the global list and
+its describe is 404, readable-only ones say ``createable: false`` (``security.py``), so a
+loader that checks describe after deploying schema sees the missing grant before its first
+write fails.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sandbox.salesforce import security
 from sandbox.salesforce.records import Engine
 from sandbox.salesforce.rules import targets
 from sandbox.salesforce.schema import TEXT_TYPES, FieldDef, ObjectDef
@@ -24,10 +27,16 @@ def object_urls(obj: ObjectDef, version: str) -> Row:
     return {"sobject": base, "describe": f"{base}/describe", "rowTemplate": f"{base}/{{ID}}"}
 
 
-def object_summary(obj: ObjectDef, version: str) -> Row:
+def object_summary(engine: Engine, obj: ObjectDef, version: str) -> Row:
+    """What the integration user may do with the object (its ObjectPermissions included)."""
+    def may(access: str) -> bool:
+        return security.object_allowed(engine, obj, access)
+
     return {"name": obj.name, "label": obj.label, "labelPlural": obj.label_plural,
-            "keyPrefix": obj.key_prefix, "custom": obj.custom, "createable": obj.createable,
-            "updateable": obj.updateable, "deletable": obj.deletable,
+            "keyPrefix": obj.key_prefix, "custom": obj.custom,
+            "createable": obj.createable and may("create"),
+            "updateable": obj.updateable and may("edit"),
+            "deletable": obj.deletable and may("delete"),
             "undeletable": obj.recyclable and obj.deletable, "queryable": True,
             "retrieveable": True, "searchable": obj.name not in ("FieldPermissions",),
             "urls": object_urls(obj, version)}
@@ -35,8 +44,9 @@ def object_summary(obj: ObjectDef, version: str) -> Row:
 
 def global_describe(engine: Engine, version: str) -> Row:
     return {"encoding": "UTF-8", "maxBatchSize": 200,
-            "sobjects": [object_summary(o, version)
-                         for o in sorted(engine.schema.objects.values(), key=lambda o: o.name)]}
+            "sobjects": [object_summary(engine, o, version)
+                         for o in sorted(engine.schema.objects.values(), key=lambda o: o.name)
+                         if security.object_allowed(engine, o, "read")]}
 
 
 def field_describe(engine: Engine, obj: ObjectDef, fdef: FieldDef) -> Row:
@@ -79,6 +89,6 @@ def object_describe(engine: Engine, obj: ObjectDef, version: str) -> Row:
                 children.append({"childSObject": other.name, "field": fdef.name,
                                  "cascadeDelete": fdef.cascade_delete,
                                  "relationshipName": None})
-    return {**object_summary(obj, version),
+    return {**object_summary(engine, obj, version),
             "fields": [field_describe(engine, obj, f) for f in fields.values()],
             "childRelationships": children}

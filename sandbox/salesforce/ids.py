@@ -22,7 +22,7 @@ SUFFIX_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 POD = "5g"  # the instance part every id of this org carries
 _SHAPE = re.compile(r"^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$")
 
-# Standard key prefixes. FieldPermissions is 01k in real orgs (ObjectPermissions is 110); the
+# Standard key prefixes (FieldPermissions 01k and ObjectPermissions 110 as in real orgs); the
 # org itself (00D) and the integration user's profile (00e) only appear in the token answer
 # and in User rows.
 STANDARD_PREFIXES = {
@@ -40,6 +40,7 @@ STANDARD_PREFIXES = {
     "Event": "00U",
     "PermissionSet": "0PS",
     "FieldPermissions": "01k",
+    "ObjectPermissions": "110",
     "PermissionSetAssignment": "0Pa",
     "Organization": "00D",
     "Profile": "00e",

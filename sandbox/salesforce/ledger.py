@@ -43,8 +43,8 @@ class Ledger:
         self.store = org.store
         self.tables = org.store.rows
         self.counters = org.store.counters()
-        self.perm_version = 0  # bumped when FLS-relevant rows change (security.py caches)
-        self.fls_cache: tuple[int, frozenset[str], frozenset[str]] | None = None
+        self.perm_version = 0  # bumped when permission rows change (security.py caches)
+        self.grant_cache: tuple[int, security.Grants] | None = None
         self._undo: list[tuple[str, str, Row | None]] = []
         self._dirty: dict[tuple[str, str], Row | None] = {}
         self._dirty_counters: dict[str, int] = {}

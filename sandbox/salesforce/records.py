@@ -54,8 +54,16 @@ class Engine(Ledger):
 
     # -- public API ----------------------------------------------------------------------------
 
-    def object(self, sobject: str) -> ObjectDef:
+    def find(self, sobject: str) -> ObjectDef | None:
+        """The object as the integration user sees it: None when absent *or* when no
+        ObjectPermissions grant Read on it (``security.py``)."""
         obj = self.schema.get(sobject)
+        if obj is None or not security.object_allowed(self, obj, "read"):
+            return None
+        return obj
+
+    def object(self, sobject: str) -> ObjectDef:
+        obj = self.find(sobject)
         if obj is None:
             raise unsupported_type(sobject)
         return obj
@@ -80,7 +88,7 @@ class Engine(Ledger):
             keys: dict[str, FieldDef] = {}
             if operation == "upsert":
                 for name in dict.fromkeys(s for s, _ in items):
-                    if self.schema.get(name) is not None:
+                    if self.find(name) is not None:
                         keys[name] = self.upsert_field(name, external_field or "")
             repeated = self._repeated_keys(items, keys) if keys else set()
             outcomes: list[Outcome] = []
@@ -198,8 +206,9 @@ class Engine(Ledger):
         if not isinstance(row, dict):
             raise RowError("JSON_PARSER_ERROR", "Each record must be a JSON object")
         obj = self.schema.get(sobject) if sobject else self._object_of_id(row)
-        if obj is None:
-            raise RowError("INVALID_TYPE", unsupported_type(sobject).message)
+        if obj is None or not security.object_allowed(self, obj, "read"):
+            name = sobject or (obj.name if obj is not None else "")
+            raise RowError("INVALID_TYPE", unsupported_type(name).message)
         if operation == "insert":
             if any(k.lower() == "id" for k in row):
                 raise RowError("INVALID_FIELD", ID_IN_CREATE, ["Id"])
@@ -208,6 +217,7 @@ class Engine(Ledger):
             return self._update(obj, row, self._row_id(obj, row), "update", strings)
         if operation == "upsert":
             return self._upsert(obj, row, keys[obj.name], repeated, strings)
+        security.require(self, obj, "delete")
         return recycle.delete_one(self, obj, row, operation == "hardDelete", deleted_now)
 
     def _object_of_id(self, row: Row) -> ObjectDef:
@@ -225,6 +235,7 @@ class Engine(Ledger):
         if not obj.createable:
             raise RowError("INVALID_TYPE_FOR_OPERATION",
                            f"entity type cannot be inserted: {obj.label}")
+        security.require(self, obj, "create")
         values = rules.incoming(self, obj, row, mode, strings)
         new = self.fresh(obj, values)
         rules.complete(self, obj, new, None)
@@ -238,6 +249,7 @@ class Engine(Ledger):
         if not obj.updateable:
             raise RowError("INVALID_TYPE_FOR_OPERATION",
                            f"entity type cannot be updated: {obj.label}")
+        security.require(self, obj, "edit")
         values = rules.incoming(self, obj, row, mode, strings)
         new = {**old, **values}
         self.stamp(new)
@@ -331,7 +343,7 @@ class Engine(Ledger):
         """(object, value) pairs that occur in more than one row of this call (rule 6)."""
         seen: Counter[tuple[str, Any]] = Counter()
         for sobject, row in items:
-            obj = self.schema.get(sobject)
+            obj = self.find(sobject)
             key = keys.get(obj.name) if obj is not None else None
             if key is None or not isinstance(row, dict):
                 continue

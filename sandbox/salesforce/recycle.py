@@ -188,7 +188,7 @@ def purge(engine: Engine) -> int:
 
 
 def schema_removed(engine: Engine, object_name: str, field_name: str | None) -> None:
-    """After a Metadata delete: drop the object's rows, and FieldPermissions naming it."""
+    """After a Metadata delete: drop the object's rows, and Field/ObjectPermissions naming it."""
     obj = engine.schema.objects.get(object_name)
     if obj is None:
         engine.tables.pop(object_name, None)
@@ -202,3 +202,7 @@ def schema_removed(engine: Engine, object_name: str, field_name: str | None) -> 
         name = row.get("Field") or ""
         if name == prefix or (prefix.endswith(".") and name.startswith(prefix)):
             engine.remove("FieldPermissions", row["Id"])
+    if prefix.endswith("."):
+        for row in list(engine.tables.get("ObjectPermissions", {}).values()):
+            if row.get("SobjectType") == object_name:
+                engine.remove("ObjectPermissions", row["Id"])

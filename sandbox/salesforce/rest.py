@@ -101,7 +101,7 @@ class RestApi:
         obj = self.schema_object(rest[0])
         if len(rest) == 1:
             if method == "GET":
-                return Response(200, {"objectDescribe": object_summary(obj, version),
+                return Response(200, {"objectDescribe": object_summary(self.engine, obj, version),
                                       "recentItems": []})
             if method == "POST":
                 return self._create(obj, object_body(request))
@@ -125,7 +125,7 @@ class RestApi:
         raise not_found()
 
     def schema_object(self, name: str) -> ObjectDef:
-        obj = self.engine.schema.get(name)
+        obj = self.engine.find(name)
         if obj is None:
             raise not_found()
         return obj

@@ -22,7 +22,11 @@ Choices where the references are silent (documented again in ``app.py``):
   the update half of an upsert even when its value is unchanged;
 * Event: ``StartDateTime`` (or ``ActivityDateTime``) is required, plus ``EndDateTime`` or
   ``DurationInMinutes``; the end may not precede the start and an event lasts ≤ 14 days;
-* ``FieldPermissions.PermissionsEdit`` without ``PermissionsRead`` is refused.
+* ``FieldPermissions.PermissionsEdit`` without ``PermissionsRead`` is refused; so is an
+  ``ObjectPermissions`` flag without the ones it depends on (the object reference: Create,
+  Edit and View All need Read, Delete needs Read and Edit, Modify All needs Read, Edit,
+  Delete and View All), as ``FIELD_INTEGRITY_EXCEPTION`` "Permission Edit X depends on
+  permission(s): Read X" (the wording data-loading guides quote).
 """
 
 from __future__ import annotations
@@ -263,6 +267,34 @@ def _field_permissions(engine: Engine, obj: ObjectDef, new: Row, old: Row | None
                        ["PermissionsEdit"])
 
 
+OBJECT_PERMISSION_NAMES = {
+    "PermissionsRead": "Read", "PermissionsCreate": "Create", "PermissionsEdit": "Edit",
+    "PermissionsDelete": "Delete", "PermissionsViewAllRecords": "Read All",
+    "PermissionsModifyAllRecords": "Edit All"}
+OBJECT_PERMISSION_NEEDS = {
+    "PermissionsCreate": ["PermissionsRead"], "PermissionsEdit": ["PermissionsRead"],
+    "PermissionsDelete": ["PermissionsRead", "PermissionsEdit"],
+    "PermissionsViewAllRecords": ["PermissionsRead"],
+    "PermissionsModifyAllRecords": ["PermissionsRead", "PermissionsEdit", "PermissionsDelete",
+                                    "PermissionsViewAllRecords"]}
+
+
+def _object_permissions(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> None:
+    sobject = engine.schema.objects.get(new["SobjectType"])
+    if sobject is None or sobject.name in security.PERMISSION_TABLES:
+        raise RowError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "SObject Type Name: bad value "
+                       f"for restricted picklist field: {new['SobjectType']}", ["SobjectType"])
+    problems = []
+    for flag, needs in OBJECT_PERMISSION_NEEDS.items():
+        missing = [n for n in needs if not new.get(n)]
+        if new.get(flag) and missing:
+            wanted = ", ".join(f"{OBJECT_PERMISSION_NAMES[n]} {sobject.name}" for n in missing)
+            problems.append(f"Permission {OBJECT_PERMISSION_NAMES[flag]} {sobject.name} "
+                            f"depends on permission(s): {wanted}")
+    if problems:
+        raise RowError("FIELD_INTEGRITY_EXCEPTION", "; ".join(problems), [])
+
+
 def _permission_set(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> None:
     if not API_NAME.match(new["Name"]):
         raise RowError("FIELD_INTEGRITY_EXCEPTION",
@@ -278,6 +310,7 @@ def _pricebook(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> Non
 _OBJECT_RULES = {
     "Opportunity": _opportunity, "PricebookEntry": _pricebook_entry, "Event": _event,
     "ContentNote": _content_note, "FieldPermissions": _field_permissions,
+    "ObjectPermissions": _object_permissions,
     "PermissionSet": _permission_set, "Pricebook2": _pricebook,
 }
 

@@ -19,8 +19,11 @@ Choices where the references are silent:
   are the org's objects and permissionable fields, as on a real org: a Field that names no
   such field is refused with ``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST``
   (``rules._field_permissions``; the values change with the schema, so they are not listed).
+  ``ObjectPermissions.SobjectType`` likewise names an existing object; its flags' dependencies
+  (Create/Edit/View All need Read, Delete needs Edit, Modify All needs Delete and View All) are
+  ``FIELD_INTEGRITY_EXCEPTION`` (``rules._object_permissions``).
 * Objects whose delete is permanent (no Recycle Bin): ContentDocumentLink, PermissionSet,
-  FieldPermissions, PermissionSetAssignment.
+  FieldPermissions, ObjectPermissions, PermissionSetAssignment.
 """
 
 from __future__ import annotations
@@ -232,10 +235,20 @@ def standard_objects() -> list[ObjectDef]:
         flag("PermissionsRead", "Read Access"), flag("PermissionsEdit", "Edit Access"),
     ], label_plural="Field Permissions", recyclable=False,
         unique_together=[["ParentId", "Field"]])
+    object_perm = make("ObjectPermissions", "Object Permissions", [
+        ref("ParentId", "Parent ID", ["PermissionSet"], "Parent", required=True,
+            updateable=False, cascade_delete=True),
+        pick("SobjectType", "SObject Type Name", [], required=True, updateable=False),
+        flag("PermissionsRead", "Read Records"), flag("PermissionsCreate", "Create Records"),
+        flag("PermissionsEdit", "Edit Records"), flag("PermissionsDelete", "Delete Records"),
+        flag("PermissionsViewAllRecords", "Read All Records"),
+        flag("PermissionsModifyAllRecords", "Edit All Records"),
+    ], label_plural="Object Permissions", recyclable=False,
+        unique_together=[["ParentId", "SobjectType"]])
     assignment = make("PermissionSetAssignment", "Permission Set Assignment", [
         ref("AssigneeId", "Assignee ID", ["User"], "Assignee", required=True, updateable=False),
         ref("PermissionSetId", "Permission Set ID", ["PermissionSet"], "PermissionSet",
             required=True, updateable=False, cascade_delete=True),
     ], recyclable=False, unique_together=[["AssigneeId", "PermissionSetId"]])
     return [user, account, contact, lead, product, pricebook, entry, opportunity, event, note,
-            document, link, permset, field_perm, assignment]
+            document, link, permset, field_perm, object_perm, assignment]

@@ -101,6 +101,14 @@ def permission_set(api: httpx.Client) -> str:
     return ps
 
 
+def grant_object(api: httpx.Client, ps: str, sobject: str, **flags: bool) -> str:
+    """ObjectPermissions on a custom object: everything unless ``flags`` say otherwise."""
+    every = {f"Permissions{p}": True for p in ("Read", "Create", "Edit", "Delete",
+                                               "ViewAllRecords", "ModifyAllRecords")}
+    return create(api, "ObjectPermissions", ParentId=ps, SobjectType=sobject,
+                  **{**every, **flags})
+
+
 def grant(api: httpx.Client, ps: str, sobject: str, name: str, edit: bool = True) -> str:
     return create(api, "FieldPermissions", ParentId=ps, SobjectType=sobject,
                   Field=f"{sobject}.{name}", PermissionsRead=True, PermissionsEdit=edit)

@@ -18,7 +18,15 @@ from tests.sandbox_salesforce.s2_helpers import (
     soap,
     soap_results,
 )
-from tests.sandbox_salesforce.sf_helpers import V, create, errors, grant, query, unique
+from tests.sandbox_salesforce.sf_helpers import (
+    V,
+    create,
+    errors,
+    grant,
+    grant_object,
+    query,
+    unique,
+)
 
 
 def api_name(prefix: str) -> str:
@@ -54,6 +62,7 @@ def test_custom_object_and_fields_are_created(api: httpx.Client) -> None:
         ("Lookup", "Contact", "Contact")
     assert read(api, "CustomObject", obj)["pluralLabel"] == "Payments"
     assert read(api, "CustomField", f"{obj}.Nope__c") == {}
+    grant_object(api, api.permission_set, obj)  # type: ignore[attr-defined]
     described = api.get(f"{V}/sobjects/{obj}/describe")
     assert described.status_code == 200, described.text
     assert described.json()["custom"] is True
