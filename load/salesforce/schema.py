@@ -1,13 +1,15 @@
 """Schema setup: the custom objects, fields and picklist values the marts need, made visible.
 
 Idempotent by reading first: one REST describe per object (11 GETs on a rerun, no write),
-``readMetadata`` only for fields describe does not show (absent, or present but invisible to
-the integration user), ``upsertMetadata`` only for what is missing (10 components a call),
-then field permissions for every field the user cannot see yet (:mod:`load.salesforce.
-permissions`), then a second describe proving each field is now visible: a field that stays
-invisible is an error naming it, not a load that quarantines every record with "No such
-column". A field that exists with another shape is a :class:`SchemaConflict`
-(:mod:`load.salesforce.wanted`).
+``readMetadata`` only for objects and fields describe does not show (absent, or present but
+invisible to the integration user), ``upsertMetadata`` only for what is missing (10
+components a call), then object permissions for every custom object the user cannot read or
+write yet (describe's ``createable``/``updateable``/``deletable`` say so without another
+request) and field permissions for every field it cannot see (:mod:`load.salesforce.
+permissions`), then a second describe proving each is now visible: an object or field that
+stays invisible is an error naming it, not a load that quarantines every record with
+"sObject type … is not supported" or "No such column". A field that exists with another
+shape is a :class:`SchemaConflict` (:mod:`load.salesforce.wanted`).
 
 ``Product2.Family`` (service groups) is a standard picklist: its values change through the
 StandardValueSet ``Product2Family``, whose update replaces the whole list, so the current
@@ -130,10 +132,16 @@ class SchemaSetup:
                     f"the org has no {spec.singular} object (a standard object the migration "
                     "writes: is the feature enabled for the integration user?)"
                 )
-        missing_objects = [o for o in objects if self.described.get(o.name) is None]
+        for o in objects:  # a custom object no spec loads (a service-group lookup target)
+            if o.name not in self.described:
+                self.describe(o.name)
+        unseen = [o.name for o in objects if self.described.get(o.name) is None]
+        hidden = self.metadata.read("CustomObject", unseen) if unseen else {}
+        hidden = {k.lower() for k in hidden}
+        missing_objects = [o for o in objects if o.name in unseen and o.name.lower() not in hidden]
         self._create_objects(run_id, missing_objects, report)
-        existing = [o.name for o in objects if o not in missing_objects]
-        report.reused += len(existing)
+        report.reused += len(objects) - len(missing_objects)
+        self._object_access(run_id, [o.name for o in objects])
         to_create, to_grant = self._classify(fields, {o.name for o in missing_objects}, report)
         self._create_fields(run_id, to_create, report)
         self._family_values(run_id, family)
@@ -152,6 +160,22 @@ class SchemaSetup:
                 )
         report.requests = self.client.stats.total - before
         return report
+
+    def _object_access(self, run_id: str, names: Sequence[str]) -> None:
+        """ObjectPermissions for each custom object the user cannot fully use yet; then
+        describe proves the object is readable and writable."""
+        lacking = [n for n in names if not _usable(self.described.get(n))]
+        if not lacking:
+            return
+        self.permissions.grant_objects(run_id, lacking)
+        still = [n for n in lacking if not _usable(self.describe(n))]
+        if still:
+            raise SchemaConflict(
+                f"object(s) {', '.join(still)} exist but stay unusable for the integration "
+                f"user {self.client.user_id} after granting every object permission in "
+                "permission set Bizstim_Migration: check that the user's licence allows custom "
+                "objects, then run the load again"
+            )
 
     def _sees(self, field: WantedField) -> bool:
         return field.name.lower() in self.visible(field.object)
@@ -176,8 +200,6 @@ class SchemaSetup:
         for name, _ in self._upsert(components):
             self.ledger.record_schema(run_id, "object", name, name, name)
             report.created_objects.append(name)
-        for o in objects:
-            self.describe(o.name)
 
     def _classify(
         self, fields: Sequence[WantedField], new_objects: set[str], report: SetupReport
@@ -240,6 +262,12 @@ class SchemaSetup:
         self.describe("Product2")
 
 
+def _usable(described: dict[str, Any] | None) -> bool:
+    """Whether describe shows the object readable, creatable, editable and deletable."""
+    keys = ("createable", "updateable", "deletable")
+    return described is not None and all(described.get(k) for k in keys)
+
+
 def _standard_values(record: dict[str, Any]) -> list[dict[str, Any]]:
     found = record.get("standardValue") or []
     entries = found if isinstance(found, list) else [found]
@@ -259,7 +287,7 @@ def remove_schema(client: SalesforceClient, ledger: Ledger) -> list[str]:
     created = ledger.schema_created()
     setup = SchemaSetup(client, ledger)
     removed: list[str] = []
-    kinds = ("field_permission", "permission_assignment", "permission_set")
+    kinds = ("field_permission", "object_permission", "permission_assignment", "permission_set")
     for kind in kinds:
         rows = [r for r in reversed(created) if r["kind"] == kind]
         setup.permissions.remove([r["metadata_id"] for r in rows])
