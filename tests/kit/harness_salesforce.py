@@ -35,7 +35,7 @@ from load.salesforce.content import marker_of
 from load.salesforce.metadata import Component, Metadata
 from load.salesforce.session import login
 from load.salesforce.specs import EXTERNAL_ID, LOAD_ORDER, has_external_id
-from load.salesforce.wanted import wanted_fields
+from load.salesforce.wanted import wanted_fields, wanted_objects
 from sandbox.servers import RunningServer, start_server
 from tests.kit.fault import Fault
 
@@ -52,7 +52,7 @@ SERVER_SET = {
     "SystemModstamp",
 }
 RECORD_WRITE_PATHS = ("/composite/sobjects", "/jobs/ingest", "/sobjects/")
-FIELD_ACCESS_WRITES = 2  # the permission set and its assignment (then the FieldPermissions)
+FIELD_ACCESS_WRITES = 2  # the permission set and its assignment (then Object/FieldPermissions)
 
 
 @dataclass
@@ -230,8 +230,9 @@ class SalesforceHarness:
     def minimum_record_writes(self, staging: Path) -> int:
         """Per object: one Bulk job (create, upload, close: 3 requests) for each batch of
         :data:`THRESHOLD` records or more, ⌈n / 200⌉ Collections requests below; plus the
-        field access a new org needs, granted through records: the permission set, its
-        assignment and ⌈fields / 200⌉ FieldPermissions creates."""
+        access a new org's integration user needs, granted through records: the permission
+        set, its assignment, ⌈custom objects / 200⌉ ObjectPermissions creates and ⌈fields /
+        200⌉ FieldPermissions creates."""
         writes = 0
         for obj, rows in self.expected(staging).items():
             for start in range(0, rows, JOB_ROWS):
@@ -240,7 +241,8 @@ class SalesforceHarness:
                 writes += 3 if bulk else math.ceil(batch / CAP)
         with duckdb.connect(str(staging), read_only=True) as con:
             fields = len(wanted_fields(con))
-        return writes + FIELD_ACCESS_WRITES + math.ceil(fields / CAP)
+            objects = len(wanted_objects(con))
+        return writes + FIELD_ACCESS_WRITES + math.ceil(objects / CAP) + math.ceil(fields / CAP)
 
     def refuse_one(self, staging: Path) -> tuple[str, str]:
         """A Contact whose e-mail Salesforce refuses (``INVALID_EMAIL_ADDRESS``)."""
