@@ -142,6 +142,18 @@ def vm_hwm(pid: int) -> int:
     return 0
 
 
+def start_bizstim(
+    work: Path, clients: int, seed: int, keys: list[str], bizstim_window: float
+) -> tuple[Path, RunningServer]:
+    """The Bizstim sandbox on the generated account, at the real limit on a scaled window."""
+    source = work / f"bizstim-{seed}-{clients}.sqlite"
+    flags = ["--clients", str(clients), "--seed", str(seed), "--db", str(source)]
+    flags += ["--rate-limit", str(BIZSTIM_LIMIT), "--rate-window", str(bizstim_window)]
+    for key in keys:
+        flags += ["--api-key", key]
+    return source, start_server("bizstim", flags, timeout=1800)
+
+
 def start_standins(
     work: Path,
     clients: int,
@@ -150,12 +162,7 @@ def start_standins(
     bizstim_window: float,
     twenty_window: float,
 ) -> tuple[Path, RunningServer, RunningServer]:
-    source = work / f"bizstim-{seed}-{clients}.sqlite"
-    flags = ["--clients", str(clients), "--seed", str(seed), "--db", str(source)]
-    flags += ["--rate-limit", str(BIZSTIM_LIMIT), "--rate-window", str(bizstim_window)]
-    for key in keys:
-        flags += ["--api-key", key]
-    bizstim = start_server("bizstim", flags, timeout=1800)
+    source, bizstim = start_bizstim(work, clients, seed, keys, bizstim_window)
     members = work / "members.txt"
     members.write_text("\n".join(workspace_members(source, leave_out=0)) + "\n")
     (work / "twenty.sqlite").unlink(missing_ok=True)

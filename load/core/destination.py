@@ -79,6 +79,8 @@ class Destination(Protocol):
 
     name: str
     display_name: str
+    user_noun: str  # who owns records there, for messages: "workspace member", "active User"
+    bin_name: str  # where a deleted record waits to be restored: "Recycle Bin", "trash"
     url: str
     generation: str  # the server generation / API version the adapter detected
     specs: tuple[LoadSpec, ...]  # every object, in dependency order
@@ -141,6 +143,11 @@ class Destination(Protocol):
 
     # -- reconcile --------------------------------------------------------------------------
     def list_records(self, spec: LoadSpec, fields: set[str]) -> dict[str, dict[str, Any]]: ...
+
+    def deleted_records(self, spec: LoadSpec, record_ids: Sequence[str]) -> set[str]:
+        """Which of ``record_ids`` the destination holds deleted but restorable (Salesforce's
+        Recycle Bin for 15 days, Twenty's soft-deleted rows): reconcile tells a record someone
+        deleted after the load apart from one that is gone."""
 
     def fetch(self, spec: LoadSpec, record_id: str) -> dict[str, Any]: ...
 

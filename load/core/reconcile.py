@@ -9,7 +9,12 @@ records fetched back against their mart row, compared the way the destination st
 (its adapter's ``differences``; Twenty: :mod:`load.twenty.normalise`, e-mails lower-cased,
 ``[]`` as null, canonical link origins, phones as calling code + national number), and a
 relationship check: every relation of every loaded record points at the record the ledger
-holds for the mart's foreign external id. Any mismatch → non-zero exit. (The JSON keeps the
+holds for the mart's foreign external id. A loaded record the destination no longer lists is
+asked about once more (:meth:`Destination.deleted_records`, only when some are absent, so a
+clean reconcile costs no request more): one someone deleted after the load still sits in the
+destination's bin (Salesforce's Recycle Bin keeps it 15 days, ``queryAll`` sees it) and is
+counted as *deleted in the destination*, apart from a record that is simply missing; neither
+counts as live. Any mismatch → non-zero exit. (The JSON keeps the
 names ``in_twenty`` / ``missing_in_twenty`` that reports written before other destinations
 existed read; they mean "in the destination".)
 """
@@ -37,6 +42,8 @@ class ObjectCheck:
     load_quarantined: int
     ledger_live: int
     in_twenty: int
+    in_bin: int = 0  # loaded, then deleted in the destination: restorable from its bin
+    deleted_in_destination: list[str] = field(default_factory=list)  # their external ids
     missing_in_twenty: list[str] = field(default_factory=list)
     gone_from_source: list[str] = field(default_factory=list)  # still there, not archived
     relation_mismatches: list[str] = field(default_factory=list)
@@ -63,6 +70,7 @@ class Reconciliation:
     objects: list[ObjectCheck]
     spot_checks: list[SpotCheck]
     destination: str = "Twenty"  # display name
+    bin_name: str = "trash"  # where the destination keeps deleted records
 
     @property
     def ok(self) -> bool:
@@ -92,6 +100,18 @@ class Reconciliation:
                 f"{o.load_quarantined} | {o.ledger_live} | {o.in_twenty} | "
                 f"{len(o.relation_mismatches)} bad | {'yes' if o.ok else '**no**'} |"
             )
+        for o in self.objects:
+            if o.in_bin:
+                lines.append(
+                    f"- {o.object}: {o.in_bin} loaded record(s) deleted in {self.destination} "
+                    f"after the load (in its {self.bin_name}, restorable): "
+                    f"{', '.join(o.deleted_in_destination)}"
+                )
+            if o.missing_in_twenty:
+                lines.append(
+                    f"- {o.object}: loaded record(s) missing from {self.destination} (not in "
+                    f"its {self.bin_name} either): {', '.join(o.missing_in_twenty)}"
+                )
         bad = [s for s in self.spot_checks if s.differences]
         lines += ["", f"Spot check: {len(self.spot_checks)} records, {len(bad)} with differences."]
         for s in bad:
@@ -161,7 +181,11 @@ def reconcile(
             ledger_live=len(live_ids),
             in_twenty=sum(1 for record_id in live_ids.values() if record_id in records),
         )
-        check.missing_in_twenty = [e for e, t in live_ids.items() if t not in records][:20]
+        absent = [e for e, t in live_ids.items() if t not in records]
+        binned = dest.deleted_records(spec, [live_ids[e] for e in absent]) if absent else set()
+        check.in_bin = sum(1 for e in absent if live_ids[e] in binned)
+        check.deleted_in_destination = [e for e in absent if live_ids[e] in binned][:20]
+        check.missing_in_twenty = [e for e in absent if live_ids[e] not in binned][:20]
         check.gone_from_source = sorted(e for e in live_all if e not in in_mart)
         for row in rows:
             record_id = live_ids.get(row.external_id)
@@ -189,7 +213,9 @@ def reconcile(
         record = loader.destination.fetch(spec, record_id)
         differences = loader.destination.differences(spec, row.payload, record)
         spots.append(SpotCheck(spec.singular, row.external_id, differences))
-    return Reconciliation(checks, spots, loader.destination.display_name)
+    return Reconciliation(
+        checks, spots, loader.destination.display_name, loader.destination.bin_name
+    )
 
 
 def write_reports(result: Reconciliation, out_dir: Path) -> tuple[Path, Path]:

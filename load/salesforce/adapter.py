@@ -72,6 +72,8 @@ def same_id(a: Any, b: Any) -> bool:
 class SalesforceDestination:
     name = "salesforce"
     display_name = "Salesforce"
+    user_noun = "active User"  # owners are matched to existing Users, never created
+    bin_name = "Recycle Bin"
     specs: tuple[LoadSpec, ...] = LOAD_ORDER
 
     def __init__(self, client: SalesforceClient, ledger: Ledger, settings_: SalesforceSettings):
@@ -273,6 +275,9 @@ class SalesforceDestination:
     # -- reconcile --------------------------------------------------------------------------
     def list_records(self, spec: LoadSpec, fields: set[str]) -> dict[str, dict[str, Any]]:
         return {r["id"]: r for r in self.reader.records(spec)}
+
+    def deleted_records(self, spec: LoadSpec, record_ids: Sequence[str]) -> set[str]:
+        return self.reader.recycled(spec, record_ids)
 
     def fetch(self, spec: LoadSpec, record_id: str) -> dict[str, Any]:
         body = self.client.data("GET", f"/sobjects/{spec.singular}/{record_id}")

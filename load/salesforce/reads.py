@@ -9,6 +9,10 @@ one), so a deleted record is not something the plan could update or restore.
 Before the first read of an object after a killed run, Bulk jobs still running for it are
 waited for: the records of a job the killed run had closed land while it runs, and the plan
 must see them (else it sends them again, harmlessly but twice).
+
+Reconcile asks once more about loaded records the live read no longer shows
+(:meth:`Reader.recycled`): ``queryAll`` with ``IsDeleted = true`` finds the ones someone
+deleted in the org after the load, which wait in the Recycle Bin for 15 days.
 """
 
 from __future__ import annotations
@@ -177,6 +181,23 @@ class Reader:
             for row in self.query(soql):
                 record = self._record(row)
                 found[str(record[EXTERNAL_ID])] = record
+        return found
+
+    def recycled(self, spec: LoadSpec, record_ids: Sequence[str]) -> set[str]:
+        """Which of these records sit in the org's Recycle Bin (``queryAll``). Note links
+        are deleted for good (no bin), so none of them is ever there."""
+        if spec.singular == "ContentDocumentLink" or not record_ids:
+            return set()
+        wanted = {str(r)[:15]: str(r) for r in record_ids}
+        found: set[str] = set()
+        ids = list(wanted.values())
+        for start in range(0, len(ids), IN_CHUNK):
+            listed = ", ".join(quote(i) for i in ids[start : start + IN_CHUNK])
+            soql = f"SELECT Id FROM {spec.singular} WHERE IsDeleted = true AND Id IN ({listed})"
+            for row in self.client.query(soql, all_rows=True):
+                original = wanted.get(str(row["Id"])[:15])
+                if original is not None:
+                    found.add(original)
         return found
 
     # -- jobs a killed run left running --------------------------------------------------------

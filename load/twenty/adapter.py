@@ -51,6 +51,8 @@ def _quoted(value: Any) -> str:
 class TwentyDestination:
     name = "twenty"
     display_name = "Twenty"
+    user_noun = "workspace member"
+    bin_name = "deleted records"  # soft-deleted: restorable until Twenty purges them
     specs: tuple[LoadSpec, ...] = LOAD_ORDER
 
     def __init__(
@@ -252,6 +254,16 @@ class TwentyDestination:
             for batch in self.client.pages(self.workspace.plural(spec.singular))
             for record in batch
         }
+
+    def deleted_records(self, spec: LoadSpec, record_ids: Sequence[str]) -> set[str]:
+        """Which of these records are soft-deleted (``deletedAt`` set), not gone."""
+        plural = self.workspace.plural(spec.singular)
+        found: set[str] = set()
+        for i in range(0, len(record_ids), BULK):
+            ids = ",".join(record_ids[i : i + BULK])
+            filter_ = f"and(id[in]:[{ids}],deletedAt[is]:NOT_NULL)"
+            found |= {r["id"] for r in self.client.list_all(plural, filter_=filter_)}
+        return found
 
     def fetch(self, spec: LoadSpec, record_id: str) -> dict[str, Any]:
         plural = self.workspace.plural(spec.singular)

@@ -123,5 +123,9 @@ def test_scope_plans_from_the_marts_when_built_else_from_the_inventory(tmp_path:
     event = next(line for line in exact.lines if line.object == "Event")
     # 10 000 rows as one job, the 2 000 left at the threshold as a second
     assert event.records == 12_000 and event.costs == {REQUESTS: 16, BATCHES: 2}
+    # bizmig migrate reconciles in the same allocation: a re-read and 50 records one by one
+    last = exact.lines[-1]
+    assert last.object == "(reconcile)"
+    assert last.reads == {REQUESTS: exact.resume_reread[REQUESTS] + 50}
     requests = next(a for a in exact.allowances if a.unit == REQUESTS)
     assert requests.limit == 1_000 and requests.source == "configured"
