@@ -69,7 +69,7 @@ checked as (
         sent.field_value,
         case
             when fields.field_name is null then 'not declared in the Salesforce field seeds'
-            when {{ salesforce_length('sent.field_value') }} > fields.max_length
+            when {{ salesforce_too_long('sent.field_value', 'fields.max_length') }}
                 then 'longer than ' || fields.max_length
             when fields.field_type = 'Picklist'
                 and not list_contains(string_split(fields.picklist_values, '|'), sent.field_value)

@@ -10,11 +10,25 @@
 {%- endmacro %}
 
 
+{#- TRUE when a text is longer than a field of max_length (an SQL expression) holds, in
+    Salesforce's units. Cheap for nearly every value: more code points than max_length is too
+    long, at most half as many fits; only the values between count their UTF-16 units. -#}
+{% macro salesforce_too_long(expression, max_length) -%}
+    (
+        length({{ expression }}) > {{ max_length }}
+        or (
+            length({{ expression }}) * 2 > {{ max_length }}
+            and {{ salesforce_length(expression) }} > {{ max_length }}
+        )
+    )
+{%- endmacro %}
+
+
 {#- The value when it fits a field of max_length, else NULL: never truncated. Callers keep the
     full value elsewhere (salesforce_too_long_notes) or quarantine the record. -#}
 {% macro salesforce_fit(expression, max_length) -%}
     case
-        when {{ salesforce_length(expression) }} <= {{ max_length }} then {{ expression }}
+        when not {{ salesforce_too_long(expression, max_length) }} then {{ expression }}
     end
 {%- endmacro %}
 
@@ -26,7 +40,7 @@
         [
             {%- for field_name, expression, max_length in fields %}
                 case
-                    when {{ salesforce_length(expression) }} > {{ max_length }}
+                    when {{ salesforce_too_long(expression, max_length) }}
                         then {
                             'source_field': '{{ field_name }}',
                             'raw_value': {{ expression }},

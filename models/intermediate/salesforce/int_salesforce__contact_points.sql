@@ -22,7 +22,7 @@ valid_addresses as (
         person_external_id,
         email,
         min(position) as position,
-        {{ salesforce_length('email') }} <= 80 as fits
+        {{ salesforce_too_long('email', 80) }} is false as fits
     from addresses
     where is_valid
     group by person_external_id, email

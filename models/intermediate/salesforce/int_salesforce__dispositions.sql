@@ -192,7 +192,7 @@ record_rows as (
         on windows.person_external_id = window_people.person_external_id
     left join people as note_people
         on twenty.object_name in ('note', 'noteTarget')
-            and regexp_replace(twenty.target_external_id, '^note(_target)?:', '')
+            and substr(twenty.target_external_id, strpos(twenty.target_external_id, ':') + 1)
             = note_people.person_external_id
     where twenty.object_name <> 'person'
 ),

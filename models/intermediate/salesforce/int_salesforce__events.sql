@@ -100,14 +100,14 @@ select
     * exclude (client_quarantine_rule),
     case
         when client_quarantine_rule is not null then 'client_not_in_salesforce'
-        when {{ salesforce_length('subject') }} > 255 then 'salesforce_field_too_long'
-        when {{ salesforce_length('description') }} > 32000 then 'salesforce_field_too_long'
+        when {{ salesforce_too_long('subject', 255) }} then 'salesforce_field_too_long'
+        when {{ salesforce_too_long('description', 32000) }} then 'salesforce_field_too_long'
     end as quarantine_rule,
     'Session ' || session_id || ': ' || case
         when client_quarantine_rule is not null
             then 'its client ' || client_external_id || ' is not migrated to Salesforce ('
                 || client_quarantine_rule || '); fix the client and the session follows.'
-        when {{ salesforce_length('subject') }} > 255
+        when {{ salesforce_too_long('subject', 255) }}
             then 'the service name "' || subject || '" has ' || {{ salesforce_length('subject') }}
                 || ' characters, more than the 255 of Event.Subject; shorten it in Bizstim.'
         else 'the notes have ' || {{ salesforce_length('description') }}

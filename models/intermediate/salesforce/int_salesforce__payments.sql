@@ -67,9 +67,9 @@ select
         when settings.payments_object = 'Opportunity'
             and payments.amount <> round(payments.amount, 2)
             then 'amount_more_than_two_decimals'
-        when {{ salesforce_length('payments.qb_payment_id') }} > 255
+        when {{ salesforce_too_long('payments.qb_payment_id', 255) }}
             then 'salesforce_field_too_long'
-        when {{ salesforce_length('payments.note') }} > 32000 then 'salesforce_field_too_long'
+        when {{ salesforce_too_long('payments.note', 32000) }} then 'salesforce_field_too_long'
     end as quarantine_rule,
     'Payment ' || payments.payment_id || ': ' || case
         when people.quarantine_rule is not null
@@ -81,7 +81,7 @@ select
             then 'the amount ' || payments.amount_raw || ' has more than the 2 decimals of'
                 || ' Opportunity.Amount and is never rounded; correct it in Bizstim or set'
                 || ' payments_object to Bizstim_Payment__c (6 decimals).'
-        when {{ salesforce_length('payments.qb_payment_id') }} > 255
+        when {{ salesforce_too_long('payments.qb_payment_id', 255) }}
             then 'the QuickBooks payment id has '
                 || {{ salesforce_length('payments.qb_payment_id') }}
                 || ' characters, more than the 255 of its field.'

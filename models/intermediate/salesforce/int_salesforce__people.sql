@@ -200,14 +200,14 @@ checked as (
         *,
         case
             when last_name is null then 'LastName'
-            when {{ salesforce_length('last_name') }} > 80 then 'LastName'
-            when {{ salesforce_length('company') }} > 255 then 'Company'
-            when {{ salesforce_length('account_name') }} > 255 then 'Account Name'
+            when {{ salesforce_too_long('last_name', 80) }} then 'LastName'
+            when {{ salesforce_too_long('company', 255) }} then 'Company'
+            when {{ salesforce_too_long('account_name', 255) }} then 'Account Name'
         end as failing_field,
         case
-            when {{ salesforce_length('last_name') }} > 80 then last_name
-            when {{ salesforce_length('company') }} > 255 then company
-            when {{ salesforce_length('account_name') }} > 255 then account_name
+            when {{ salesforce_too_long('last_name', 80) }} then last_name
+            when {{ salesforce_too_long('company', 255) }} then company
+            when {{ salesforce_too_long('account_name', 255) }} then account_name
         end as failing_value
     from shaped
 ),

@@ -21,12 +21,12 @@ select
     settings.service_group_target = 'Bizstim_Service_Group__c' as is_record,
     case
         when settings.service_group_target = 'Bizstim_Service_Group__c'
-            and {{ salesforce_length('service_groups.group_name') }} > 80
+            and {{ salesforce_too_long('service_groups.group_name', 80) }}
             then 'salesforce_field_too_long'
     end as quarantine_rule,
     case
         when settings.service_group_target = 'Bizstim_Service_Group__c'
-            and {{ salesforce_length('service_groups.group_name') }} > 80
+            and {{ salesforce_too_long('service_groups.group_name', 80) }}
             then 'Service group ' || service_groups.group_id || ': the name "'
                 || service_groups.group_name || '" has '
                 || {{ salesforce_length('service_groups.group_name') }}

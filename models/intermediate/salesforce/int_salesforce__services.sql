@@ -82,7 +82,7 @@ noted as (
         * exclude (group_name, group_is_record, service_cost_raw, service_default_wage_raw),
         list_filter([
             case
-                when not group_is_record and {{ salesforce_length('group_name') }} > 255
+                when not group_is_record and {{ salesforce_too_long('group_name', 255) }}
                     then {
                             'source_field': 'group name',
                             'raw_value': group_name,
@@ -120,10 +120,10 @@ described as (
 select
     * exclude (typed_default_wage),
     case
-        when {{ salesforce_length('product_name') }} > 255 then 'salesforce_field_too_long'
+        when {{ salesforce_too_long('product_name', 255) }} then 'salesforce_field_too_long'
     end as quarantine_rule,
     case
-        when {{ salesforce_length('product_name') }} > 255
+        when {{ salesforce_too_long('product_name', 255) }}
             then 'Service ' || service_id || ': the name "' || product_name || '" has '
                 || {{ salesforce_length('product_name') }}
                 || ' characters, more than the 255 of Product2.Name; shorten it in Bizstim.'

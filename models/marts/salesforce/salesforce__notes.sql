@@ -25,7 +25,7 @@ shaped as (
     select
         notes.note_external_id as external_id,
         case
-            when {{ salesforce_length('notes.title') }} <= 255 then notes.title
+            when not {{ salesforce_too_long('notes.title', 255) }} then notes.title
             else 'Bizstim notes: ' || notes.person_external_id
         end as "Title",
         {{ content_note_body('people.notes') }} as "Content"
