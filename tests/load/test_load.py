@@ -125,11 +125,16 @@ def test_reconcile_proves_the_load_and_fails_on_a_mismatch(staging, twenty, tmp_
     assert ok.returncode == 0, ok.stdout[-2000:]
     assert ok.json()["ok"] is True and len(ok.json()["spot_checks"]) == 50
     assert (tmp_path / "report" / "reconciliation.md").exists()
-    # someone destroys one payment in Twenty: reconcile must notice
-    payment = twenty.all_records("payments")[0]
+    # someone destroys one payment in Twenty and deletes another (soft): reconcile must notice,
+    # and tell the one still restorable from Twenty's deleted records apart from the gone one
+    destroyed, deleted = twenty.all_records("payments")[:2]
     with twenty.http() as http:
-        assert http.delete(f"/rest/payments/{payment['id']}").status_code == 200
+        assert http.delete(f"/rest/payments/{destroyed['id']}").status_code == 200
+        soft = http.delete(f"/rest/payments/{deleted['id']}", params={"soft_delete": "true"})
+        assert soft.status_code == 200
     bad = bizmig(args, staging, twenty)
     assert bad.returncode == 1
     payments = next(o for o in bad.json()["objects"] if o["object"] == "payment")
-    assert payments["in_twenty"] == payments["ledger_live"] - 1
+    assert payments["in_twenty"] == payments["ledger_live"] - 2
+    assert payments["missing_in_twenty"] == [destroyed["bizstimId"]]
+    assert (payments["in_bin"], payments["deleted_in_destination"]) == (1, [deleted["bizstimId"]])
