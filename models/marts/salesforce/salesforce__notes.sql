@@ -1,9 +1,10 @@
 -- Salesforce ContentNote: one per client with notes in Bizstim (an enhanced note: classic
 -- Note is not what ContentDocumentLink attaches, and neither has an ActivityDate). No custom
--- field is possible on ContentNote, so external_id is for the loader's ledger only. Content is
--- the text HTML-escaped with <br> line breaks (macro content_note_body); the loader
--- base64-encodes it. Title = "Bizstim notes: <name>" when that fits 255, else
--- "Bizstim notes: <client external id>".
+-- field is possible on ContentNote: external_id keys the loader's ledger and Title marker.
+-- Content is the text HTML-escaped with <br> line breaks (macro content_note_body); the
+-- loader base64-encodes it. Title = "Bizstim notes: <name>" when it fits 255 characters beside the
+-- " [bizstim:<external id>]" marker the loader appends (load/salesforce/content.py: the
+-- note's only key), else "Bizstim notes: <client external id>": the loader never cuts it.
 with notes as (
     select * from {{ ref('int_notes__client_notes') }}
 ),
@@ -25,7 +26,9 @@ shaped as (
     select
         notes.note_external_id as external_id,
         case
-            when not {{ salesforce_too_long('notes.title', 255) }} then notes.title
+            when not {{ salesforce_too_long(
+                'notes.title', "255 - length(' [bizstim:' || notes.note_external_id || ']')"
+            ) }} then notes.title
             else 'Bizstim notes: ' || notes.person_external_id
         end as "Title",
         {{ content_note_body('people.notes') }} as "Content"
