@@ -35,6 +35,7 @@ from load.core.build_state import BuildState, require_build
 from load.core.destination import Destination, NotBuilt
 from load.core.loader import ACTIONS, Loader, ObjectResult
 from load.core.loader import Progress as LoadProgress
+from load.core.owners import without_user
 from load.core.reconcile import reconcile, write_reports
 from load.core.rollback import rollback
 from load.core.run import LoadOptions, LoadOutcome, LoadRefused, perform_load
@@ -211,8 +212,8 @@ def print_load(outcome: LoadOutcome, session: Destination, dry_run: bool) -> Non
         out.print(f"[yellow]{escape(outcome.owners.skipped)}")
     if outcome.owners and outcome.owners.unmatched:
         out.print(
-            f"[yellow]{len(outcome.owners.unmatched)} Bizstim user(s) without a workspace "
-            "member (see migration.owner_matches)"
+            f"[yellow]{without_user(len(outcome.owners.unmatched), session.user_noun)} "
+            "(see migration.owner_matches)"
         )
     if outcome.schema:
         out.print(

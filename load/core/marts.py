@@ -3,7 +3,7 @@
 Mart contract (models/README.md): ``external_id``, ``row_hash``, payload columns named exactly as
 Twenty fields (camelCase; composite fields are STRUCTs with Twenty's sub-field names),
 relation columns ``<field>__external_id``, an owner column ``owner__user_external_id`` (a
-Bizstim user the loader maps to a workspace member, issue 12 part 5), and optionally
+Bizstim user the loader maps to one of the destination's users, issue 12 part 5), and optionally
 ``custom_fields``: a JSON object of confirmed custom-field values keyed by Twenty field name
 (the set depends on the account, so it cannot be fixed columns under an enforced contract).
 Anything else that is not camelCase is bookkeeping and stays out of the payload.
@@ -28,7 +28,7 @@ from typing import Any
 from load.core.ledger import Ledger
 
 RELATION_SUFFIX = "__external_id"
-OWNER_COLUMN = "owner__user_external_id"  # Bizstim user → workspace member at load time
+OWNER_COLUMN = "owner__user_external_id"  # Bizstim user → destination user at load time
 CUSTOM_FIELDS = "custom_fields"  # JSON object: Twenty field name → value, merged into the payload
 PAYLOAD_NAME = re.compile(r"^[a-z][a-zA-Z0-9]*$")  # Twenty: camelCase field names
 

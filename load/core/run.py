@@ -16,6 +16,7 @@ from common.exits import ExitCode
 from load.core.build_state import BuildState
 from load.core.destination import Destination, OwnerMatch, SchemaConflict, SetupReport
 from load.core.loader import ACTIONS, Loader, ObjectResult, Progress, run_load
+from load.core.owners import without_user
 
 
 class LoadRefused(RuntimeError):
@@ -127,8 +128,9 @@ def perform_load(
     if owners.unmatched and not (options.allow_unmatched_owners or options.dry_run):
         listing = ", ".join(f"{u['name']} <{u['email']}>" for u in owners.unmatched)
         raise UnmatchedOwners(
-            f"{len(owners.unmatched)} Bizstim user(s) without a workspace member: {listing}. "
-            f"Invite them in {destination.display_name}, or rerun with --allow-unmatched-owners."
+            f"{without_user(len(owners.unmatched), destination.user_noun)}: {listing}. "
+            f"Add them in {destination.display_name} (matched by e-mail), or rerun with "
+            "--allow-unmatched-owners."
         )
     target = destination.url
     if (
