@@ -223,6 +223,7 @@ def run_migration(config: MigrationConfig) -> dict[str, PhaseOutcome]:
         problems = [
             f"{o.object}: ledger {o.ledger_live}, in {session.display_name} {o.in_twenty}, "
             f"mart {o.mart_rows}"
+            + (f", {o.in_bin} deleted there since (in its {session.bin_name})" if o.in_bin else "")
             for o in result.objects
             if not o.ok
         ]
