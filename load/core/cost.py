@@ -13,8 +13,8 @@ loader keeps to, where the figure came from), filled by each adapter's cost mode
 Why resume costs are part of the arithmetic: a load that stops at the end of a window resumes
 with a new read of what it already wrote (the core's plan reads the destination, one page per
 2 000 Salesforce records), so each extra window loses that re-read from its room: in the
-200 000-record Salesforce benchmark the resumed load spent 150 of its 205 requests re-reading
-(112 SOQL pages and 38 note-link queries, benchmarks/RESULTS.md). :meth:`CostPlan.windows`
+200 000-record Salesforce benchmark 162 of the resumed load's 212 requests were SOQL
+(re-reading pages and note links, benchmarks/RESULTS.md). :meth:`CostPlan.windows`
 charges every window after the first the re-read of the whole target (an upper bound: earlier
 windows wrote less), and says when a window's room cannot even cover it: the load would never
 finish.

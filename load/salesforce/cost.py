@@ -158,7 +158,7 @@ def salesforce_plan(
         f"A resume re-reads what the load already wrote: up to {reread:,} requests "
         f"(a describe per object, a page per {READ_PAGE:,} records, note links {IN_CHUNK} notes "
         "a query), charged to every day after the first. Bulk polls past two a job depend on "
-        "how long the org takes (3.8 a job on average in the 200 000-record benchmark).",
+        "how long the org takes (about 4 a job in the 200 000-record benchmark).",
     ]
     return CostPlan("salesforce", basis, lines, allowances, notes, {REQUESTS: reread})
 
