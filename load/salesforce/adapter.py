@@ -18,7 +18,8 @@ What the core asks and how Salesforce answers it (load/README.md has the table):
   missing`` deletes into the Recycle Bin too, and ``unarchive`` is the SOAP API's
   ``undelete`` (which also brings back what the delete cascaded) — possible for the 15 days
   the bin keeps a record.
-* **Budget**: the org's daily allocation (:mod:`load.salesforce.client`).
+* **Budget**: the org's daily allocations, API requests and Bulk batches, with one stop
+  for both (:mod:`load.salesforce.client`).
 
 A ContentNote's body cannot be read by SOQL (``Content`` is a blob), so a note's before-image
 keeps its Title only: rolling back an *update* of a note restores its title, not its text
@@ -126,6 +127,10 @@ class SalesforceDestination:
             "rows_retried_after_bulk": self.writer.retried,
             "limit_share": self.settings.limit_share,
             "daily_api_requests": {"used": self.stats.daily_used, "max": self.stats.daily_max},
+            "daily_bulk_batches": {
+                "used": self.client.batches_used if self.client.batches_max else None,
+                "max": self.client.batches_max,
+            },
         }
 
     def describe(self) -> str:

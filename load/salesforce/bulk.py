@@ -7,11 +7,18 @@ cost 50, and one of the org's 15 000 daily Bulk batches. A job is one upload (si
 salesforce plans on one per job too); an upload is kept under 100 MB of CSV (the limit is
 150 MB after base64).
 
+Before each job its ``⌈rows / 10 000⌉`` batches are counted against the org's
+``DailyBulkApiBatches`` (:meth:`~load.salesforce.client.SalesforceClient.spend_bulk_batches`),
+and a job the org fails with ``ExceededQuota`` (its other integrations spent the batches) is
+the same clean stop (exit 14), never a Collections fallback: re-sending a refused job's rows
+through Collections costs 50 requests per 10 000 rows, so a spent batch cap would quietly
+become a spent request allocation. The rows of the job stay pending and the rerun settles them.
+
 What the job answers is matched to rows **by the ``Bizstim_Id__c`` column of the result
 files**, never by position: their row order is not guaranteed (the failed-results page says
 so, and the stand-in shuffles them). Rows in ``unprocessedrecords`` were never attempted (it
-can hold every row while every HTTP call answered 2xx), and a job that ends ``Failed`` left
-all its rows unprocessed: the caller sends those again through sObject Collections.
+can hold every row while every HTTP call answered 2xx), and a job that ends ``Failed`` for its
+data left its rows unprocessed: the caller sends those again through sObject Collections.
 
 An upload is never repeated on an unknown outcome: a second ``PUT …/batches`` to an ``Open``
 job *appends* (it accepts several uploads), so a dropped PUT that had landed would put every
@@ -25,18 +32,26 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from load.salesforce.client import SalesforceClient, SalesforceError, SalesforceUnavailable
+from load.salesforce.client import (
+    BATCHES_WORDS,
+    SalesforceClient,
+    SalesforceError,
+    SalesforceUnavailable,
+    org_refused,
+)
 from load.salesforce.values import csv_text
 
 JOB_ROWS = 10_000  # one of the org's daily Bulk batches per 10 000 records
 UPLOAD_BYTES = 100_000_000  # 150 MB after base64 is the limit; ~100 MB of raw CSV
 UPLOAD_ATTEMPTS = 3
 TERMINAL = ("JobComplete", "Failed", "Aborted")
+QUOTA = "ExceededQuota"  # a Failed job's errorMessage when the org's daily batches are spent
 
 
 @dataclass
@@ -58,19 +73,20 @@ def read_csv(text: str | None) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def upload_chunks(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """The rows as CSV uploads of at most :data:`UPLOAD_BYTES` each (one per job)."""
-    chunks: list[str] = []
+def upload_chunks(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[tuple[str, int]]:
+    """The rows as CSV uploads of at most :data:`UPLOAD_BYTES` each (one per job), with the
+    number of rows in each."""
+    chunks: list[tuple[str, int]] = []
     start, size = 0, 0
     head = len(csv_text(header, []).encode())
     for index, row in enumerate(rows):
         line = len(csv_text([], [row]).encode())
         if index > start and head + size + line > UPLOAD_BYTES:
-            chunks.append(csv_text(header, rows[start:index]))
+            chunks.append((csv_text(header, rows[start:index]), index - start))
             start, size = index, 0
         size += line
     if start < len(rows) or not chunks:
-        chunks.append(csv_text(header, rows[start:]))
+        chunks.append((csv_text(header, rows[start:]), len(rows) - start))
     return chunks
 
 
@@ -93,11 +109,15 @@ class BulkIngest:
         """Upsert ``rows`` (cells in ``header`` order, one column is ``external_field``)."""
         outcome = JobOutcome()
         key = list(header).index(external_field)
-        for upload in upload_chunks(header, rows):
+        for upload, size in upload_chunks(header, rows):
+            self.client.spend_bulk_batches(max(1, math.ceil(size / JOB_ROWS)))
             job = self._run(obj, external_field, upload)
             outcome.jobs.append(job["id"])
             if job["state"] == "Failed":
-                outcome.job_errors.append(str(job.get("errorMessage") or "the job failed"))
+                message = str(job.get("errorMessage") or "the job failed")
+                if message.startswith(QUOTA):
+                    raise org_refused(BATCHES_WORDS, f"Bulk job {job['id']} failed: {message}")
+                outcome.job_errors.append(message)
             self._collect(job["id"], external_field, outcome)
         answered = set(outcome.landed) | set(outcome.failed) | set(outcome.unprocessed)
         outcome.unprocessed += [row[key] for row in rows if row[key] not in answered]

@@ -12,6 +12,17 @@ leave the customer's other integrations room, destinations-2.md §1.4). Every an
 is kept in the run's stats. 5xx, timeouts and dropped connections are retried by the core's
 loop (:mod:`load.core.transport`).
 
+The org's second daily allowance, **15 000 Bulk API batches** per rolling 24 h (one per
+10 000 records, destinations-2.md §1.2), is reported nowhere but ``GET /limits``
+(``DailyBulkApiBatches``), and once spent the org fails the next job with ``ExceededQuota``
+and every row unprocessed. A loader that falls back to sObject Collections then pays 50
+requests per 10 000 rows instead of about 8: the batch cap silently turns into burning the
+request allocation. So the same stop covers both allowances (:meth:`SalesforceClient.
+spend_bulk_batches`): ``/limits`` is read once per load, the count kept locally as jobs spend
+``⌈rows / 10 000⌉`` each (read again when the count says a job would not fit), and a job
+that would take the org past the same share of its batches, or that the org refuses with
+``ExceededQuota``, stops the load exactly like the request allocation does (exit 14).
+
 Login is the OAuth 2.0 client-credentials flow of an External Client App run as the
 integration user (the username-password flow stops working on 20 Feb 2027): the token lives in
 this object only, never in a file, the ledger or a log; an expired session (401
@@ -58,7 +69,32 @@ class SalesforceUnavailable(DestinationUnavailable):
 
 
 class LimitReached(BudgetExhausted):
-    """The org's daily API allocation is spent, or the share of it this load may use."""
+    """One of the org's daily allowances (API requests, Bulk batches) is spent, or the share
+    of it this load may use."""
+
+
+REQUESTS_WORDS = "daily API requests"
+BATCHES_WORDS = "daily Bulk API batches"
+
+
+def share_spent(used: int, most: int, words: str, share: float, need: int = 1) -> LimitReached:
+    """The load stops by itself: ``need`` more of ``words`` would take it past its share."""
+    asked = f" and the next Bulk job needs {need}" if need > 1 else ""
+    return LimitReached(
+        f"the org has used {used} of its {most} {words}{asked}; this load stops at {share:.0%} "
+        "so the org's other integrations keep room (SALESFORCE_LIMIT_SHARE changes the share). "
+        f"Run the same command again once the rolling 24-hour window frees {words}: the load "
+        "resumes from its ledger"
+    )
+
+
+def org_refused(words: str, answer: str) -> LimitReached:
+    """The org itself refused: the allowance is spent (its other integrations spent it)."""
+    return LimitReached(
+        f"Salesforce refused the request: the org's {words} are spent ({answer}). Run the same "
+        "command again once the rolling 24-hour window frees them (Setup → System Overview "
+        "shows them): the load resumes from its ledger"
+    )
 
 
 class LoginRefused(DestinationError):
@@ -125,6 +161,8 @@ class SalesforceClient(PacedHttp):
         self.user_id: str | None = None  # the integration user the token runs as
         self.org_id: str | None = None
         self.stop_at: int | None = None  # api-usage at which this load stops by itself
+        self.batches_max: int | None = None  # DailyBulkApiBatches Max, once /limits was read
+        self.batches_used = 0  # of them in the window: /limits' count plus this load's jobs
 
     # -- login ------------------------------------------------------------------------------
     def login(self) -> None:
@@ -183,12 +221,8 @@ class SalesforceClient(PacedHttp):
         errors = error_list(response)
         codes = {str(e.get("errorCode") or "") for e in errors}
         if response.status_code == 403 and "REQUEST_LIMIT_EXCEEDED" in codes:
-            return LimitReached(
-                "Salesforce refused the request: the org's daily API allocation is spent "
-                f"(403 REQUEST_LIMIT_EXCEEDED: {errors[0].get('message', '')}). Run the same "
-                "command again once the rolling 24-hour window frees requests (Setup → System "
-                "Overview shows them): the load resumes from its ledger"
-            )
+            answer = f"403 REQUEST_LIMIT_EXCEEDED: {errors[0].get('message', '')}"
+            return org_refused(REQUESTS_WORDS, answer)
         if path.startswith("/services/Soap/"):
             fault = re.search(r"<faultstring>(.*?)</faultstring>", response.text, re.S)
             words = fault.group(1) if fault else response.text[:300]
@@ -219,14 +253,35 @@ class SalesforceClient(PacedHttp):
     # -- the budget -------------------------------------------------------------------------
     def check_budget(self) -> None:
         """Stop before the request that would take the org past the share this load may use."""
-        used = self.stats.daily_used
+        used, most = self.stats.daily_used, self.stats.daily_max
         if self.stop_at is not None and used is not None and used >= self.stop_at:
-            raise LimitReached(
-                f"the org has used {used} of its {self.stats.daily_max} daily API requests; this "
-                f"load stops at {self.limit_share:.0%} so the org's other integrations keep room "
-                "(SALESFORCE_LIMIT_SHARE changes the share). Run the same command again once the "
-                "rolling 24-hour window frees requests: the load resumes from its ledger"
+            raise share_spent(used, most or 0, REQUESTS_WORDS, self.limit_share)
+
+    def spend_bulk_batches(self, need: int) -> None:
+        """Before a Bulk job of ``need`` batches: count them, or stop if they would take the
+        org past the load's share of ``DailyBulkApiBatches``. ``/limits`` is read on the first
+        job of the load and again only when the local count says the job would not fit (the
+        window may have freed batches since, or other integrations spent more)."""
+        if self.batches_max is None or not self._batches_fit(need):
+            self.read_bulk_batches()
+        if self.batches_max is None:
+            return  # an org whose /limits does not report batches: its ExceededQuota still stops
+        if not self._batches_fit(need):
+            raise share_spent(
+                self.batches_used, self.batches_max, BATCHES_WORDS, self.limit_share, need
             )
+        self.batches_used += need
+
+    def read_bulk_batches(self) -> None:
+        entry = (self.data("GET", "/limits/") or {}).get("DailyBulkApiBatches")
+        if not entry:
+            return
+        most = int(entry.get("Max", 0))
+        self.batches_max, self.batches_used = most, most - int(entry.get("Remaining", most))
+
+    def _batches_fit(self, need: int) -> bool:
+        most = self.batches_max or 0
+        return self.batches_used + need <= int(most * self.limit_share)
 
     def request(
         self,

@@ -2,8 +2,10 @@
 
 A Salesforce org allows a number of API requests per rolling 24 h shared by every integration
 (115 000 for an Enterprise org with 15 licences, 15 000 for a Developer Edition), and 15 000
-Bulk batches per 24 h (one per 10 000 records); the adapter stops itself at 80 % of the
-requests (``SALESFORCE_LIMIT_SHARE``) and exits 14, and the rerun resumes (issue 14 part 4).
+Bulk batches per 24 h (one per 10 000 records); the adapter stops itself at 80 % of each
+(``SALESFORCE_LIMIT_SHARE``: the same share of requests and of batches) and exits 14, and the
+rerun resumes (issue 14 part 4). A load that uses Bulk reads ``GET /limits`` once for the
+batches left (one request, again on every resume).
 So whether a migration takes one day or five is known before it starts, from three numbers:
 records per object, the write path the adapter takes for them, and the org's allocation.
 
@@ -140,6 +142,9 @@ def salesforce_plan(
             line.reads = {REQUESTS: 1 + max(1, link_reads)}
     held_after = sum(r.held + r.created for r in rows.values())
     reread = len(LOAD_ORDER) + math.ceil(held_after / READ_PAGE) + link_reads
+    limits = 1 if any(line.costs.get(BATCHES) for line in lines) else 0  # batches left
+    if limits:
+        lines.append(CostLine("(Bulk batches left)", 0, "GET /limits", {}, {REQUESTS: 1}))
     if reconcile_sample is not None:
         lines.append(
             CostLine(
@@ -160,7 +165,7 @@ def salesforce_plan(
         "a query), charged to every day after the first. Bulk polls past two a job depend on "
         "how long the org takes (about 4 a job in the 200 000-record benchmark).",
     ]
-    return CostPlan("salesforce", basis, lines, allowances, notes, {REQUESTS: reread})
+    return CostPlan("salesforce", basis, lines, allowances, notes, {REQUESTS: reread + limits})
 
 
 def assumed_allowances(
@@ -176,7 +181,7 @@ def assumed_allowances(
             BATCHES,
             daily_batches or ASSUMED_BATCHES,
             DAY,
-            1.0,
+            share,
             source="configured" if daily_batches else "assumed (Salesforce's cap)",
         ),
     ]
@@ -194,7 +199,7 @@ def org_allowances(client: SalesforceClient, share: float = DEFAULT_LIMIT_SHARE)
 
     return [
         allowance(REQUESTS, "DailyApiRequests", share),
-        allowance(BATCHES, "DailyBulkApiBatches", 1.0),
+        allowance(BATCHES, "DailyBulkApiBatches", share),  # the adapter stops at it too
     ]
 
 

@@ -8,7 +8,10 @@ Per batch (the core hands at most :data:`~load.salesforce.bulk.JOB_ROWS` rows):
   parallel batches do not fight over its lock (``UNABLE_TO_LOCK_ROW``; Bulk 2.0 has no serial
   mode). Rows the job failed or never processed are sent **once more through sObject
   Collections upsert**, where lock errors are retried again; what still fails is refused with
-  Salesforce's message (the core quarantines it).
+  Salesforce's message (the core quarantines it). Not so a job the org could not run for its
+  daily Bulk batch cap (15 000 per 24 h, or the load's share of it): that is the load's clean
+  stop (exit 14), with the rows pending for the rerun, because sending them through
+  Collections instead would cost 50 requests per 10 000 rows (:mod:`load.salesforce.bulk`).
 * **Below it**: Collections upsert, 200 rows a request.
 * ContentNote / ContentDocumentLink (no External ID, :mod:`load.salesforce.content`):
   Collections create for new rows, update (by id) for changed ones; a create whose outcome is

@@ -50,16 +50,25 @@ def test_notes_never_use_bulk_and_price_book_entries_split_created_from_updated(
 
 def test_eta_in_days_charges_every_resume_the_re_read_and_says_never_when_it_cannot_fit():
     rows = {"Contact": ObjectRows(25_000)}
-    # writes 3 jobs (24) + reads 12 objects x (describe + 1 page) (24) = 48 requests;
-    # a resume re-reads 12 describes + 13 pages (25 000 records) = 25
+    # writes 3 jobs (24) + reads 12 objects x (describe + 1 page) (24) + /limits (1) = 49;
+    # a resume re-reads 12 describes + 13 pages (25 000 records) + /limits = 26
     plan = salesforce_plan(rows, assumed_allowances(daily_requests=50), "test", 2_000)
-    assert plan.total(REQUESTS) == 48 and plan.total(BATCHES) == 3
-    assert plan.resume_reread == {REQUESTS: 25}
-    # 80 % of 50 = 40 today, then 40 - 25 = 15 a day: 1 + ceil(8 / 15) = 2 days
+    assert plan.total(REQUESTS) == 49 and plan.total(BATCHES) == 3
+    assert plan.resume_reread == {REQUESTS: 26}
+    # 80 % of 50 = 40 today, then 40 - 26 = 14 a day: 1 + ceil(9 / 14) = 2 days
     assert plan.eta_windows() == 2
     assert salesforce_plan(rows, assumed_allowances(), "test").eta_windows() == 1
     starved = salesforce_plan(rows, assumed_allowances(daily_requests=30), "test", 2_000)
-    assert starved.eta_windows() is None  # 24 a day never covers the 25-request re-read
+    assert starved.eta_windows() is None  # 24 a day never covers the 26-request re-read
+
+
+def test_bulk_batches_are_planned_at_the_same_share_the_adapter_stops_at():
+    rows = {"Event": ObjectRows(50_000)}  # 5 jobs, 5 batches
+    allowances = assumed_allowances(share=0.5, daily_requests=10_000, daily_batches=6)
+    # the load keeps 50 % of 6 = 3 batches a day: 3 today, 2 tomorrow
+    assert salesforce_plan(rows, allowances, "test", 2_000).eta_windows() == 2
+    collections = salesforce_plan({"Event": ObjectRows(1_000)}, allowances, "test", 2_000)
+    assert collections.total(BATCHES) == 0 and collections.resume_reread == {REQUESTS: 13}
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +101,8 @@ def test_a_write_costs_exactly_the_plan_in_requests_and_bulk_batches(org: Org):
         client.close()
     plan = [write_cost(obj, ObjectRows(n), threshold=100) for obj, n in sizes.items()]
     writes = [r for r in sent if "/limits" not in r["path"]]
+    # the writer read the batches left once, as the plan's "(Bulk batches left)" line says
+    assert len(sent) - len(writes) == 1
     polls = [r for r in writes if r["method"] == "GET" and r["path"].count("/") == 6]
     assert len(polls) >= 2  # the plan's two: the first poll after closing answers InProgress
     # polls past those two are the job's own duration; every other request is the plan's
@@ -126,6 +137,7 @@ def test_scope_plans_from_the_marts_when_built_else_from_the_inventory(tmp_path:
     # bizmig migrate reconciles in the same allocation: a re-read and 50 records one by one
     last = exact.lines[-1]
     assert last.object == "(reconcile)"
-    assert last.reads == {REQUESTS: exact.resume_reread[REQUESTS] + 50}
+    assert last.reads == {REQUESTS: exact.resume_reread[REQUESTS] - 1 + 50}  # no /limits
+    assert exact.lines[-2].reads == {REQUESTS: 1}  # the load's one /limits read
     requests = next(a for a in exact.allowances if a.unit == REQUESTS)
     assert requests.limit == 1_000 and requests.source == "configured"
