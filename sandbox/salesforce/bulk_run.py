@@ -34,6 +34,10 @@ Choices where the reference is silent:
   (rule 11: "order … not guaranteed"), so a loader that joins on position fails here.
 * Progress is saved after every internal batch, so a stand-in killed mid-job resumes at the
   next batch on restart (a batch cut by the kill itself may be written twice).
+
+``bulk.py`` calls this module, so it reads the job from ``bulk_job.py`` and sees the org
+through :class:`BulkOrg` (what a run reads of it) rather than importing ``bulk``/``org``: those
+imports closed an import circle (tests/test_layers.py counts type-hint imports too).
 """
 
 from __future__ import annotations
@@ -41,23 +45,55 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sandbox.salesforce.bulk_csv import CsvJobError, CsvRow, parse_uploads
+from sandbox.salesforce.bulk_job import Job
+from sandbox.salesforce.errors import Outcome as RowOutcome
 from sandbox.salesforce.errors import RowError, SfError
-from sandbox.salesforce.records import norm
+from sandbox.salesforce.ledger import norm
+from sandbox.salesforce.limits import Limits
+from sandbox.salesforce.org_settings import Settings
 from sandbox.salesforce.schema import FieldDef, ObjectDef
 from sandbox.salesforce.values import coerce
-
-if TYPE_CHECKING:
-    from sandbox.salesforce.bulk import Job
-    from sandbox.salesforce.org import Org
 
 BATCH_SIZE = 10_000
 NULL = "#N/A"
 LOCKED = "UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record"
 QUOTA = "ExceededQuota : ApiBatchItems Limit exceeded."
+
+
+class BulkEngine(Protocol):
+    """What a job run uses of the record engine (``records.Engine`` is one)."""
+
+    def find(self, sobject: str) -> ObjectDef | None: ...
+
+    def visible_field(self, obj: ObjectDef, name: str) -> FieldDef | None: ...
+
+    def save(self, sobject: str, rows: list[dict[str, Any]], operation: str,
+             external_field: str | None = None, all_or_none: bool = False,
+             strings: bool = False) -> list[RowOutcome]: ...
+
+
+class BulkOrg(Protocol):
+    """What a job run reads of the org (``org.Org`` is one)."""
+
+    @property
+    def engine(self) -> BulkEngine: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def limits(self) -> Limits: ...
+
+    @property
+    def lock(self) -> AbstractContextManager[Any]: ...  # the org's one re-entrant lock
+
+    @property
+    def integration_user_id(self) -> str: ...
 
 
 class JobFailure(Exception):
@@ -96,22 +132,22 @@ class Column:
 
 # -- what the org says ------------------------------------------------------------------------
 
-def _visible(org: Org, obj: ObjectDef, fdef: FieldDef) -> bool:
+def _visible(org: BulkOrg, obj: ObjectDef, fdef: FieldDef) -> bool:
     """Exists for the integration user: a field without FieldPermissions reads as absent."""
     return org.engine.visible_field(obj, fdef.name) is not None
 
 
-def is_external_id(org: Org, sobject: str, field_name: str | None) -> bool:
+def is_external_id(org: BulkOrg, sobject: str, field_name: str | None) -> bool:
     obj = org.engine.find(sobject)
     fdef = obj.fields.get(field_name) if obj is not None and field_name else None
     return fdef is not None and fdef.external_id and _visible(org, obj, fdef)
 
 
-def hard_delete_allowed(org: Org) -> bool:
+def hard_delete_allowed(org: BulkOrg) -> bool:
     return bool(org.settings.hard_delete_permission)
 
 
-def user_id(org: Org) -> str:
+def user_id(org: BulkOrg) -> str:
     return str(org.integration_user_id)
 
 
@@ -121,7 +157,7 @@ def _not_found(header: str) -> JobFailure:
     return JobFailure(f"InvalidBatch : Field name not found : {header}")
 
 
-def _column(org: Org, obj: ObjectDef, header: str) -> Column:
+def _column(org: BulkOrg, obj: ObjectDef, header: str) -> Column:
     if "." not in header:
         fdef = obj.fields.get(header)
         if fdef is None or not _visible(org, obj, fdef):
@@ -143,7 +179,7 @@ def _column(org: Org, obj: ObjectDef, header: str) -> Column:
     return Column(header, lookup, parent_field, parent_type or None)
 
 
-def resolve_header(org: Org, job: Job, header: list[str]) -> list[Column]:
+def resolve_header(org: BulkOrg, job: Job, header: list[str]) -> list[Column]:
     obj = org.engine.find(job.object)
     if obj is None:
         raise JobFailure(f"InvalidJob : Unable to find object: {job.object}")
@@ -227,7 +263,7 @@ def _locked(columns: list[Column], rows: list[CsvRow], contention: float, rate: 
 
 # -- the job ----------------------------------------------------------------------------------
 
-def _rng(org: Org, job: Job, purpose: str) -> random.Random:
+def _rng(org: BulkOrg, job: Job, purpose: str) -> random.Random:
     return random.Random(f"{org.settings.seed}/{job.id}/{purpose}")
 
 
@@ -245,7 +281,7 @@ def _error_text(errors: list[dict[str, Any]]) -> str:
     return f"{first['statusCode']}:{first['message']}"
 
 
-def run(org: Org, job: Job, chunks: list[bytes], outcome: Outcome,
+def run(org: BulkOrg, job: Job, chunks: list[bytes], outcome: Outcome,
         save_progress: Callable[[Outcome], None]) -> Outcome:
     """Process the job from ``outcome.batches_done`` on; ``save_progress(outcome)`` after each
     internal batch."""
@@ -287,7 +323,7 @@ def run(org: Org, job: Job, chunks: list[bytes], outcome: Outcome,
     return outcome
 
 
-def _run_batch(org: Org, job: Job, columns: list[Column], rows: list[CsvRow], chunk: range,
+def _run_batch(org: BulkOrg, job: Job, columns: list[Column], rows: list[CsvRow], chunk: range,
                duplicates: dict[int, str], locked: set[int], outcome: Outcome) -> None:
     """One internal batch; ``outcome`` changes only once the engine has answered."""
     id_at = next((i for i, c in enumerate(columns) if c.header == "Id"), None)

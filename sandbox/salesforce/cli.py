@@ -11,7 +11,8 @@ import typer
 from common.exits import ExitCode
 from sandbox.httpbase import FaultPlan, serve
 from sandbox.salesforce.app import SalesforceApp
-from sandbox.salesforce.org import Org, Settings, UserSpec, parse_user
+from sandbox.salesforce.org import Org, UserSpec, parse_user
+from sandbox.salesforce.org_settings import Settings
 
 Opt = typer.Option
 

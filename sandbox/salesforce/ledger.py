@@ -6,19 +6,18 @@ the unique / External ID indexes (live rows only: a recycled row frees its value
 parent → children index cascades walk, and the undo log that lets one row of a call, or a
 whole ``allOrNone`` call, vanish without trace. ``put``/``remove`` are the only mutations;
 ``commit`` writes what changed since ``begin`` in one SQLite transaction (undoing the memory
-change if SQLite refuses). Callers hold the org lock.
+change if SQLite refuses). Callers hold the org lock. It sees the org through
+``engine_protocols.EngineOrg``: ``org.py`` builds the engine, so importing it here made a circle.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox.salesforce import ids, rules, security
+from sandbox.salesforce.engine_protocols import EngineOrg
 from sandbox.salesforce.schema import TEXT_TYPES, FieldDef, ObjectDef
-
-if TYPE_CHECKING:
-    from sandbox.salesforce.org import Org
 
 Row = dict[str, Any]
 NOT_INDEXED_REFS = {"OwnerId", "CreatedById", "LastModifiedById"}  # Users are never deleted
@@ -37,7 +36,7 @@ def norm(fdef: FieldDef, value: Any) -> Any:
 
 
 class Ledger:
-    def __init__(self, org: Org) -> None:
+    def __init__(self, org: EngineOrg) -> None:
         self.org = org
         self.schema = org.schema
         self.store = org.store

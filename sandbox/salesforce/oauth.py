@@ -16,6 +16,9 @@ the ``Host`` header), ``id``, ``token_type: Bearer``, ``issued_at`` (ms) and ``s
 each token is stored, so a restarted stand-in still accepts tokens it issued. A session dies
 after ``--session-hours`` without use (default 2 h, an org's default timeout) on the org
 clock; then every call is 401 ``INVALID_SESSION_ID`` and the client must fetch a new token.
+
+The org builds :class:`Sessions`, so this module sees it through :class:`TokenOrg` (what it
+reads of the org) instead of importing ``org.Org``, which closed an import circle.
 """
 
 from __future__ import annotations
@@ -25,13 +28,13 @@ import hashlib
 import hmac
 import secrets
 import threading
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Protocol
 from urllib.parse import parse_qs
 
 from sandbox.httpbase import Request, Response
-
-if TYPE_CHECKING:
-    from sandbox.salesforce.org import Org
+from sandbox.salesforce.org_settings import Settings
+from sandbox.salesforce.store import Store
 
 TOKEN_PATH = "/services/oauth2/token"
 
@@ -40,8 +43,29 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class TokenOrg(Protocol):
+    """What sessions and the token endpoint read of the org (``org.Org`` is one)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def org_id(self) -> str: ...
+
+    @property
+    def integration_user_id(self) -> str: ...
+
+    @property
+    def sessions(self) -> Sessions: ...
+
+    def now(self) -> datetime: ...  # the org clock
+
+
 class Sessions:
-    def __init__(self, org: Org) -> None:
+    def __init__(self, org: TokenOrg) -> None:
         self.org = org
         self._lock = threading.Lock()
         now = org.now().timestamp()
@@ -76,7 +100,7 @@ def _oauth_error(error: str, description: str, status: int = 400) -> Response:
     return Response(status, {"error": error, "error_description": description})
 
 
-def token_endpoint(org: Org, request: Request) -> Response:
+def token_endpoint(org: TokenOrg, request: Request) -> Response:
     if request.method != "POST":
         return _oauth_error("invalid_request", "must use HTTP POST", 405)
     form = {k: v[-1] for k, v in request.query.items()}

@@ -4,7 +4,7 @@ Why one object: REST, Collections, query, Bulk (``bulk.py``) and Metadata (``met
 must see the same records, schema, allocations and clock, and write under the same lock,
 or a rule could be enforced on one path and missed on another. ``Org`` owns:
 
-* ``settings`` — the CLI's choices (:class:`Settings`);
+* ``settings`` — the CLI's choices (``org_settings.Settings``);
 * ``store`` (SQLite, ``store.py``), ``schema`` (``schema.py``), ``engine`` (``records.py``),
   ``limits`` (``limits.py``), ``faults`` (``httpbase.FaultPlan``), ``rng`` (seeded by
   ``--seed``: the Bulk result shuffle and lock simulation draw from it);
@@ -30,6 +30,7 @@ from sandbox.httpbase import FaultPlan
 from sandbox.salesforce import ids, recycle
 from sandbox.salesforce.limits import Limits
 from sandbox.salesforce.oauth import Sessions
+from sandbox.salesforce.org_settings import Settings
 from sandbox.salesforce.records import Engine
 from sandbox.salesforce.schema import Schema
 from sandbox.salesforce.standard import standard_objects
@@ -37,20 +38,6 @@ from sandbox.salesforce.store import Store
 
 INTEGRATION_USERNAME = "integration@bizmig-sandbox.example.com"
 PROFILE_ID = ids.make_id("00e", 1)
-
-
-@dataclass
-class Settings:
-    client_id: str
-    client_secret: str
-    daily_api_limit: int = 115_000  # Enterprise: 100,000 + 15 licences x 1,000
-    bulk_batch_limit: int = 15_000
-    set_audit_fields: bool = False  # "Set Audit Fields upon Record Creation" (off by default)
-    hard_delete_permission: bool = False  # "Bulk API Hard Delete" (off by default)
-    session_hours: float = 2.0  # an access token dies after this long unused (0 = never)
-    seed: int = 0
-    lock_contention: float = 0.0  # Bulk: share of parent-sharing child rows that fail to lock
-    lock_failure_rate: float = 0.0  # Bulk: share of any rows that fail to lock
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,19 @@ undone entirely and every innocent row reports ``ALL_OR_NONE_OPERATION_ROLLED_BA
 Row rules live in ``rules.py`` (values, references, per-object rules), Recycle Bin behaviour in
 ``recycle.py``, field-level security in ``security.py``, indexes and the transaction in
 ``ledger.py`` (``Engine`` extends ``Ledger``); this module holds the pipeline and upsert
-matching. Every save takes the org lock, so Bulk jobs processed on a
-background thread interleave with REST calls one call at a time.
+matching. Those modules, and this one, see the engine and the org through the protocols in
+``engine_protocols.py``, never by importing ``Engine``/``Org``, so no import runs in a circle.
+Every save takes the org lock, so Bulk jobs processed on a background thread interleave with
+REST calls one call at a time.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox.salesforce import ids, recycle, rules, security
+from sandbox.salesforce.engine_protocols import EngineOrg
 from sandbox.salesforce.errors import (
     ID_IN_CREATE,
     ROLLED_BACK,
@@ -39,16 +42,13 @@ from sandbox.salesforce.ledger import Ledger, norm, public
 from sandbox.salesforce.schema import FieldDef, ObjectDef
 from sandbox.salesforce.values import coerce, format_datetime
 
-if TYPE_CHECKING:
-    from sandbox.salesforce.org import Org
-
 Row = dict[str, Any]
 OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
 __all__ = ["OPERATIONS", "Engine", "Outcome", "public"]
 
 
 class Engine(Ledger):
-    def __init__(self, org: Org) -> None:
+    def __init__(self, org: EngineOrg) -> None:
         super().__init__(org)
         self.schema.listeners.append(self._schema_changed)
 

@@ -29,14 +29,12 @@ As built:
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox.salesforce import ids
+from sandbox.salesforce.engine_protocols import RuleEngine
 from sandbox.salesforce.errors import Outcome, RowError
 from sandbox.salesforce.values import format_datetime
-
-if TYPE_CHECKING:
-    from sandbox.salesforce.records import Engine
 
 Row = dict[str, Any]
 BIN_DAYS = 15
@@ -46,7 +44,7 @@ def _outcome(rid: str) -> Outcome:
     return Outcome(rid, True, False)
 
 
-def _gone_error(engine: Engine, rid: str) -> RowError:
+def _gone_error(engine: RuleEngine, rid: str) -> RowError:
     """A missing id that this org once issued was deleted; one it never issued is unknown."""
     number = 0
     for char in rid[6:15]:
@@ -56,7 +54,8 @@ def _gone_error(engine: Engine, rid: str) -> RowError:
     return RowError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
 
 
-def delete_one(engine: Engine, obj: Any, row: Row, hard: bool, deleted_now: set[str]) -> Outcome:
+def delete_one(engine: RuleEngine, obj: Any, row: Row, hard: bool,
+               deleted_now: set[str]) -> Outcome:
     raw = next((v for k, v in row.items() if k.lower() == "id"), None)
     rid = ids.normalize(raw) if isinstance(raw, str) else None
     if rid is None:
@@ -98,7 +97,7 @@ def delete_one(engine: Engine, obj: Any, row: Row, hard: bool, deleted_now: set[
     return _outcome(rid)
 
 
-def _collect(engine: Engine, table: str, rid: str) -> tuple[list[tuple[str, str]],
+def _collect(engine: RuleEngine, table: str, rid: str) -> tuple[list[tuple[str, str]],
                                                             list[tuple[str, str, str]]]:
     """Rows deleted with ``rid`` (itself first) and lookups (table, id, field) to clear."""
     group: list[tuple[str, str]] = [(table, rid)]
@@ -128,7 +127,7 @@ def _collect(engine: Engine, table: str, rid: str) -> tuple[list[tuple[str, str]
     return group, clears
 
 
-def undelete_one(engine: Engine, raw: Any) -> Outcome:
+def undelete_one(engine: RuleEngine, raw: Any) -> Outcome:
     rid = ids.normalize(raw) if isinstance(raw, str) else None
     if rid is None:
         raise RowError("MALFORMED_ID", f"malformed id {raw}", ["Id"])
@@ -164,7 +163,7 @@ def undelete_one(engine: Engine, raw: Any) -> Outcome:
     return _outcome(rid)
 
 
-def _live_parent(engine: Engine, label: str, parent: str) -> None:
+def _live_parent(engine: RuleEngine, label: str, parent: str) -> None:
     owner = engine.schema.object_for_id(parent)
     found = engine.tables.get(owner.table, {}).get(parent) if owner is not None else None
     if found is None or found.get("IsDeleted"):
@@ -172,7 +171,7 @@ def _live_parent(engine: Engine, label: str, parent: str) -> None:
                        "first")
 
 
-def purge(engine: Engine) -> int:
+def purge(engine: RuleEngine) -> int:
     """Empty the bin of rows deleted more than 15 days ago (org clock); how many went."""
     limit = engine.org.now().timestamp() - BIN_DAYS * 86400
     expired = [(t, r["Id"]) for t, rows in engine.tables.items() for r in rows.values()
@@ -187,7 +186,7 @@ def purge(engine: Engine) -> int:
     return len(expired)
 
 
-def schema_removed(engine: Engine, object_name: str, field_name: str | None) -> None:
+def schema_removed(engine: RuleEngine, object_name: str, field_name: str | None) -> None:
     """After a Metadata delete: drop the object's rows, and Field/ObjectPermissions naming it."""
     obj = engine.schema.objects.get(object_name)
     if obj is None:

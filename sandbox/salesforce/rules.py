@@ -34,16 +34,14 @@ from __future__ import annotations
 import base64
 import re
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox.salesforce import security
+from sandbox.salesforce.engine_protocols import RuleEngine
 from sandbox.salesforce.errors import RowError, no_such_column, not_writable
 from sandbox.salesforce.schema import TEXT_TYPES, FieldDef, ObjectDef
 from sandbox.salesforce.standard import STAGE_PROBABILITY
 from sandbox.salesforce.values import coerce, format_datetime, parse_datetime
-
-if TYPE_CHECKING:
-    from sandbox.salesforce.records import Engine
 
 Row = dict[str, Any]
 MAX_EVENT_MINUTES = 14 * 24 * 60
@@ -52,7 +50,7 @@ OWNER_CHECK_EXEMPT = {"Account", "Opportunity"}
 CONTENT_VERSION_PREFIX = "068"  # the note's (single) ContentVersion
 
 
-def incoming(engine: Engine, obj: ObjectDef, row: Row, mode: str, strings: bool) -> Row:
+def incoming(engine: RuleEngine, obj: ObjectDef, row: Row, mode: str, strings: bool) -> Row:
     """The sent values of one row as stored values. ``mode``: insert, update, upsert-insert,
     upsert-update (audit fields are allowed on a plain insert only)."""
     values: Row = {}
@@ -97,14 +95,14 @@ def incoming(engine: Engine, obj: ObjectDef, row: Row, mode: str, strings: bool)
     return values
 
 
-def _writable(engine: Engine, obj: ObjectDef, fdef: FieldDef, mode: str) -> bool:
+def _writable(engine: RuleEngine, obj: ObjectDef, fdef: FieldDef, mode: str) -> bool:
     if fdef.audit:
         return mode == "insert" and engine.org.settings.set_audit_fields
     allowed = fdef.createable if mode.endswith("insert") else fdef.updateable
     return allowed and engine.editable(obj, fdef)
 
 
-def targets(engine: Engine, fdef: FieldDef) -> list[str]:
+def targets(engine: RuleEngine, fdef: FieldDef) -> list[str]:
     """Objects a lookup may point at; ContentDocumentLink.LinkedEntityId and Event.WhatId take
     every custom object too."""
     names = list(fdef.reference_to)
@@ -113,7 +111,7 @@ def targets(engine: Engine, fdef: FieldDef) -> list[str]:
     return names
 
 
-def check_reference(engine: Engine, obj: ObjectDef, fdef: FieldDef, rid: str) -> None:
+def check_reference(engine: RuleEngine, obj: ObjectDef, fdef: FieldDef, rid: str) -> None:
     target = engine.schema.object_for_id(rid)
     allowed = targets(engine, fdef)
     if target is None or target.name not in allowed:
@@ -131,7 +129,7 @@ def check_reference(engine: Engine, obj: ObjectDef, fdef: FieldDef, rid: str) ->
                        f"{obj.label.lower()}", [fdef.name])
 
 
-def resolve_external(engine: Engine, obj: ObjectDef, rel: FieldDef, spec: Any) -> str | None:
+def resolve_external(engine: RuleEngine, obj: ObjectDef, rel: FieldDef, spec: Any) -> str | None:
     """``{"Account": {"Bizstim_Id__c": "A-17"}}`` → the Account's id (``None`` = set null)."""
     if spec is None:
         return None
@@ -176,7 +174,7 @@ def resolve_external(engine: Engine, obj: ObjectDef, rel: FieldDef, spec: Any) -
     return found[0]
 
 
-def complete(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> None:
+def complete(engine: RuleEngine, obj: ObjectDef, new: Row, old: Row | None) -> None:
     """Required fields, derived fields and the per-object rules, on the row about to be saved."""
     missing = [f.name for f in obj.fields.values()
                if f.required and new.get(f.name) in (None, "")]
@@ -190,7 +188,7 @@ def complete(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> None:
         special(engine, obj, new, old)
 
 
-def _opportunity(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> None:
+def _opportunity(engine: RuleEngine, obj: ObjectDef, new: Row, old: Row | None) -> None:
     stage = new["StageName"]
     default = float(STAGE_PROBABILITY.get(stage, 0))
     if old is None:
@@ -202,7 +200,7 @@ def _opportunity(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> N
     new["IsWon"] = stage == "Closed Won"
 
 
-def _pricebook_entry(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> None:
+def _pricebook_entry(engine: RuleEngine, obj: ObjectDef, new: Row, old: Row | None) -> None:
     product = engine.tables["Product2"][new["Product2Id"]]
     new["Name"], new["ProductCode"] = product.get("Name"), product.get("ProductCode")
     standard = engine.org.standard_pricebook_id
@@ -213,7 +211,7 @@ def _pricebook_entry(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) 
                            "No standard price defined for this product")
 
 
-def _event(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> None:
+def _event(engine: RuleEngine, obj: ObjectDef, new: Row, old: Row | None) -> None:
     start_text = new.get("StartDateTime") or new.get("ActivityDateTime")
     if not start_text:
         raise RowError("REQUIRED_FIELD_MISSING", "Required fields are missing: [StartDateTime]",
@@ -242,7 +240,7 @@ def _event(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> None:
                ActivityDate=start.date().isoformat())
 
 
-def _content_note(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> None:
+def _content_note(engine: RuleEngine, obj: ObjectDef, new: Row, old: Row | None) -> None:
     raw = base64.b64decode(new.get("Content") or "")
     text = raw.decode("utf-8", errors="replace")
     new.update(TextPreview=text[:255] or None, ContentSize=len(raw), FileType="SNOTE",
@@ -251,7 +249,7 @@ def _content_note(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> 
         new["LatestPublishedVersionId"] = engine.new_id(CONTENT_VERSION_PREFIX)
 
 
-def _field_permissions(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> None:
+def _field_permissions(engine: RuleEngine, obj: ObjectDef, new: Row, old: Row | None) -> None:
     sobject = engine.schema.objects.get(new["SobjectType"])
     if sobject is None:
         raise RowError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "Sobject Type Name: bad value "
@@ -279,7 +277,7 @@ OBJECT_PERMISSION_NEEDS = {
                                     "PermissionsViewAllRecords"]}
 
 
-def _object_permissions(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> None:
+def _object_permissions(engine: RuleEngine, obj: ObjectDef, new: Row, old: Row | None) -> None:
     sobject = engine.schema.objects.get(new["SobjectType"])
     if sobject is None or sobject.name in security.PERMISSION_TABLES:
         raise RowError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "SObject Type Name: bad value "
@@ -295,7 +293,7 @@ def _object_permissions(engine: Engine, obj: ObjectDef, new: Row, old: Row | Non
         raise RowError("FIELD_INTEGRITY_EXCEPTION", "; ".join(problems), [])
 
 
-def _permission_set(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> None:
+def _permission_set(engine: RuleEngine, obj: ObjectDef, new: Row, old: Row | None) -> None:
     if not API_NAME.match(new["Name"]):
         raise RowError("FIELD_INTEGRITY_EXCEPTION",
                        "The API Name can only contain underscores and alphanumeric characters, "
@@ -303,7 +301,7 @@ def _permission_set(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -
                        "two consecutive underscores.", ["Name"])
 
 
-def _pricebook(engine: Engine, obj: ObjectDef, new: Row, old: Row | None) -> None:
+def _pricebook(engine: RuleEngine, obj: ObjectDef, new: Row, old: Row | None) -> None:
     new.setdefault("IsStandard", False)
 
 
@@ -315,7 +313,7 @@ _OBJECT_RULES = {
 }
 
 
-def after_insert(engine: Engine, obj: ObjectDef, new: Row) -> None:
+def after_insert(engine: RuleEngine, obj: ObjectDef, new: Row) -> None:
     """A new note is shared with its owner through a link, as on a real org."""
     if obj.name == "ContentNote":
         link_obj = engine.object("ContentDocumentLink")

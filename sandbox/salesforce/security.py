@@ -30,18 +30,19 @@ always readable and editable (a real org does not let FLS hide a required field)
 FieldPermissions on the ContentNote/ContentDocument pair are looked up under the object the
 record is read through. The grant set is recomputed only when one of the permission tables
 changed (``Engine.perm_version``).
+
+These checks run inside the record engine, so they see it through :class:`PermissionRows` (what
+they read of it) rather than importing ``records.Engine``: importing it, even for type hints,
+closed a circle records → security → records (tests/test_layers.py counts every import).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from sandbox.salesforce.errors import RowError
 from sandbox.salesforce.schema import FieldDef, ObjectDef
-
-if TYPE_CHECKING:
-    from sandbox.salesforce.records import Engine
 
 PERMISSION_TABLES = {"FieldPermissions", "ObjectPermissions", "PermissionSetAssignment",
                      "PermissionSet"}
@@ -61,7 +62,26 @@ class Grants:
     objects: dict[str, frozenset[str]]  # object → {"read", "create", "edit", "delete"}
 
 
-def grants(engine: Engine) -> Grants:
+class RunAsUser(Protocol):
+    """The org as the grant checks see it: whose permission sets count."""
+
+    @property
+    def integration_user_id(self) -> str: ...
+
+
+class PermissionRows(Protocol):
+    """The record engine as the grant checks see it (``records.Engine`` is one): the stored
+    rows, the counter that moves when a permission row changes, and the cache it keys."""
+
+    tables: dict[str, dict[str, dict[str, Any]]]
+    perm_version: int
+    grant_cache: tuple[int, Grants] | None
+
+    @property
+    def org(self) -> RunAsUser: ...
+
+
+def grants(engine: PermissionRows) -> Grants:
     cached = engine.grant_cache
     if cached is not None and cached[0] == engine.perm_version:
         return cached[1]
@@ -90,7 +110,7 @@ def grants(engine: Engine) -> Grants:
     return result
 
 
-def object_allowed(engine: Engine, obj: ObjectDef, access: str) -> bool:
+def object_allowed(engine: PermissionRows, obj: ObjectDef, access: str) -> bool:
     """Whether the integration user may ``access`` ("read", "create", "edit", "delete")
     records of ``obj``: standard objects always, custom ones by ObjectPermissions."""
     if not obj.custom:
@@ -98,7 +118,7 @@ def object_allowed(engine: Engine, obj: ObjectDef, access: str) -> bool:
     return access in grants(engine).objects.get(obj.name, frozenset())
 
 
-def require(engine: Engine, obj: ObjectDef, access: str) -> None:
+def require(engine: PermissionRows, obj: ObjectDef, access: str) -> None:
     """Refuse a row whose operation the user's object permissions do not include."""
     if not object_allowed(engine, obj, access):
         raise RowError("INSUFFICIENT_ACCESS_OR_READONLY", INSUFFICIENT)
@@ -108,13 +128,13 @@ def _governed(fdef: FieldDef) -> bool:
     return fdef.custom and not fdef.required
 
 
-def readable(engine: Engine, obj: ObjectDef, fdef: FieldDef) -> bool:
+def readable(engine: PermissionRows, obj: ObjectDef, fdef: FieldDef) -> bool:
     if not _governed(fdef):
         return True
     return f"{obj.name}.{fdef.name}" in grants(engine).read
 
 
-def editable(engine: Engine, obj: ObjectDef, fdef: FieldDef) -> bool:
+def editable(engine: PermissionRows, obj: ObjectDef, fdef: FieldDef) -> bool:
     if not _governed(fdef):
         return True
     return f"{obj.name}.{fdef.name}" in grants(engine).edit
