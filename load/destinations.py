@@ -18,6 +18,7 @@ from typing import Any
 from load.core.cost import CostPlan
 from load.core.destination import Destination, NotBuilt
 from load.core.loader import ObjectResult
+from load.core.specs import LoadSpec
 
 
 @dataclass(frozen=True)
@@ -55,16 +56,21 @@ def require_built(name: str) -> Known:
     return known
 
 
-def marts_of(name: str) -> tuple[str, ...]:
-    """The relations the destination's loader reads (the build gate checks them)."""
+def load_order(name: str) -> tuple[LoadSpec, ...]:
+    """The destination's loader specs, in the order it writes them (parents first)."""
     require_built(name)
     if name == "salesforce":
         from load.salesforce.specs import LOAD_ORDER as SALESFORCE_ORDER
 
-        return tuple(spec.relation for spec in SALESFORCE_ORDER)
+        return SALESFORCE_ORDER
     from load.twenty.specs import LOAD_ORDER
 
-    return tuple(spec.relation for spec in LOAD_ORDER)
+    return LOAD_ORDER
+
+
+def marts_of(name: str) -> tuple[str, ...]:
+    """The relations the destination's loader reads (the build gate checks them)."""
+    return tuple(spec.relation for spec in load_order(name))
 
 
 def settings_for(name: str, url: str | None) -> Any:

@@ -13,11 +13,9 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
-from load.twenty.specs import LOAD_ORDER
 from report.db import ReportDb, parse_json_column
 
 MIGRATION = "migration"
-OBJECTS: tuple[str, ...] = tuple(spec.singular for spec in LOAD_ORDER)
 OWNER_LOOKUP_OBJECT = "workspaceMember (owner lookup)"
 LOAD_REJECTION_RULE = "rejected_by_twenty"
 

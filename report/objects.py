@@ -23,12 +23,17 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from load.core.ledger import LIVE_ACTIONS
-from load.twenty.specs import LOAD_ORDER
+from load.destinations import load_order
 from report.db import ReportDb, parse_json_column
 
 MIGRATION = "migration"
 DISPOSITIONS = ("intermediate", "int_migration__dispositions")
-OBJECTS: tuple[str, ...] = tuple(spec.singular for spec in LOAD_ORDER)
+
+
+def objects_of(destination: str) -> tuple[str, ...]:
+    """The destination's objects in load order. A fixed Twenty list printed person,
+    serviceGroup, ... with zeros under a Salesforce migration of 12 objects (demo, 40 clients)."""
+    return tuple(spec.singular for spec in load_order(destination))
 
 
 # the accounting table: (column header, field of an object summary), in equation order
@@ -184,7 +189,8 @@ def object_summary(db: ReportDb, destination: str = "twenty") -> dict[str, Any]:
     merged_by = merges(db)
     noted = notes(db, destination)
     objects = []
-    for name in OBJECTS:
+    objects_here = objects_of(destination)
+    for name in objects_here:
         sources = [r for r in recon if r["object_name"] == name]
         actions = ledger.get(name, Counter())
         excluded_by_rule: Counter[str] = Counter()
@@ -239,7 +245,7 @@ def object_summary(db: ReportDb, destination: str = "twenty") -> dict[str, Any]:
             "excluded_by_rule": r["excluded_by_rule"],
         }
         for r in recon
-        if r["object_name"] not in OBJECTS
+        if r["object_name"] not in objects_here
     ]
     return {
         "available": bool(recon),

@@ -121,3 +121,20 @@ def test_the_duckdb_file_explains_itself(migrated):
         "select comment from duckdb_tables() where table_name = 'dbt_builds'",
     )
     assert "refuses a failed, partial or stale build" in builds[0][0]
+
+
+def test_a_salesforce_report_lists_salesforce_objects(migrated, tmp_path):
+    """The summary used to walk Twenty's fixed object list whatever the destination: after a
+    Salesforce demo it printed person, serviceGroup, ... with zeros. The staging file holds
+    both destinations' dbt accounting, so the Salesforce summary must come from its rows."""
+    from load.salesforce.specs import LOAD_ORDER
+
+    report = make_report(migrated.staging, tmp_path / "sf", destination="salesforce")
+    objects = {o["object"]: o for o in report.data["objects"]["objects"]}
+    assert list(objects) == [spec.singular for spec in LOAD_ORDER]
+    assert "person" not in objects
+    contacts, leads = objects["Contact"], objects["Lead"]
+    assert contacts["mart_rows"] > 0 and contacts["source_rows"] >= contacts["mart_rows"]
+    for o in objects.values():
+        assert o["source_rows"] == o["mapped_rows"] + o["dbt_quarantined"] + o["excluded"]
+    assert leads["excluded_by_rule"].get("client_routed_to_contact", 0) > 0
