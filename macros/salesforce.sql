@@ -34,25 +34,35 @@
 
 
 {#- A list of kept-raw notes, one per (field, value expression, max length) whose value is too
-    long for the field: STRUCT(source_field, raw_value, reason, rule) as the other notes. -#}
+    long for the field: STRUCT(source_field, raw_value, reason, rule) as the other notes. The
+    list is only built for the rare row with such a value (a million sessions would otherwise
+    each allocate one to filter it empty). -#}
 {% macro salesforce_too_long_notes(fields) -%}
-    list_filter(
-        [
+    case
+        when
             {%- for field_name, expression, max_length in fields %}
-                case
-                    when {{ salesforce_too_long(expression, max_length) }}
-                        then {
-                            'source_field': '{{ field_name }}',
-                            'raw_value': {{ expression }},
-                            'reason': {{ salesforce_length(expression) }}
-                            || ' characters, more than the {{ max_length }} its Salesforce field holds',
-                            'rule': 'salesforce_field_too_long_kept_raw'
-                        }
-                end{{ "," if not loop.last }}
+                {{ "or " if not loop.first }}{{ salesforce_too_long(expression, max_length) }}
             {%- endfor %}
-        ],
-        lambda note: note is not null
-    )
+            then list_filter(
+                [
+                    {%- for field_name, expression, max_length in fields %}
+                        case
+                            when {{ salesforce_too_long(expression, max_length) }}
+                                then {
+                                    'source_field': '{{ field_name }}',
+                                    'raw_value': {{ expression }},
+                                    'reason': {{ salesforce_length(expression) }}
+                                    || ' characters, more than the {{ max_length }} its'
+                                    || ' Salesforce field holds',
+                                    'rule': 'salesforce_field_too_long_kept_raw'
+                                }
+                        end{{ "," if not loop.last }}
+                    {%- endfor %}
+                ],
+                lambda note: note is not null
+            )
+        else cast([] as struct(source_field varchar, raw_value varchar, reason varchar, rule varchar)[])
+    end
 {%- endmacro %}
 
 
