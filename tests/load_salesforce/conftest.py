@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from common.settings import SalesforceSettings
 from load.core.destination import SetupReport
 from load.core.ledger import Ledger
@@ -23,7 +25,7 @@ from load.salesforce.client import SalesforceClient
 from load.salesforce.collections import Collections
 from load.salesforce.relations import Relations
 from load.salesforce.schema import SchemaSetup
-from load.salesforce.specs import EXTERNAL_ID
+from load.salesforce.specs import EXTERNAL_ID, LOAD_ORDER
 from load.salesforce.wanted import WantedField
 from load.salesforce.writes import Writer
 from sandbox.servers import RunningServer, start_server
@@ -53,6 +55,34 @@ class Org:
         request = urllib.request.Request(f"{self.url}/_sandbox/{path}", method=method)
         with urllib.request.urlopen(request) as response:
             return json.loads(response.read())
+
+
+def assert_landed_once(staging: Path, org: Org) -> None:
+    """After a stopped load and its rerun: nothing pending, every mart row live in the ledger
+    and held by the org exactly once (ContentNote and links, keyed by a Title marker / id pair,
+    through the ledger only)."""
+    with duckdb.connect(str(staging), read_only=True) as con:
+        pending = con.execute(
+            "select count(*) from migration.ledger where state = 'pending'"
+        ).fetchone()[0]
+        live = dict(
+            con.execute(
+                "select object, count(*) from migration.ledger_current where destination = "
+                "'salesforce' and action in ('created', 'updated', 'unchanged') group by object"
+            ).fetchall()
+        )
+        marts = {
+            s.singular: con.execute(f"select count(*) from {s.relation}").fetchone()[0]
+            for s in LOAD_ORDER
+        }
+    assert pending == 0
+    snapshot = org.hook("snapshot")["records"]
+    for obj, rows in marts.items():
+        assert live.get(obj, 0) == rows, obj
+        if obj in ("ContentNote", "ContentDocumentLink"):
+            continue
+        keys = [r.get(EXTERNAL_ID) for r in snapshot.get(obj, []) if not r.get("IsDeleted")]
+        assert len(keys) == rows == len(set(keys)), obj
 
 
 def start_org(tmp: Path, *options: str) -> Org:

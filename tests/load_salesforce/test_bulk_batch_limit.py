@@ -14,15 +14,22 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from common.exits import ExitCode
 from load.core.specs import LoadSpec
 from load.salesforce.bulk import BulkIngest
 from load.salesforce.client import LimitReached
-from load.salesforce.specs import API_NAME, EXTERNAL_ID, LOAD_ORDER
-from tests.load_salesforce.conftest import CLIENT, Org, key_field, planned, set_up, start_org
+from load.salesforce.specs import API_NAME, EXTERNAL_ID
+from tests.load_salesforce.conftest import (
+    CLIENT,
+    Org,
+    assert_landed_once,
+    key_field,
+    planned,
+    set_up,
+    start_org,
+)
 from tests.load_salesforce.conftest import writer as make_writer
 
 BATCHES = 5
@@ -101,28 +108,7 @@ def test_a_load_stops_at_its_share_of_the_batches_and_resumes_after_the_window(
     )
     assert again.returncode == 0, again.stderr[-2000:]
     assert jobs_created(fresh, since) == 3  # the 7 jobs' other three, nothing sent twice
-    with duckdb.connect(str(staging), read_only=True) as con:
-        pending = con.execute(
-            "select count(*) from migration.ledger where state = 'pending'"
-        ).fetchone()[0]
-        live = dict(
-            con.execute(
-                "select object, count(*) from migration.ledger_current where destination = "
-                "'salesforce' and action in ('created', 'updated', 'unchanged') group by object"
-            ).fetchall()
-        )
-        marts = {
-            s.singular: con.execute(f"select count(*) from {s.relation}").fetchone()[0]
-            for s in LOAD_ORDER
-        }
-    assert pending == 0
-    snapshot = fresh.hook("snapshot")["records"]
-    for obj, rows in marts.items():
-        assert live.get(obj, 0) == rows, obj
-        if obj in ("ContentNote", "ContentDocumentLink"):
-            continue  # keyed by a Title marker / id pair, counted through the ledger above
-        keys = [r.get(EXTERNAL_ID) for r in snapshot.get(obj, []) if not r.get("IsDeleted")]
-        assert len(keys) == rows == len(set(keys)), obj
+    assert_landed_once(staging, fresh)
 
 
 def test_a_job_the_org_refuses_for_exceeded_quota_stops_without_a_fallback(

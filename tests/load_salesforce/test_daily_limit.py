@@ -16,15 +16,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import httpx
 import pytest
 
 from common.exits import ExitCode
 from load.core.pacing import BudgetExhausted
 from load.salesforce.client import DATA, LimitReached
-from load.salesforce.specs import LOAD_ORDER
-from tests.load_salesforce.conftest import CLIENT, Org, start_org
+from tests.load_salesforce.conftest import CLIENT, Org, assert_landed_once, start_org
 
 LIMIT = 150
 
@@ -122,25 +120,4 @@ def test_a_load_the_org_stopped_resumes_exactly_after_the_window(
         command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
     assert again.returncode == 0, again.stderr[-2000:]
-    with duckdb.connect(str(staging), read_only=True) as con:
-        pending = con.execute(
-            "select count(*) from migration.ledger where state = 'pending'"
-        ).fetchone()[0]
-        live = dict(
-            con.execute(
-                "select object, count(*) from migration.ledger_current where destination = "
-                "'salesforce' and action in ('created', 'updated', 'unchanged') group by object"
-            ).fetchall()
-        )
-        marts = {
-            s.singular: con.execute(f"select count(*) from {s.relation}").fetchone()[0]
-            for s in LOAD_ORDER
-        }
-    assert pending == 0
-    snapshot = fresh.hook("snapshot")["records"]
-    for obj, rows in marts.items():
-        assert live.get(obj, 0) == rows, obj
-        if obj in ("ContentNote", "ContentDocumentLink"):
-            continue  # keyed by a Title marker / id pair, counted through the ledger above
-        keys = [r.get("Bizstim_Id__c") for r in snapshot.get(obj, []) if not r.get("IsDeleted")]
-        assert len(keys) == rows == len(set(keys)), obj
+    assert_landed_once(staging, fresh)
