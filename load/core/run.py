@@ -169,7 +169,7 @@ def perform_load(
                 archive_missing=options.archive_missing,
             )
             destination.use_owners(
-                {m["external_id"]: m["workspace_member_id"] for m in owners.matched}
+                {m["external_id"]: m["destination_user_id"] for m in owners.matched}
             )
             outcome.results = run_load(loader, destination.specs)
         status = "done"
