@@ -53,7 +53,7 @@ LIST_ENDPOINTS: tuple[ListEndpoint, ...] = (
     ListEndpoint("discounts", "discounts", 100),
     ListEndpoint(
         "users", "users", 100, documented=False,
-        impact="no Bizstim users: record owners cannot be matched to Twenty workspace members",
+        impact="no Bizstim users: record owners cannot be matched to the destination's users",
     ),
     ListEndpoint(
         "customfields", "custom_fields", 100, documented=False,

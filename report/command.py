@@ -168,7 +168,7 @@ def collect(
             "budget": request_budget(db),
             "quarantine": quarantine(db, destination),
             "source": source_api(db),
-            "owners": unmatched_users(db),
+            "owners": unmatched_users(db, destination),
             "not_migrated": not_migrated_inventory(db, recon_rows),
             "automation": automation_inventory(db),
             "lineage": {"dbt_docs": docs_link(dbt_docs, out_dir), "rows": lineage(db)},

@@ -13,11 +13,12 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
+from load.destinations import KNOWN
 from report.db import ReportDb, parse_json_column
 
 MIGRATION = "migration"
 OWNER_LOOKUP_OBJECT = "workspaceMember (owner lookup)"
-LOAD_REJECTION_RULE = "rejected_by_twenty"
+LOAD_REJECTION_PREFIX = "rejected_by_"  # + the destination: rejected_by_twenty
 
 
 def _int(value: Any) -> int:
@@ -113,9 +114,12 @@ def quarantine(db: ReportDb, destination: str = "twenty") -> dict[str, Any]:
                 }
             )
     if db.has(MIGRATION, "ledger_current"):
+        mine, params = db.of_destination(MIGRATION, "ledger_current", destination)
+        refused_by = KNOWN[destination].display_name if destination in KNOWN else destination
         for row in db.rows(
             f"select object, external_id, message from {MIGRATION}.ledger_current "
-            "where action = 'quarantined' order by object, external_id"
+            f"where action = 'quarantined' and {mine} order by object, external_id",
+            params,
         ):
             rows.append(
                 {
@@ -123,9 +127,9 @@ def quarantine(db: ReportDb, destination: str = "twenty") -> dict[str, Any]:
                     "object": row["object"],
                     "source_table": None,
                     "record": row["external_id"],
-                    "rule": LOAD_REJECTION_RULE,
+                    "rule": f"{LOAD_REJECTION_PREFIX}{destination}",
                     "impact": "record_not_migrated",
-                    "reason": row.get("message") or "Twenty refused the record (no message)",
+                    "reason": row.get("message") or f"{refused_by} refused the record (no message)",
                 }
             )
     groups: Counter[tuple[str, str, str, str]] = Counter(
@@ -138,8 +142,8 @@ def quarantine(db: ReportDb, destination: str = "twenty") -> dict[str, Any]:
     return {"rows": rows, "by_reason": by_reason, "total": len(rows)}
 
 
-def unmatched_users(db: ReportDb) -> dict[str, Any]:
-    """Section 6: Bizstim logins without a Twenty workspace member (latest matching run)."""
+def unmatched_users(db: ReportDb, destination: str = "twenty") -> dict[str, Any]:
+    """Section 6: Bizstim logins without a user in the destination (its latest matching run)."""
     no_email = []
     if db.has(MIGRATION, "migration__quarantine"):
         no_email = db.rows(
@@ -147,18 +151,24 @@ def unmatched_users(db: ReportDb) -> dict[str, Any]:
             "where object_name = ? order by try_cast(source_id as bigint)",
             [OWNER_LOOKUP_OBJECT],
         )
+    run_id = None
     if db.has(MIGRATION, "owner_matches"):
-        run_id = db.scalar(f"select max(run_id) from {MIGRATION}.owner_matches")
+        user_id = _owner_user_column(db)
+        mine, params = db.of_destination(MIGRATION, "owner_matches", destination)
+        run_id = db.scalar(
+            f"select max(run_id) from {MIGRATION}.owner_matches where {mine}", params
+        )
+    if run_id is not None:
         rows = db.rows(
-            f"select external_id, email, name, role, workspace_member_id "
+            f"select external_id, email, name, role, {user_id} as destination_user_id "
             f"from {MIGRATION}.owner_matches where run_id = ? order by external_id",
             [run_id],
         )
         return {
             "source": "owner_matches",
             "run_id": run_id,
-            "matched": sum(1 for r in rows if r["workspace_member_id"]),
-            "unmatched": [r for r in rows if not r["workspace_member_id"]],
+            "matched": sum(1 for r in rows if r["destination_user_id"]),
+            "unmatched": [r for r in rows if not r["destination_user_id"]],
             "without_email": no_email,
         }
     if db.has(MIGRATION, "migration__owner_lookup"):
@@ -181,6 +191,13 @@ def unmatched_users(db: ReportDb) -> dict[str, Any]:
         "unmatched": [],
         "without_email": no_email,
     }
+
+
+def _owner_user_column(db: ReportDb) -> str:
+    """The matched user's id column: ``workspace_member_id`` in files from before the table
+    served every destination (a read-only report does not migrate them)."""
+    columns = db.columns(MIGRATION, "owner_matches")
+    return "destination_user_id" if "destination_user_id" in columns else "workspace_member_id"
 
 
 def lineage(db: ReportDb) -> list[dict[str, Any]]:

@@ -95,7 +95,7 @@ def owner_matching_skipped(source: dict[str, Any]) -> str | None:
             return (
                 "Owner matching skipped: this account does not serve Bizstim users "
                 f"(GET /api/users: {endpoint['unavailable_reason']}), so no record can be "
-                "matched to a Twenty workspace member and migrated records keep no owner."
+                "matched to a user in the destination and migrated records keep no owner."
             )
     return None
 

@@ -151,7 +151,7 @@ def test_reconciliation_objects_and_spot_checks_come_from_reconciliation_json(re
 def test_unmatched_users_of_the_latest_load_are_listed(report, migrated):
     unmatched = query(
         migrated.staging,
-        "select external_id, email from migration.owner_matches where workspace_member_id is null "
+        "select external_id, email from migration.owner_matches where destination_user_id is null "
         "and run_id = (select max(run_id) from migration.owner_matches)",
     )
     assert unmatched, "the stand-in has no workspace members, so nobody matches"

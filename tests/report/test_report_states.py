@@ -80,6 +80,10 @@ def test_records_twenty_refused_are_quarantined_with_its_message_and_the_page_is
         f"select 1000000 + i, 'run-x', 'payment', 'payment:refused-' || i, 'quarantined', "
         "'committed', "
         f"'amountMicros: must be positive ' || i from range({refused}) t(i)",
+        # another destination's refusal in the same file is not Twenty's
+        "insert into migration.ledger (seq, run_id, object, external_id, action, state, "
+        "message, destination) values (2000000, 'run-y', 'Bizstim_Payment__c', "
+        "'payment:sf-refused', 'quarantined', 'committed', 'FIELD_INTEGRITY', 'salesforce')",
     )
     report = make_report(
         staging_copy, tmp_path / "out", reconciliation_json=migrated.reconciliation
@@ -87,6 +91,7 @@ def test_records_twenty_refused_are_quarantined_with_its_message_and_the_page_is
     load_rows = [r for r in report.data["quarantine"]["rows"] if r["stage"] == "load"]
     assert len(load_rows) == refused
     assert {r["reason"] for r in load_rows} >= {"amountMicros: must be positive 7"}
+    assert "FIELD_INTEGRITY" not in {r["reason"] for r in load_rows}
     payment = next(o for o in report.data["objects"]["objects"] if o["object"] == "payment")
     assert payment["load_quarantined"] == refused
     listed = report.page.table_with("quarantine", "stage", "reason")
