@@ -59,6 +59,9 @@ def _v2_fields(fields: str) -> dict[tuple[str, str], int]:
         ("PATCH", f"{V2}/{fields}/{{field_code}}"): 5,
         ("POST", f"{V2}/{fields}/{{field_code}}/options"): 5,
         ("PATCH", f"{V2}/{fields}/{{field_code}}/options"): 5,
+        # ``rollback --schema`` removes what setup created
+        ("DELETE", f"{V2}/{fields}/{{field_code}}"): 3,
+        ("DELETE", f"{V2}/{fields}/{{field_code}}/options"): 3,
     }
 
 
