@@ -41,11 +41,12 @@ class Unreachable(RuntimeError):
 
 def check_url(name: str, url: str, system: str) -> str:
     """The URL without a trailing slash, or :class:`WrongAddress` naming what is wrong.
-    ``system`` is ``"bizstim"``, ``"twenty"`` or ``"salesforce"``."""
+    ``system`` is ``"bizstim"``, ``"twenty"``, ``"salesforce"`` or ``"pipedrive"``."""
     example = {
         "bizstim": "https://www.bizstim.com/api",
         "twenty": "https://crm.example.com",
         "salesforce": "https://mycompany.my.salesforce.com",
+        "pipedrive": "https://mycompany.pipedrive.com",
     }[system]
     raw = str(url).strip()
     parts = urlsplit(raw)
@@ -83,6 +84,11 @@ def check_url(name: str, url: str, system: str) -> str:
         raise WrongAddress(
             f"{name}={raw!r}: give the org's My Domain (or login) URL without /services/... "
             f"(e.g. {example}); bizmig adds the API paths itself"
+        )
+    if system == "pipedrive" and {"api", "v1", "v2"} & set(path.lower().split("/")):
+        raise WrongAddress(
+            f"{name}={raw!r}: give the company's base URL without /api/v2 or /v1 "
+            f"(e.g. {example}); bizmig adds both API paths itself"
         )
     return raw.rstrip("/")
 

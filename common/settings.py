@@ -13,6 +13,10 @@ Names (env var = top-level key in the `.dlt` TOML files, lower-cased):
   ``SALESFORCE_BULK_THRESHOLD`` (records per object from which Bulk API 2.0 is used, default
   2000) and ``SALESFORCE_LIMIT_SHARE`` (share of the org's daily API requests the load may
   reach before it stops, default 0.8)
+* ``PIPEDRIVE_API_URL`` (the account's ``https://<company>.pipedrive.com``, or a stand-in's
+  base URL) and ``PIPEDRIVE_API_TOKEN`` (secret, sent as header ``x-api-token``); the token
+  budget's settings (``PIPEDRIVE_PLAN``, ``PIPEDRIVE_SEATS``, ``PIPEDRIVE_DAILY_TOKENS``,
+  ``PIPEDRIVE_BUDGET_SHARE``) are read by :mod:`load.pipedrive.budget`
 
 Resolution goes through dlt's own provider chain (env, then `.dlt/secrets.toml`, then
 `.dlt/config.toml`), so the keys never need to be written anywhere else. Values are checked
@@ -202,3 +206,31 @@ def salesforce_settings(instance_url: str | None = None) -> SalesforceSettings:
         else DEFAULT_BULK_THRESHOLD,
         limit_share if limit_share is not None else DEFAULT_LIMIT_SHARE,
     )
+
+
+@dataclass(frozen=True)
+class PipedriveSettings:
+    api_url: str
+    api_token: str
+
+    def __repr__(self) -> str:  # never print the token
+        return f"PipedriveSettings(api_url={self.api_url!r}, api_token=<hidden>)"
+
+
+def pipedrive_token() -> str | None:
+    """The configured API token (also for masking it in reports)."""
+    token = _lookup("pipedrive_api_token", secret=True)
+    return str(token) if token else None
+
+
+def pipedrive_settings(api_url: str | None = None) -> PipedriveSettings:
+    url = api_url or _lookup("pipedrive_api_url")
+    token = pipedrive_token()
+    if not url or not token:
+        raise ConfigError(
+            "Pipedrive is not configured: set PIPEDRIVE_API_URL (https://<company>.pipedrive.com) "
+            "and PIPEDRIVE_API_TOKEN (Settings → Personal preferences → API; or the same names "
+            "lower-cased in .dlt/config.toml / secrets.toml)"
+        )
+    name = "--url" if api_url else "PIPEDRIVE_API_URL"
+    return PipedriveSettings(check_url(name, str(url), "pipedrive"), token)
