@@ -117,24 +117,29 @@ def cost_of(method: str, path: str) -> int:
         ) from None
 
 
-def entity_path(entity: str) -> str:
-    """The collection path of an entity the loader writes (``notes`` is v1's)."""
-    return f"{V1}/notes" if entity == "notes" else f"{V2}/{entity}"
+def update_method(path: str) -> str:
+    """v2 updates by ``PATCH``; v1 notes by ``PUT``."""
+    return "PUT" if template_of(path).startswith(f"{V1}/") else "PATCH"
 
 
-def write_cost(entity: str, method: str) -> int:
-    """A create (``POST``), update (``PATCH``; v1 notes ``PUT``) or ``DELETE`` of one record."""
-    if method == "POST":
-        return cost_of("POST", entity_path(entity))
-    if method == "PATCH" and entity == "notes":
-        method = "PUT"
-    return cost_of(method, f"{entity_path(entity)}/{{id}}")
+def create_cost(path: str) -> int:
+    """One record created at the collection ``path`` (``/api/v2/persons``, ``/v1/notes``)."""
+    return cost_of("POST", path)
 
 
-def list_cost(entity: str) -> int:
-    """One page of the entity's listing (:data:`LIST_PAGE` or :data:`NOTES_PAGE` rows)."""
-    return cost_of("GET", entity_path(entity))
+def update_cost(path: str) -> int:
+    return cost_of(update_method(path), f"{path}/{{id}}")
 
 
-def page_size(entity: str) -> int:
-    return NOTES_PAGE if entity == "notes" else LIST_PAGE
+def delete_cost(path: str) -> int:
+    return cost_of("DELETE", f"{path}/{{id}}")
+
+
+def page_size(path: str) -> int:
+    """Rows one page of the collection's listing holds."""
+    return NOTES_PAGE if template_of(path).startswith(f"{V1}/") else LIST_PAGE
+
+
+def page_cost(path: str) -> int:
+    """One page of the collection's listing."""
+    return cost_of("GET", path)

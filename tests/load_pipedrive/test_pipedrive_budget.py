@@ -59,11 +59,11 @@ class Client(PacedHttp):
     """The wiring budget.py's docstring gives the adapter's client."""
 
     def __init__(self, handler, allowance: TokenAllowance) -> None:
-        self.slept: list[float] = []
-        tokens = TokenPacer(allowance, sleep=self.slept.append)
+        clock = FakeClock()
+        tokens = TokenPacer(allowance, sleep=clock.sleep, clock=clock)
         super().__init__(
             "http://pd", {}, allowance.budget, transport=httpx.MockTransport(handler),
-            sleep=self.slept.append,
+            sleep=clock.sleep,
         )  # fmt: skip
         self.pacer, self.bucket = tokens, tokens.bucket
 
