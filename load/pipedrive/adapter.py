@@ -34,7 +34,7 @@ from load.core.specs import LoadSpec
 from load.pipedrive import schema
 from load.pipedrive.client import PipedriveClient, PipedriveError
 from load.pipedrive.markers import marker_of
-from load.pipedrive.payload import REFERENCES, differences, shape
+from load.pipedrive.payload import REFERENCES, body_values, differences, shape
 from load.pipedrive.revert import before_body
 from load.pipedrive.specs import ENTITIES, KEY, LOAD_ORDER, RELATIONS, Entity, entity
 from load.pipedrive.writes import Writer
@@ -219,7 +219,11 @@ class PipedriveDestination:
         return self.flatten(ent, self.client.data("GET", f"{ent.path}/{record_id}"))
 
     def differences(self, spec: LoadSpec, payload: dict, record: dict) -> list[str]:
-        return differences(payload, record)
+        """``payload``: the mart row's columns, shaped here as the load shaped them (the
+        record's own Bizstim key stands for the row's, which identity checks compare)."""
+        ent = entity(spec)
+        wanted = body_values(ent, payload, self.field_map(), record.get(KEY))
+        return differences(wanted, record)
 
     def identity_problem(self, spec: LoadSpec, row: MartRow, record: dict) -> str | None:
         if record.get(KEY) != row.external_id:

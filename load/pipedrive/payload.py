@@ -57,16 +57,15 @@ def custom_value(field_type: str, options: Mapping[str, int], value: Any) -> Any
     return str(value) if not isinstance(value, str) else value
 
 
-def shape(
-    entity: Entity,
-    row: MartRow,
-    related: Mapping[str, str | None],
-    fields: FieldMap,
-    owners: Mapping[str, str],
+def body_values(
+    entity: Entity, values: Mapping[str, Any], fields: FieldMap, external_id: str | None
 ) -> dict[str, Any]:
+    """A mart row's payload columns as Pipedrive takes them: JSON decoded, ``cf_`` columns
+    under ``custom_fields`` by code (with "Bizstim ID"), the marker on the text of entities
+    without custom fields. Relations and the owner are :func:`shape`'s."""
     payload: dict[str, Any] = {}
     custom: dict[str, Any] = {}
-    for column, value in row.payload.items():
+    for column, value in values.items():
         if column.startswith(CUSTOM_PREFIX):
             if not entity.custom_fields:
                 continue  # Pipedrive has no custom fields here: never sent
@@ -86,11 +85,22 @@ def shape(
             payload[column] = value
     if entity.custom_fields:
         code = fields.code(entity.singular, KEY)
-        if code is not None:  # None only on a dry run before the field exists
-            custom[code] = row.external_id
+        if code is not None and external_id is not None:
+            custom[code] = external_id
         payload["custom_fields"] = custom
-    if entity.marker_field:
-        payload[entity.marker_field] = marked(payload.get(entity.marker_field), row.external_id)
+    if entity.marker_field and external_id is not None:
+        payload[entity.marker_field] = marked(payload.get(entity.marker_field), external_id)
+    return payload
+
+
+def shape(
+    entity: Entity,
+    row: MartRow,
+    related: Mapping[str, str | None],
+    fields: FieldMap,
+    owners: Mapping[str, str],
+) -> dict[str, Any]:
+    payload = body_values(entity, row.payload, fields, row.external_id)
     for name, record_id in related.items():
         payload[RELATIONS[name][0]] = None if record_id is None else number_or_text(record_id)
     if row.has_owner and row.owner_user is not None and owners.get(row.owner_user):
