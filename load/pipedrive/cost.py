@@ -13,8 +13,9 @@ a v1 notes page 20), which is the id map the plan matches on; never a search (20
 
 Besides the objects: custom-field setup (a ``GET *Fields`` per entity with custom fields and
 5 tokens a field the account lacks: the seed's fields plus "Bizstim ID" per entity; a rerun
-creates none), the owners listing (``GET /v1/users``, 20 tokens), and, for ``bizmig migrate``,
-the reconcile after the load (every entity listed again and a sample fetched one by one).
+creates none), the users (``GET /v1/users/me`` proves the token, 2 tokens; ``GET /v1/users``
+matches owners by e-mail, 20), and, for ``bizmig migrate``, the reconcile after the load
+(every entity listed again and a sample fetched one by one).
 A day after the first starts with the same reads over what is written by then (the schema,
 the users, every listing): :meth:`~load.core.cost.CostPlan.windows` charges it to every later
 day. Listings page through the account's own records of the entity too, which the plan cannot
@@ -118,7 +119,8 @@ def pipedrive_plan(
     with ``reconcile_sample``, the reconcile ``bizmig migrate`` runs after the load, in the same
     day's tokens."""
     setup = schema_line(fields_to_create)
-    owners = CostLine("(owners)", 0, f"GET {USERS}", {}, {TOKENS: cost_of("GET", USERS)})
+    users = cost_of("GET", f"{USERS}/me") + cost_of("GET", USERS)  # the token, then owners
+    owners = CostLine("(users)", 0, f"GET {USERS}/me + GET {USERS}", {}, {TOKENS: users})
     lines = [setup, owners]
     lines += [entity_line(s.singular, rows.get(s.singular, EntityRows(0))) for s in LOAD_ORDER]
     after = {s.singular: _held_after(rows.get(s.singular)) for s in LOAD_ORDER}
@@ -141,7 +143,7 @@ def pipedrive_plan(
                 {TOKENS: listings + spot},
             )
         )
-    requests = len(FIELD_ENTITIES) + fields_to_create + 1  # *Fields listings, POSTs, users
+    requests = len(FIELD_ENTITIES) + fields_to_create + 2  # *Fields listings, POSTs, users
     for spec in LOAD_ORDER:
         sent = rows.get(spec.singular, EntityRows(0))
         requests += sent.created + sent.changed + pages(ENTITIES[spec.singular].path, sent.held)

@@ -40,8 +40,8 @@ def test_eta_in_days_charges_every_later_day_the_re_read() -> None:
     plan = pipedrive_plan(rows, day, "test", fields_to_create=6)
     setup = 4 * 10 + 6 * 5  # four *Fields listings, six fields created
     listings = 20 * 10 + 4 * 10 + 20  # 10 000 persons: 20 pages; four other v2 lists; notes
-    assert plan.total(TOKENS) == setup + 20 + 50_000 + 5 * 10 + 20  # users 20, one page each
-    assert plan.resume_reread == {TOKENS: 40 + 20 + listings}
+    assert plan.total(TOKENS) == setup + 22 + 50_000 + 5 * 10 + 20  # users 2 + 20, a page each
+    assert plan.resume_reread == {TOKENS: 40 + 22 + listings}
     per_day = 25_100 - plan.resume_reread[TOKENS]
     # 50 160 tokens: without the re-read two days would hold them; with it, three
     assert plan.eta_windows() == 1 + math.ceil((plan.total(TOKENS) - 25_100) / per_day) == 3
