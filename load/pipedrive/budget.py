@@ -29,7 +29,7 @@ counted over this process's own requests, and Pipedrive's 429 remains the backst
 
 For the adapter's client (a :class:`~load.core.transport.PacedHttp`), wire it like this::
 
-    pacer = TokenPacer(token_allowance())
+    pacer = TokenPacer(token_allowance(), account=account_key(base_url, api_token))
     super().__init__(url, headers, pacer.budget)
     self.pacer, self.bucket = pacer, pacer.bucket  # PacedHttp calls pacer.take(cost_of(...))
 
@@ -37,7 +37,9 @@ For the adapter's client (a :class:`~load.core.transport.PacedHttp`), wire it li
     def observe(self, response): self.pacer.after(response)
     def throttle_of(self, response): return self.pacer.throttle_of(response)
 
-``take(cost)`` charges the day ``cost`` tokens and the burst window one request (raising
+Every client a process opens on one account (the token check, the load, the reconcile) passes
+the same ``account`` key, so they count one day together, as Pipedrive does. ``take(cost)``
+charges the day ``cost`` tokens and the burst window one request (raising
 :class:`TokenBudgetSpent` before a request the share cannot pay); ``before(method, path)`` does
 the same from the price list; ``after(response)`` reads the day's headers; ``throttle_of``
 turns a burst 429 into a :class:`~load.core.transport.Throttle` (retried) and raises
@@ -47,6 +49,7 @@ turns a burst 429 into a :class:`~load.core.transport.Throttle` (retried) and ra
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -163,8 +166,47 @@ def _utc_today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+@dataclass
+class DayCount:
+    """The day's tokens as one process counts them for one account: its own charges, and the
+    account's figure where an answer reported one (charges since then added to it)."""
+
+    day: dt.date
+    spent: int = 0  # tokens this process charged the account today
+    reported_used: int | None = None  # everyone's use, as the account last reported it
+    charged_since_report: int = 0
+    day_size: int | None = None  # the day's tokens, where the account reported them
+
+    @property
+    def used(self) -> int:
+        if self.reported_used is None:
+            return self.spent
+        return self.reported_used + self.charged_since_report
+
+    def roll(self, today: dt.date) -> None:
+        if today != self.day:
+            self.day, self.spent, self.charged_since_report = today, 0, 0
+            self.reported_used = None
+
+    def charge(self, cost: int) -> None:
+        self.spent += cost
+        self.charged_since_report += cost
+
+
+# one count per account per process: a migration opens several clients on one account (the
+# token check, the load, the reconcile) and the share is of the account's day, not a client's
+_ACCOUNTS: dict[str, DayCount] = {}
+
+
+def account_key(base_url: str, api_token: str) -> str:
+    """The key clients of one account share their day's count under (the token hashed: the
+    stand-in serves several accounts on one address)."""
+    return f"{base_url.rstrip('/')}#{hashlib.sha256(api_token.encode()).hexdigest()[:16]}"
+
+
 class TokenPacer(Pacer):
-    """Tokens per day and requests per 2 s, for one API token's client (see the module)."""
+    """Tokens per day and requests per 2 s, for one API token's client (see the module);
+    clients given the same ``account`` (:func:`account_key`) share the day's count."""
 
     def __init__(
         self,
@@ -172,6 +214,7 @@ class TokenPacer(Pacer):
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         today: Callable[[], dt.date] = _utc_today,
+        account: str | None = None,
     ) -> None:
         super().__init__(allowance.budget, sleep)
         self.allowance = allowance
@@ -184,18 +227,24 @@ class TokenPacer(Pacer):
             sleep=sleep,
         )
         self._today = today
-        self.day = today()
-        self.spent = 0  # tokens this process charged today
-        self.reported_used: int | None = None  # the account's own count, when it reports one
-        self.charged_since_report = 0
-        self.day_size = allowance.daily
+        if account is None:
+            self.count = DayCount(today())
+        else:
+            self.count = _ACCOUNTS.setdefault(account, DayCount(today()))
+
+    @property
+    def spent(self) -> int:
+        """Tokens charged to the account today by this process."""
+        return self.count.spent
+
+    @property
+    def day_size(self) -> int:
+        return self.count.day_size or self.allowance.daily
 
     @property
     def used_today(self) -> int:
-        """The best count of the day's tokens spent: the account's, else this load's own."""
-        if self.reported_used is None:
-            return self.spent
-        return self.reported_used + self.charged_since_report
+        """The best count of the day's tokens spent: the account's, else this process's own."""
+        return self.count.used
 
     @property
     def stop_at(self) -> int:
@@ -204,11 +253,10 @@ class TokenPacer(Pacer):
     def take(self, cost: int = 1) -> float:
         """Charge ``cost`` tokens to the day (or stop) and one request to the burst window;
         returns the seconds waited for the window."""
-        self._roll_day()
+        self.count.roll(self._today())
         if self.used_today + cost > self.stop_at:
             raise self._spent(cost)
-        self.spent += cost
-        self.charged_since_report += cost
+        self.count.charge(cost)
         return self.bucket.take(1)
 
     def before(self, method: str, path: str) -> float:
@@ -220,9 +268,10 @@ class TokenPacer(Pacer):
         left = _int_header(response, DAILY_LEFT_HEADER)
         if left is None:
             return
-        self.day_size = _int_header(response, DAILY_LIMIT_HEADER) or self.day_size
-        self.reported_used = max(0, self.day_size - left)
-        self.charged_since_report = 0
+        self.count.roll(self._today())
+        self.count.day_size = _int_header(response, DAILY_LIMIT_HEADER) or self.day_size
+        self.count.reported_used = max(0, self.day_size - left)
+        self.count.charged_since_report = 0
 
     def throttle_of(self, response: httpx.Response) -> Throttle | None:
         """A burst 429 as a :class:`Throttle` (the core waits and retries); a 429 of the
@@ -247,15 +296,10 @@ class TokenPacer(Pacer):
             limit=int(limit) if limit.isdigit() else None,
         )
 
-    def _roll_day(self) -> None:
-        today = self._today()
-        if today != self.day:
-            self.day, self.spent, self.charged_since_report = today, 0, 0
-            self.reported_used = None
-
     def _spent(self, cost: int) -> TokenBudgetSpent:
         a = self.allowance
-        counted = "the account reports" if self.reported_used is not None else "this load spent"
+        reported = self.count.reported_used is not None
+        counted = "the account reports" if reported else "this load spent"
         return TokenBudgetSpent(
             f"the next request ({cost} tokens) would take the account past {a.share:.0%} of its "
             f"{self.day_size:,} daily Pipedrive tokens ({counted} {self.used_today:,} today; "

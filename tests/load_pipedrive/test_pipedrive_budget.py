@@ -15,6 +15,7 @@ from load.pipedrive.budget import (
     TokenAllowance,
     TokenBudgetSpent,
     TokenPacer,
+    account_key,
     allowance_for,
     token_allowance,
 )
@@ -27,12 +28,18 @@ def pacer(daily: int = 1_000, burst: int = 1_000, share: float = 0.8) -> TokenPa
 
 
 def test_the_load_stops_before_the_request_that_would_cross_its_share_of_the_day() -> None:
-    tokens = pacer(daily=1_000, share=0.8)
-    for _ in range(160):
-        tokens.before("POST", "/api/v2/persons")  # 5 tokens each: 800 = 80 % of 1 000
+    day = TokenAllowance(1_000, 1_000, share=0.8)
+    account = account_key("http://pd", "token-of-one-test-account")
+    tokens = TokenPacer(day, sleep=FakeClock().sleep, account=account)
+    for _ in range(120):
+        tokens.before("POST", "/api/v2/persons")  # 5 tokens each: 600
+    # a second client on the same account (the reconcile's) counts the same day
+    later = TokenPacer(day, sleep=FakeClock().sleep, account=account)
+    for _ in range(40):
+        later.before("POST", "/api/v2/persons")  # 800 = 80 % of 1 000
     with pytest.raises(BudgetExhausted, match="resumes from its ledger"):
-        tokens.before("POST", "/api/v2/persons")
-    assert tokens.spent == 800
+        later.before("POST", "/api/v2/persons")
+    assert tokens.spent == later.spent == 800
 
 
 def test_what_the_account_reports_as_left_counts_the_customers_own_use() -> None:
