@@ -117,6 +117,7 @@ class Account:
         self.clock = clock
         self.store = Store(data_dir / f"{spec.name}.sqlite")
         self.lock = threading.RLock()
+        self.last_purge: str | None = None  # stand-in date of the last 30-day purge
         self._admin_email = admin_email
         self._users = users
         self.seed()
@@ -130,6 +131,7 @@ class Account:
         self.store.set_kv("seeded", self.v2_now())
 
     def reset(self) -> None:
+        self.last_purge = None
         self.store.wipe()
         self.seed()
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sandbox.httpbase import Request, Response
-from sandbox.pipedrive import fields, records, values
+from sandbox.pipedrive import fields, values
 
 if TYPE_CHECKING:
     from sandbox.pipedrive.accounts import Account
@@ -40,7 +40,6 @@ class Hooks:
                 for account in self._chosen(request):
                     with account.lock:
                         account.reset()
-                records.forget_purges()
                 return Response(200, {"status": "ok"})
             if route[1].startswith("/_sandbox/clock"):
                 return self._clock(request, route)
@@ -102,7 +101,8 @@ class Hooks:
             moment = clock.set(parsed)
         else:
             return Response(404, {"error": f"no sandbox route {request.method} {request.path}"})
-        records.forget_purges()
+        for account in self._all():
+            account.last_purge = None
         return Response(200, {"now": moment.isoformat()})
 
     def _used(self, request: Request) -> Response:

@@ -27,7 +27,6 @@ from sandbox.pipedrive.errors import PdError, invalid, not_allowed, not_found
 from sandbox.pipedrive.store import Doc
 
 PURGE_DAYS = 30
-_last_purge: dict[str, str] = {}  # account name -> stand-in date of its last purge
 
 
 def entity_of(plural: str) -> Entity:
@@ -94,9 +93,9 @@ def live(account: Account, entity: Entity, record_id: str | int) -> Doc:
 def purge(account: Account) -> int:
     """Drop records deleted more than 30 stand-in days ago; how many went."""
     today = account.clock.now().strftime("%Y-%m-%d")
-    if _last_purge.get(account.name) == today:
+    if account.last_purge == today:
         return 0
-    _last_purge[account.name] = today
+    account.last_purge = today
     cutoff = (account.clock.now() - timedelta(days=PURGE_DAYS)).strftime(V2_TIME)
     gone = 0
     for entity in ENTITIES.values():
@@ -105,11 +104,6 @@ def purge(account: Account) -> int:
                 account.store.drop(entity.kind, doc["id"])
                 gone += 1
     return gone
-
-
-def forget_purges() -> None:
-    """After a reset or a clock change the next request purges again."""
-    _last_purge.clear()
 
 
 def _object(body: Any) -> dict[str, Any]:
