@@ -26,7 +26,7 @@ from typing import Any
 from common.settings import PipedriveSettings
 from load.core.destination import OwnerMatch, SetupReport, WriteAnswer
 from load.core.ledger import Ledger
-from load.core.marts import MartRow
+from load.core.marts import OWNER_COLUMN, RELATION_SUFFIX, MartRow
 from load.core.owners import match_by_email, users_not_served
 from load.core.pacing import RequestStats
 from load.core.plan import Planned, Snapshot
@@ -36,7 +36,15 @@ from load.pipedrive.client import PipedriveClient, PipedriveError
 from load.pipedrive.markers import marker_of
 from load.pipedrive.payload import REFERENCES, body_values, differences, shape
 from load.pipedrive.revert import before_body
-from load.pipedrive.specs import ENTITIES, KEY, LOAD_ORDER, RELATIONS, Entity, entity
+from load.pipedrive.specs import (
+    CUSTOM_PREFIX,
+    ENTITIES,
+    KEY,
+    LOAD_ORDER,
+    RELATIONS,
+    Entity,
+    entity,
+)
 from load.pipedrive.writes import Writer
 
 NO_UNDELETE = (
@@ -62,6 +70,7 @@ class PipedriveDestination:
         self._wanted: list[schema.Field] | None = None
         self._users: dict[str, str] | None = None  # lower-cased e-mail → active user id
         self.owner_users: dict[str, str] = {}
+        self._written: dict[str, set[str]] = {}  # object → body keys its mart fills
         self.writer = Writer(client, self.flatten, self._find)
 
     # -- identity ---------------------------------------------------------------------------
@@ -244,9 +253,29 @@ class PipedriveDestination:
 
     def revert(self, spec: LoadSpec, record_id: str, before: dict, was_deleted: bool) -> None:
         ent = entity(spec)
-        body = before_body(ent, before, self.field_map())
+        body = before_body(ent, before, self.field_map(), self.written(spec))
         method = "PUT" if ent.v1 else "PATCH"
         self.client.request(method, f"{ent.path}/{record_id}", json=body)
+
+    def written(self, spec: LoadSpec) -> set[str]:
+        """The body keys the mart fills: its payload columns, relations and owner."""
+        if spec.singular not in self._written:
+            rows = self.ledger.query(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'marts' and table_name = ?",
+                [spec.mart],
+            )
+            keys: set[str] = set()
+            for name in (str(r["column_name"]) for r in rows):
+                if name.endswith(RELATION_SUFFIX):
+                    relation = RELATIONS.get(name[: -len(RELATION_SUFFIX)])
+                    keys |= {relation[0]} if relation else set()
+                elif name == OWNER_COLUMN:
+                    keys.add("owner_id")
+                elif spec.payload_names.match(name) and not name.startswith(CUSTOM_PREFIX):
+                    keys.add(name)
+            self._written[spec.singular] = keys
+        return self._written[spec.singular]
 
     def unarchive(self, spec: LoadSpec, record_id: str) -> None:
         raise RuntimeError(f"{spec.singular} {record_id}: {NO_UNDELETE}")

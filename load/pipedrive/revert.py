@@ -55,12 +55,19 @@ def _clean(key: str, value: Any) -> Any:
     return value
 
 
-def before_body(entity: Entity, before: dict[str, Any], fields: FieldMap) -> dict[str, Any]:
+def before_body(
+    entity: Entity, before: dict[str, Any], fields: FieldMap, written: set[str]
+) -> dict[str, Any]:
+    """``written``: the body keys the migration's mart fills; one the record did not hold
+    before is cleared (an empty list for list fields, else null), so the record is as it was."""
     body = {
         key: _clean(key, before[key])
         for key in WRITABLE[entity.singular]
         if before.get(key) is not None
     }
+    for key in written - body.keys():
+        if key in WRITABLE[entity.singular]:
+            body[key] = [] if key in (*ITEM_KEYS, "label_ids") else None
     if entity.custom_fields:
         held = before.get("custom_fields") or {}
         codes = [f.code for f in fields.fields.get(entity.singular, {}).values() if f.code]
