@@ -1,7 +1,8 @@
 """`bizmig sandbox pipedrive`: run the Pipedrive stand-in on loopback until SIGTERM/SIGINT.
 
-Each ``--account NAME:ADMIN_TOKEN[:USER_TOKEN]`` is one company with its own SQLite file
-under ``--data-dir`` and its own token day; ``--user``/``--inactive-user`` seed regular users
+Each ``--account NAME:ADMIN_TOKEN[:USER_TOKEN]`` (or ``--api-token T``: one company named
+``default``) is one company with its own SQLite file under ``--data-dir`` and its own token
+day; ``--user``/``--inactive-user`` seed regular users
 in every account (the loader matches owners by their e-mail). ``--strict`` checks every
 answer against the spec too (tests switch it on). ``--v1-gone-status`` is what v1
 persons/activities answer (410 by default: out of support since 1 Aug 2026).
@@ -17,7 +18,7 @@ import typer
 
 from common.exits import ExitCode
 from sandbox.httpbase import serve
-from sandbox.pipedrive.accounts import Accounts, Clock, parse_account, parse_user
+from sandbox.pipedrive.accounts import Accounts, AccountSpec, Clock, parse_account, parse_user
 from sandbox.pipedrive.app import PipedriveApp
 
 Opt = typer.Option
@@ -25,8 +26,12 @@ Opt = typer.Option
 
 def pipedrive_command(
     account: Annotated[
-        list[str], Opt("--account", help="Company 'name:admin_token[:user_token]' (repeatable).")
-    ],
+        list[str] | None,
+        Opt("--account", help="Company 'name:admin_token[:user_token]' (repeatable)."),
+    ] = None,
+    api_token: Annotated[
+        str | None, Opt("--api-token", help="Admin token of one company named 'default'.")
+    ] = None,
     port: Annotated[int, Opt(help="Port on 127.0.0.1 (0 = any free port).")] = 0,
     host: Annotated[str, Opt(help="Interface to bind (keep it loopback).")] = "127.0.0.1",
     data_dir: Annotated[Path, Opt(help="Directory of the accounts' SQLite files.")] = Path(
@@ -50,7 +55,9 @@ def pipedrive_command(
 ) -> None:
     """Serve a local stand-in of Pipedrive's v2 (and v1 notes/users) API."""
     try:
-        specs = [parse_account(a) for a in account]
+        specs = [parse_account(a) for a in account or []]
+        if api_token:
+            specs.append(AccountSpec("default", api_token))
         users = [parse_user(u) for u in user or []]
         users += [parse_user(u, active=False) for u in inactive_user or []]
         if v1_gone_status not in (404, 410):

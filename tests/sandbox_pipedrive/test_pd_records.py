@@ -38,6 +38,8 @@ def test_rule4_custom_fields_by_existing_code_and_typed_per_field(pd: InProcess)
     assert made["custom_fields"][tags_code] == tag_ids
     assert made["custom_fields"][wage_code] == 12.5
     assert "not allowed" in pd.call("POST", "/api/v2/persons", refused[7]).body["error"]
+    as_text = pd.call("POST", "/api/v2/persons", refused[0]).body["error"]
+    assert "Expected 'number' as value for single option custom field" in as_text
 
 
 def test_rule5_product_name_required_non_empty_and_one_price_per_currency(
