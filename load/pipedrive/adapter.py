@@ -100,9 +100,11 @@ class PipedriveDestination:
         }
 
     def describe(self) -> str:
-        daily = self.settings.daily_tokens
-        return f"Pipedrive {self.url}: API v2 (notes and users v1), one record per call, " + (
-            f"stops at {daily} tokens a day" if daily else "no daily token cap configured"
+        pacer = self.client.pacer
+        return (
+            f"Pipedrive {self.url}: API v2 (notes and users v1), one record per call, "
+            f"{pacer.allowance.burst} requests per 2 s, stops at {pacer.stop_at:,} of "
+            f"{pacer.day_size:,} tokens a day ({pacer.allowance.source})"
         )
 
     def unconfirmed_mappings(self) -> list[str]:
