@@ -1,9 +1,9 @@
 """`bizmig demo`: the whole migration against local stand-ins, on a fresh machine.
 
-Starts the Bizstim sandbox and the ``--to`` destination's stand-in (Twenty, Salesforce) on free
-loopback ports, runs scope → extract → dbt build → load → reconcile through the same code as
-``bizmig migrate``, prints the per-object summary and the report's path, and stops both
-servers (also on Ctrl-C).
+Starts the Bizstim sandbox and the ``--to`` destination's stand-in (Twenty, Salesforce,
+Pipedrive) on free loopback ports, runs scope → extract → dbt build → load → reconcile through
+the same code as ``bizmig migrate``, prints the per-object summary and the report's path, and
+stops both servers (also on Ctrl-C).
 
 Ctrl-C used to take 18.5 s: the interrupted extraction was wrapped by dlt and reported as a
 failure, the report ran ``dbt docs generate``, and each stand-in, started as ``bizmig.cli``
@@ -14,17 +14,19 @@ together: under a second on an idle machine.
 
 Both stand-ins run the real limits on a scaled clock (Bizstim: 1000 GETs per key per
 ``--bizstim-window`` s instead of an hour; Twenty: 100 requests per 6 s instead of 60 s;
-Salesforce counts its daily allocation, which the demo's few hundred requests stay far below),
-so pacing is exercised without waiting. The demo works on its own copy of the dbt project under
-``--workdir`` and records its own mapping decisions there, for the account it extracted:
+Salesforce counts its daily allocation, which the demo's few hundred requests stay far below;
+Pipedrive paces a Premium account's 100 requests per 2 s and counts its 150 000-token day,
+unless ``PIPEDRIVE_PLAN`` / ``PIPEDRIVE_DAILY_TOKENS`` say otherwise), so pacing is exercised
+without waiting. The demo works on its own copy of the dbt project under ``--workdir`` and
+records its own mapping decisions there, for the account it extracted:
 after the extraction it runs ``bizmig map propose`` (every custom field of that account gets a
 seed row) and confirms that account's pending fields with the decision each holds, as a person
 would with ``bizmig map confirm``; the repository's seeds are never touched, and seed rows for
 fields the account does not have stay as they are (they apply to nothing).
-The Twenty workspace gets members (the Salesforce org Users) for the Bizstim staff, minus two,
-so the report shows an unmatched-users queue. ``--bizstim-profile`` picks what the Bizstim
-sandbox serves (e.g. ``docs-only``: only what the Bizstim reference documents;
-``sandbox/bizstim/profiles.py``).
+The Twenty workspace gets members (the Salesforce org and the Pipedrive account: users) for
+the Bizstim staff, minus two, so the report shows an unmatched-users queue.
+``--bizstim-profile`` picks what the Bizstim sandbox serves (e.g. ``docs-only``: only what the
+Bizstim reference documents; ``sandbox/bizstim/profiles.py``).
 """
 
 from __future__ import annotations
@@ -53,7 +55,13 @@ from bizmig.mapping_seed import (
 )
 from bizmig.migrate import MigrationConfig, execute
 from bizmig.phases import PROJECT_DIR
-from common.settings import BizstimSettings, SalesforceSettings, TwentySettings, positive
+from common.settings import (
+    BizstimSettings,
+    PipedriveSettings,
+    SalesforceSettings,
+    TwentySettings,
+    positive,
+)
 from ingest.cli import console
 from load.cli import To, check_destination
 from sandbox.bizstim.profiles import ProfileName
@@ -64,6 +72,8 @@ DEMO_KEYS = (
     "demo-key-two-0000000000000000000000000002",
 )
 TWENTY_KEY = "demo-twenty-api-key"
+PIPEDRIVE_TOKEN = "demo-pipedrive-api-token"
+DEMO_PIPEDRIVE_PLAN = "premium"
 SALESFORCE_CLIENT = ("demo-salesforce-client-id", "demo-salesforce-client-secret")
 PROJECT_PARTS = (
     "dbt_project.yml",
@@ -177,7 +187,7 @@ def workspace_members(bizstim_db: Path, leave_out: int = 2) -> list[str]:
 
 def start_destination(
     servers: StandIns, to: str, workdir: Path, bizstim_db: Path, twenty_window: float
-) -> tuple[TwentySettings | SalesforceSettings, tuple[int, float]]:
+) -> tuple[TwentySettings | SalesforceSettings | PipedriveSettings, tuple[int, float]]:
     """The ``--to`` destination's stand-in, with users for the Bizstim staff minus two (so
     the report shows an unmatched-users queue); its settings and the client's pacing."""
     people = workspace_members(bizstim_db)
@@ -189,6 +199,15 @@ def start_destination(
         url = servers.start("salesforce", args)
         console.print(f"[bold]Salesforce stand-in[/]: {url}")
         return SalesforceSettings(url, *SALESFORCE_CLIENT), (100, 1.0)
+    if to == "pipedrive":
+        args = ["--account", f"demo:{PIPEDRIVE_TOKEN}"]
+        args += ["--data-dir", str(workdir / "pipedrive-standin")]
+        for person in people:
+            args += ["--user", person]
+        url = servers.start("pipedrive", args)
+        console.print(f"[bold]Pipedrive stand-in[/]: {url}")
+        os.environ.setdefault("PIPEDRIVE_PLAN", DEMO_PIPEDRIVE_PLAN)  # the loader's pacing
+        return PipedriveSettings(url, PIPEDRIVE_TOKEN), (100, 2.0)
     args = ["--api-key", TWENTY_KEY, "--db", str(workdir / "twenty-standin.sqlite")]
     args += ["--rate-limit", "100", "--rate-window", str(twenty_window)]
     for person in people:

@@ -1,11 +1,11 @@
 """The destinations ``--to`` names, and the one place that knows how each is opened.
 
-Five CRMs, one pipeline: ``twenty`` and ``salesforce`` (issue 14) are built; ``pipedrive``,
-``freshsales`` and ``monday`` are named now so the CLI, the ledger and the report already speak
-of them, and each arrives as its own issue (15-17) with one adapter under ``load/<name>/``, one
-mart folder under ``models/marts/<name>/`` and one stand-in under ``sandbox/<name>/``. Asking
-for one that is not built yet is a one-line error with its own exit code (13), before anything
-is read.
+Five CRMs, one pipeline: ``twenty``, ``salesforce`` (issue 14) and ``pipedrive`` (issue 15)
+are built; ``freshsales`` and ``monday`` are named now so the CLI, the ledger and the report
+already speak of them, and each arrives as its own issue (16-17) with one adapter under
+``load/<name>/``, one mart folder under ``models/marts/<name>/`` and one stand-in under
+``sandbox/<name>/``. Asking for one that is not built yet is a one-line error with its own
+exit code (13), before anything is read.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ KNOWN: dict[str, Known] = {
     for k in (
         Known("twenty", "Twenty", None, "TWENTY"),
         Known("salesforce", "Salesforce", None, "SALESFORCE"),
-        Known("pipedrive", "Pipedrive", 15, "PIPEDRIVE"),
+        Known("pipedrive", "Pipedrive", None, "PIPEDRIVE"),
         Known("freshsales", "Freshsales", 16, "FRESHSALES"),
         Known("monday", "monday CRM", 17, "MONDAY"),
     )
@@ -63,6 +63,10 @@ def load_order(name: str) -> tuple[LoadSpec, ...]:
         from load.salesforce.specs import LOAD_ORDER as SALESFORCE_ORDER
 
         return SALESFORCE_ORDER
+    if name == "pipedrive":
+        from load.pipedrive.specs import LOAD_ORDER as PIPEDRIVE_ORDER
+
+        return PIPEDRIVE_ORDER
     from load.twenty.specs import LOAD_ORDER
 
     return LOAD_ORDER
@@ -80,6 +84,10 @@ def settings_for(name: str, url: str | None) -> Any:
         from common.settings import salesforce_settings
 
         return salesforce_settings(url)
+    if name == "pipedrive":
+        from common.settings import pipedrive_settings
+
+        return pipedrive_settings(url)
     from common.settings import twenty_settings
 
     return twenty_settings(url)
@@ -94,6 +102,11 @@ def open_destination(
         from load.salesforce.session import open_salesforce
 
         return open_salesforce(settings, duckdb_path, rate_limit, rate_window)
+    if name == "pipedrive":
+        # paced by the account's plan (load.pipedrive.budget), not by --rate-limit/--rate-window
+        from load.pipedrive.session import open_pipedrive
+
+        return open_pipedrive(settings, duckdb_path)
     from load.twenty.session import open_session
 
     return open_session(settings, duckdb_path, rate_limit, rate_window)
@@ -101,7 +114,8 @@ def open_destination(
 
 def preflight(name: str, settings: Any, rate_limit: int, rate_window: float) -> None:
     """The destination answers and takes the credentials, before any Bizstim budget is spent
-    (Twenty: one GET of its metadata; Salesforce: the OAuth login, no API request counted)."""
+    (Twenty: one GET of its metadata; Salesforce: the OAuth login, no API request counted;
+    Pipedrive: ``GET /v1/users/me``, 2 tokens)."""
     require_built(name)
     from common.addresses import check_reachable
 
@@ -110,6 +124,11 @@ def preflight(name: str, settings: Any, rate_limit: int, rate_window: float) -> 
 
         check_reachable("SALESFORCE_INSTANCE_URL", settings.instance_url)
         login(settings, rate_limit, rate_window).close()
+        return
+    if name == "pipedrive":
+        from load.pipedrive.session import connect
+
+        connect(settings).close()
         return
     from load.twenty.client import TwentyClient
     from load.twenty.session import introspect_twenty
@@ -132,6 +151,10 @@ def scope_cost(
     inventory (records per Bizstim endpoint); the destination's own allowance when its
     settings are configured and it answers, else ``daily_requests`` or an assumed one."""
     require_built(name)
+    if name == "pipedrive":
+        from load.pipedrive.cost import scope_plan as pipedrive_scope_plan
+
+        return pipedrive_scope_plan(inventory, duckdb_path, daily_requests)
     if name != "salesforce":
         return None
     from common.settings import ConfigError, salesforce_settings
@@ -146,6 +169,10 @@ def scope_cost(
 
 def dry_run_cost(destination: Destination, results: Sequence[ObjectResult]) -> CostPlan | None:
     """What the load a dry run planned will cost, against the destination's allowance now."""
+    if destination.name == "pipedrive":
+        from load.pipedrive.cost import dry_run_plan as pipedrive_dry_run_plan
+
+        return pipedrive_dry_run_plan(destination, results)
     if destination.name != "salesforce":
         return None
     from load.salesforce.cost import dry_run_plan

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import duckdb
 
 from tests.kit.fault import Fault
+from tests.kit.harness_pipedrive import PipedriveHarness
 from tests.kit.harness_salesforce import SalesforceHarness
 from tests.load.conftest import Twenty, mart_counts, start_twenty
 from tests.load.test_rollback import populate as populate_twenty
@@ -180,4 +181,6 @@ class TwentyHarness:
         return seen | {"dropped" for r in log if r.get("dropped")}
 
 
-HARNESSES: dict[str, Harness] = {h.name: h for h in (TwentyHarness(), SalesforceHarness())}
+HARNESSES: dict[str, Harness] = {
+    h.name: h for h in (TwentyHarness(), SalesforceHarness(), PipedriveHarness())
+}
