@@ -18,7 +18,9 @@ The §2.11 rules and where each is enforced:
 
 1. Auth, 401 ``{"success": false, "error", "errorCode": 401}`` — ``PipedriveApp._auth``.
 2. Path prefixes; v1 persons/activities gone — ``PipedriveApp.handle``, ``V1_GONE``.
-3. v2 envelope, create answers 200 — ``PipedriveApp._v2``.
+3. v2 envelope, create answers 200 — ``PipedriveApp._v2``. The reference says the spec
+   documents only 200, but it documents 201 for ``POST /products`` (addProduct): the spec,
+   Pipedrive's own file, wins there, so a product create answers 201 (``CREATED``).
 4. Strict v2 bodies: unknown root keys, custom fields by existing code and typed per field,
    ids as numbers — ``contract.py`` (P2) and ``entities.py`` + ``values.py``.
 5. Product ``name`` non-empty, one price per currency — ``entities._prices``, ``values``.
@@ -55,6 +57,8 @@ from sandbox.pipedrive.hooks import Hooks
 
 V1_GONE = re.compile(r"^/v1/(persons|activities)(/\d+)?/?$")
 FIELD_PATHS = {f"{e}Fields": e for e in fields.ENTITIES}
+# the v2 spec documents 201 for addProduct and 200 for the other four creates
+CREATED = {"products": 201}
 
 
 class Refusal(Protocol):
@@ -184,7 +188,9 @@ class PipedriveApp:
                 rows, cursor = listing.list_records(account, entity, request.query)
                 return _list(rows, cursor)
             if len(parts) == 1 and method == "POST":
-                return _ok(records.create(account, user_id, entity, body), 1)
+                created = _ok(records.create(account, user_id, entity, body), 1)
+                created.status = CREATED.get(parts[0], 200)
+                return created
             if len(parts) == 2 and parts[1].isdigit():
                 if method == "GET":
                     selected = listing.param(request.query, "custom_fields")

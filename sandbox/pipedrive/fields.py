@@ -21,7 +21,8 @@ Choices where the reference is silent:
   changed or removed. A call that names an unknown option id changes nothing (404): atomic.
   Removing an option clears it from every record (an enum value becomes null, a set loses
   the id and becomes null when empty), and deleting a field drops its values.
-* Option ids come from one counter per account.
+* Option ids come from one counter per account. Every field carries ``description`` (empty:
+  nothing sets it), which the spec's listing schema requires.
 """
 
 from __future__ import annotations
@@ -142,6 +143,7 @@ def all_fields(account: Account, entity: str) -> list[dict[str, Any]]:
         {
             "field_name": name,
             "field_code": code,
+            "description": "",
             "field_type": ftype,
             "options": [] if ftype in OPTION_TYPES else None,
             "subfields": None,
@@ -157,6 +159,7 @@ def public(field: Doc) -> dict[str, Any]:
     return {
         "field_name": field["field_name"],
         "field_code": field["field_code"],
+        "description": field.get("description", ""),
         "field_type": field["field_type"],
         "options": [dict(o) for o in field["options"]] if field["options"] is not None else None,
         "subfields": None,

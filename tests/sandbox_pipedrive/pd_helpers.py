@@ -37,7 +37,7 @@ class Answer:
 
     @property
     def data(self) -> Any:
-        assert self.status == 200, (self.status, self.body)
+        assert self.status in (200, 201), (self.status, self.body)
         return self.body["data"]
 
 

@@ -62,6 +62,9 @@ def test_rule3_v2_envelope_and_create_answers_200(http: httpx.Client) -> None:
     listed = http.get("/api/v2/organizations", headers=auth).json()
     assert listed["success"] is True and "next_cursor" in listed["additional_data"]
     assert body["data"]["id"] in [o["id"] for o in listed["data"]]
+    # the one create the v2 spec documents as 201
+    product = http.post("/api/v2/products", headers=auth, json={"name": "Session"})
+    assert product.status_code == 201 and product.json()["data"]["name"] == "Session"
 
 
 def test_accounts_have_their_own_field_codes_and_records(
