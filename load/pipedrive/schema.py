@@ -19,7 +19,7 @@ options are recorded in the schema ledger so ``rollback --schema`` removes exact
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,10 +27,11 @@ import duckdb
 
 from load.core.destination import SchemaConflict, SetupReport
 from load.core.ledger import Ledger
-from load.pipedrive.client import PipedriveClient
+from load.pipedrive.client import PipedriveClient, PipedriveUnavailable
 from load.pipedrive.specs import BIZSTIM_ID_FIELD, CUSTOM_PREFIX, ENTITIES, KEY
 
 OPTION_TYPES = ("enum", "set")
+CREATE_ATTEMPTS = 3
 
 
 @dataclass
@@ -156,6 +157,17 @@ class FieldMap:
                 want.options.setdefault(label, option_id)
         return missing
 
+    def reread(self, entity: str, name: str) -> dict[str, Any] | None:
+        """The field named ``name`` as the account holds it now (a fresh listing)."""
+        self.listed.pop(entity, None)
+        return next((f for f in self._listing(entity) if f.get("field_name") == name), None)
+
+    def reread_options(self, want: Field, labels: list[str]) -> list[dict[str, Any]] | None:
+        """The options ``labels`` of ``want`` when the account holds them all now."""
+        held = self.reread(want.entity, want.name) or {}
+        options = [o for o in held.get("options") or [] if str(o.get("label")) in labels]
+        return options if {str(o["label"]) for o in options} >= set(labels) else None
+
     def field(self, entity: str, key: str) -> Field | None:
         return self.fields.get(entity, {}).get(key)
 
@@ -177,7 +189,9 @@ def setup(
         body: dict[str, Any] = {"field_name": want.name, "field_type": want.type}
         if want.type in OPTION_TYPES:
             body["options"] = [{"label": label} for label in want.options]
-        created = client.data("POST", str(path), json=body, retry_writes=False)
+        created = _create_once(
+            client, str(path), body, lambda w=want: field_map.reread(w.entity, w.name)
+        )
         want.code = str(created["field_code"])
         ledger.record_schema(run_id, "field", want.entity, want.name, want.code)
         for option in created.get("options") or []:
@@ -190,7 +204,10 @@ def setup(
         if not labels:
             continue
         path = f"{ENTITIES[want.entity].fields_path}/{want.code}/options"
-        added = client.data("POST", path, json=[{"label": label} for label in labels])
+        body = [{"label": label} for label in labels]
+        added = _create_once(
+            client, path, body, lambda w=want, ls=labels: field_map.reread_options(w, ls)
+        )
         for option in added or []:
             label, option_id = str(option["label"]), int(option["id"])
             if label in labels:
@@ -205,6 +222,24 @@ def setup(
         report.created_fields.append(f"{want.entity}.{want.name} options {', '.join(labels)}")
     report.requests = client.stats.total - before
     return report
+
+
+def _create_once(
+    client: PipedriveClient, path: str, body: Any, reread: Callable[[], Any | None]
+) -> Any:
+    """POST a field or options once: when the answer is lost (a dropped connection after
+    Pipedrive committed it), what the account now holds is read before sending it again, so
+    a field is never created twice (the option endpoints are atomic: all or none landed)."""
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            return client.data("POST", path, json=body, retry_writes=False)
+        except PipedriveUnavailable:
+            landed = reread()
+            if landed is not None:
+                return landed
+            if attempt == CREATE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable: the loop returns or raises")
 
 
 def remove(client: PipedriveClient, ledger: Ledger) -> list[str]:
