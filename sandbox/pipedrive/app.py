@@ -40,6 +40,16 @@ limits), ``records.py`` (delete/purge), ``notes.py``, ``users.py``, ``errors.py`
 parameter (v1's legacy way), so it cannot land in a URL log; a request the contract
 refuses is still charged when it named a real operation (Pipedrive meters what reached the
 API), one for an unknown path is not; a charge refused with 429 is not served.
+
+Injected faults (``--p500 --p-slow --p-drop-after-commit --p-truncate``, ``--fault-seed``):
+after authentication, a 500 (``ERR_INTERNAL``, not charged) is answered before any work, or
+the answer is delayed before the work; after a successful write the connection may be
+closed without an answer (*dropped after commit*), and a successful answer's body may be cut
+in half (*truncated*). 429s come only from the token budget, never from the fault plan.
+
+Not served (404): deal products, followers, archived deals, pipelines/stages, projects,
+leads, files, webhooks and the rest of the v1 API (the contract knows them; the loader needs
+none of them).
 """
 
 from __future__ import annotations
@@ -48,7 +58,7 @@ import re
 import sys
 from typing import Any, Protocol
 
-from sandbox.httpbase import Request, Response, key_fingerprint
+from sandbox.httpbase import FaultPlan, Request, Response, key_fingerprint
 from sandbox.pipedrive import fields, listing, notes, records, users
 from sandbox.pipedrive.accounts import Account, Accounts, Clock
 from sandbox.pipedrive.entities import ENTITIES
@@ -57,6 +67,7 @@ from sandbox.pipedrive.hooks import Hooks
 
 V1_GONE = re.compile(r"^/v1/(persons|activities)(/\d+)?/?$")
 FIELD_PATHS = {f"{e}Fields": e for e in fields.ENTITIES}
+INTERNAL = {"success": False, "error": "Internal server error", "code": "ERR_INTERNAL"}
 # the v2 spec documents 201 for addProduct and 200 for the other four creates
 CREATED = {"products": 201}
 
@@ -93,7 +104,9 @@ class PipedriveApp:
         budget: Budget | None,
         strict: bool = False,
         v1_gone_status: int = 410,
+        faults: FaultPlan | None = None,
     ) -> None:
+        self.faults = faults or FaultPlan()
         self.accounts, self.clock = accounts, clock
         self.contract, self.budget = contract, budget
         self.strict, self.v1_gone_status = strict, v1_gone_status
@@ -120,10 +133,19 @@ class PipedriveApp:
                 ),
                 key=key,
             )
+        faults = self.faults
+        if faults.roll(faults.p500):
+            return Response(500, INTERNAL, key=key)
+        slow = faults.maybe_sleep()
         with account.lock:
             records.purge(account)
             response = self._checked(request, account, user_id)
-        response.key = key
+        response.key, response.slow = key, slow
+        if 200 <= response.status < 300:
+            if request.method != "GET" and faults.roll(faults.p_drop_after_commit):
+                response.drop_connection = True  # done, but the client never hears
+            elif faults.roll(faults.p_truncate):
+                response.truncate = True  # done, but the answer is cut off mid-body
         if self.budget is not None:
             response.headers.update(self.budget.headers(account.name))
         return response

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from common.exits import ExitCode
-from sandbox.httpbase import serve
+from sandbox.httpbase import FaultPlan, serve
 from sandbox.pipedrive.accounts import Accounts, AccountSpec, Clock, parse_account, parse_user
 from sandbox.pipedrive.app import PipedriveApp
 
@@ -49,6 +49,16 @@ def pipedrive_command(
     strict: Annotated[
         bool, Opt("--strict/--no-strict", help="Check every answer against the spec (500 if not).")
     ] = False,
+    p500: Annotated[float, Opt(help="Probability of a 500 response.")] = 0.0,
+    p_slow: Annotated[float, Opt(help="Probability of a slow response.")] = 0.0,
+    slow_seconds: Annotated[float, Opt(help="Delay of a slow response.")] = 1.0,
+    p_drop_after_commit: Annotated[
+        float, Opt(help="Probability of dropping the connection after a committed write.")
+    ] = 0.0,
+    p_truncate: Annotated[
+        float, Opt(help="Probability of a cut-off body after a successful request.")
+    ] = 0.0,
+    fault_seed: Annotated[int, Opt(help="Seed of the fault injector.")] = 0,
     v1_gone_status: Annotated[
         int, Opt(help="Status of v1 persons/activities endpoints: 410 (gone) or 404.")
     ] = 410,
@@ -67,5 +77,13 @@ def pipedrive_command(
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise typer.Exit(ExitCode.CONFIG) from None
-    app = PipedriveApp(accounts, clock, None, None, strict, v1_gone_status)
+    faults = FaultPlan(
+        p500=p500,
+        p_slow=p_slow,
+        slow_seconds=slow_seconds,
+        p_drop_after_commit=p_drop_after_commit,
+        p_truncate=p_truncate,
+        seed=fault_seed,
+    )
+    app = PipedriveApp(accounts, clock, None, None, strict, v1_gone_status, faults)
     serve(app, host, port, on_stop=app.close)
