@@ -148,7 +148,9 @@ def list_notes(
         rows = [n for n in rows if n["update_time"] >= text]
     for key, keep in (("start_date", lambda d, b: d >= b), ("end_date", lambda d, b: d <= b)):
         if param(key) is not None:
-            bound = values.date(key, param(key))
+            bound = param(key) or ""
+            if not values.DATE.match(bound):
+                raise v1_bad(BAD, f'"{key}" must be a date in format YYYY-MM-DD')
             rows = [n for n in rows if keep(n["add_time"][:10], bound)]
     field, _, order = (param("sort") or "id ASC").partition(" ")
     if field not in (
@@ -196,7 +198,9 @@ def _apply(account: Account, note: dict[str, Any], body: dict[str, Any]) -> None
                 raise v1_bad(BAD, f'"{key}" must be 0 or 1')
             note[key] = bool(value)
         elif key == "lead_id":
-            note[key] = values.string(key, value)
+            if value is not None and not isinstance(value, str):
+                raise v1_bad(BAD, '"lead_id" must be a string')
+            note[key] = value
         elif value is not None and not values.is_int(value):
             raise v1_bad(BAD, f'"{key}" must be a number')
         elif key == "user_id" and value is not None and account.user(value) is None:
