@@ -58,16 +58,17 @@ def _clean(key: str, value: Any) -> Any:
 def before_body(
     entity: Entity, before: dict[str, Any], fields: FieldMap, written: set[str]
 ) -> dict[str, Any]:
-    """``written``: the body keys the migration's mart fills; one the record did not hold
-    before is cleared (an empty list for list fields, else null), so the record is as it was."""
+    """``written``: the body keys the migration's mart fills; a list the record did not hold
+    before is sent back empty. A scalar the load set where the record had none (an ``org_id``)
+    stays: no v2 body field is nullable, so Pipedrive's API cannot clear it."""
     body = {
         key: _clean(key, before[key])
         for key in WRITABLE[entity.singular]
         if before.get(key) is not None
     }
     for key in written - body.keys():
-        if key in WRITABLE[entity.singular]:
-            body[key] = [] if key in (*ITEM_KEYS, "label_ids") else None
+        if key in (*ITEM_KEYS, "label_ids") and key in WRITABLE[entity.singular]:
+            body[key] = []  # a scalar cannot be cleared: no v2 body field is nullable
     if entity.custom_fields:
         held = before.get("custom_fields") or {}
         codes = [f.code for f in fields.fields.get(entity.singular, {}).values() if f.code]

@@ -27,9 +27,12 @@ CREATE_ATTEMPTS = 3
 
 
 def body_of(payload: dict[str, Any], entity: Entity) -> dict[str, Any]:
-    """What is sent: the payload without the pairing key (never ``custom_fields`` where the
-    entity has none: Pipedrive refuses the key on activities)."""
-    body = {k: v for k, v in payload.items() if k != KEY}
+    """What is sent: the payload without the pairing key and without empty values (never
+    ``custom_fields`` where the entity has none: Pipedrive refuses the key on activities).
+    v2 and v1 bodies declare no field nullable (``org_id``, ``person_id``, ``due_time``...: a
+    strict validator refuses ``null``), so a value the mart leaves empty is left out; a custom
+    field is cleared with ``null`` inside ``custom_fields``, which Pipedrive documents."""
+    body = {k: v for k, v in payload.items() if k != KEY and v is not None}
     if not entity.custom_fields:
         body.pop("custom_fields", None)
     return body
