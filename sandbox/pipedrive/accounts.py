@@ -11,7 +11,8 @@ Choices where the reference is silent:
 * Every account is seeded once (a restart keeps what it holds): one admin user (the admin
   token's owner, ``access`` with ``admin: true`` for ``global``) and the regular users given
   by ``--user``/``--inactive-user`` (``email:Full Name``); the optional user token belongs to
-  the first active regular user, and is the token rule 8's 403 is seen with.
+  the first regular user (give an active one first), and is the token rule 8's 403 is seen
+  with. A deactivated user's token answers 401, as a deactivated user cannot sign in.
 * Tokens are kept only in memory as sha256 digests (they come from the command line at
   every start); the request log shows a fingerprint, never a token.
 * The clock is the machine's UTC clock plus an offset shared by every account, persisted in
@@ -161,8 +162,10 @@ class Account:
     def admin_id(self) -> int:
         return next(u["id"] for u in self.users() if u["is_admin"])
 
-    def first_regular_id(self) -> int | None:
-        regular = [u for u in self.users() if not u["is_admin"] and u["active_flag"]]
+    def token_user_id(self) -> int | None:
+        """The regular user the optional user token belongs to: the first regular user at
+        seeding, for good (deactivating them makes their token answer 401)."""
+        regular = [u for u in self.users() if not u["is_admin"]]
         return regular[0]["id"] if regular else None
 
     def v2_now(self) -> str:
@@ -204,8 +207,11 @@ class Accounts:
         if found is None:
             return None
         account = self.by_name[found[0]]
-        user_id = account.admin_id() if found[1] == "admin" else account.first_regular_id()
-        return None if user_id is None else (account, user_id)
+        user_id = account.admin_id() if found[1] == "admin" else account.token_user_id()
+        user = account.user(user_id) if user_id is not None else None
+        if user is None or not user["active_flag"]:
+            return None
+        return account, user["id"]
 
     def close(self) -> None:
         for account in self.by_name.values():

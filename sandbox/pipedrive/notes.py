@@ -83,7 +83,6 @@ def create(account: Account, me: int, body: Any) -> dict[str, Any]:
         )
     now = account.v1_now()
     note = {
-        "id": account.store.next_id("note"),
         "active_flag": True,
         "add_time": now,
         "update_time": now,
@@ -92,6 +91,7 @@ def create(account: Account, me: int, body: Any) -> dict[str, Any]:
         **{pin: False for pin in PINS},
     }
     _apply(account, note, body)
+    note["id"] = account.store.next_id("note")
     account.store.save("note", note["id"], note)
     return render(account, note, me)
 

@@ -38,19 +38,13 @@ def create(account: Account, user_id: int, entity: Entity, body: Any) -> dict[st
     for key in entity.required:
         if key not in body or body[key] is None:
             raise invalid(f"{key}: Required field '{key}' is missing")
-    record_id = account.store.next_id(entity.kind)
     now = account.v2_now()
-    doc: Doc = {
-        "id": record_id,
-        "add_time": now,
-        "update_time": now,
-        "is_deleted": False,
-        "custom_fields": {},
-    }
+    doc: Doc = {"add_time": now, "update_time": now, "is_deleted": False, "custom_fields": {}}
     changed = _apply(entity, account, doc, body)
     defaults(entity, account, user_id, doc)
+    doc["id"] = account.store.next_id(entity.kind)  # only a create that passed uses an id
     derive(entity, account, doc, changed | set(doc))
-    account.store.save(entity.kind, record_id, doc)
+    account.store.save(entity.kind, doc["id"], doc)
     return render(entity, account, doc)
 
 

@@ -11,7 +11,8 @@ Choices where the reference is silent: ``varchar``/``varchar_auto``/``phone`` va
 characters, ``text`` ≤ 65 535; ``date`` is ``YYYY-MM-DD``, ``time`` ``HH:MM[:SS]``,
 ``daterange``/``timerange`` ``{"start", "until"}``, ``address`` ``{"value", ...}`` or a
 string, ``monetary`` ``{"value": number, "currency": "EUR"}``; ``set`` refuses ``[]`` (the
-spec's own description: clear with null); ``org``/``people``/``user`` take live ids.
+spec's own description: clear with null); ``org``/``people``/``user`` take live ids. An
+``owner_id`` may name an inactive user (the service page makes practitioners inactive users).
 Times at the root (``add_time``...) take RFC 3339 or ``YYYY-MM-DD HH:MM:SS`` and are stored
 as RFC 3339 UTC.
 """
