@@ -33,10 +33,11 @@ The §2.11 rules and where each is enforced:
 14. ``PUT /v1/persons/{id}/merge`` — ``merge.py`` (P2).
 
 Choices where the reference is silent are written in the module that makes them:
-``accounts.py`` (seeding, tokens, clock), ``entities.py`` (defaults, answer shapes),
+``accounts.py`` (seeding, tokens, clock), ``store.py`` (persistence), ``entities.py``
+(required keys, defaults, answer shapes), ``checks.py`` (e-mails/phones, prices),
 ``values.py`` (formats), ``fields.py`` (built-in fields, options), ``listing.py`` (cursor,
-limits), ``records.py`` (delete/purge), ``notes.py``, ``users.py``, ``errors.py`` (bodies),
-``hooks.py`` (test hooks). Here: the token is never read from the ``api_token`` query
+limits), ``records.py`` (ids, delete/purge), ``notes.py``, ``users.py``, ``errors.py``
+(bodies), ``hooks.py`` (test hooks). Here: the token is never read from the ``api_token`` query
 parameter (v1's legacy way), so it cannot land in a URL log; a request the contract
 refuses is still charged when it named a real operation (Pipedrive meters what reached the
 API), one for an unknown path is not; a charge refused with 429 is not served.
