@@ -205,7 +205,7 @@ class PipedriveHarness:
                 key=lambda f: str(f["field_code"]),
             )
             for kind, found in docs.items()
-            if kind.startswith("field:")
+            if kind.startswith("field:") and found
         }
         return {"records": records, "fields": fields}
 
