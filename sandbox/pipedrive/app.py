@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any, Protocol
+from typing import Any
 
 from sandbox.httpbase import FaultPlan, Request, Response, key_fingerprint
 from sandbox.pipedrive import fields, listing, notes, records, users
@@ -65,35 +65,13 @@ from sandbox.pipedrive.accounts import Account, Accounts, Clock
 from sandbox.pipedrive.entities import ENTITIES
 from sandbox.pipedrive.errors import PdError, unauthorized, v1_error
 from sandbox.pipedrive.hooks import Hooks
+from sandbox.pipedrive.plugs import Budget, ContractChecks
 
 V1_GONE = re.compile(r"^/v1/(persons|activities)(/\d+)?/?$")
 FIELD_PATHS = {f"{e}Fields": e for e in fields.ENTITIES}
 INTERNAL = {"success": False, "error": "Internal server error", "code": "ERR_INTERNAL"}
 # the v2 spec documents 201 for addProduct and 200 for the other four creates
 CREATED = {"products": 201}
-
-
-class Refusal(Protocol):
-    status: int
-    body: dict[str, Any]
-
-
-class ContractChecks(Protocol):
-    def check_request(
-        self, method: str, path: str, query: dict[str, list[str]], body: bytes | None
-    ) -> Refusal | None: ...
-
-    def check_response(self, method: str, path: str, status: int, body: Any) -> str | None: ...
-
-    def token_cost(self, method: str, path: str) -> int: ...
-
-
-class Budget(Protocol):
-    def charge(self, account_id: str, cost: int) -> Refusal | None: ...
-
-    def headers(self, account_id: str) -> dict[str, str]: ...
-
-    def set_used(self, account_id: str, tokens: int) -> None: ...
 
 
 class PipedriveApp:
@@ -111,7 +89,7 @@ class PipedriveApp:
         self.accounts, self.clock = accounts, clock
         self.contract, self.budget = contract, budget
         self.strict, self.v1_gone_status = strict, v1_gone_status
-        self.hooks = Hooks(self)
+        self.hooks = Hooks(accounts, clock, budget)
 
     def handle(self, request: Request) -> Response:
         path = request.path

@@ -17,19 +17,17 @@ Choice: the clock moving (advance or set) makes the next request of every accoun
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox.httpbase import Request, Response
 from sandbox.pipedrive import fields, values
-
-if TYPE_CHECKING:
-    from sandbox.pipedrive.accounts import Account
-    from sandbox.pipedrive.app import PipedriveApp
+from sandbox.pipedrive.accounts import Account, Accounts, Clock
+from sandbox.pipedrive.plugs import Budget
 
 
 class Hooks:
-    def __init__(self, app: PipedriveApp) -> None:
-        self.app = app
+    def __init__(self, accounts: Accounts, clock: Clock, budget: Budget | None) -> None:
+        self.accounts, self.clock, self.budget = accounts, clock, budget
 
     def handle(self, request: Request) -> Response:
         route = (request.method, request.path.rstrip("/"))
@@ -52,15 +50,15 @@ class Hooks:
         return Response(404, {"error": f"no sandbox route {request.method} {request.path}"})
 
     def _all(self) -> list[Account]:
-        return list(self.app.accounts.by_name.values())
+        return list(self.accounts.by_name.values())
 
     def _chosen(self, request: Request) -> list[Account]:
         name = request.param("account")
         if name is None:
             return self._all()
-        if name not in self.app.accounts.by_name:
+        if name not in self.accounts.by_name:
             raise ValueError(f"no account {name!r}")
-        return [self.app.accounts.by_name[name]]
+        return [self.accounts.by_name[name]]
 
     @staticmethod
     def _account(account: Account) -> dict[str, Any]:
@@ -84,7 +82,7 @@ class Hooks:
             }
 
     def _clock(self, request: Request, route: tuple[str, str]) -> Response:
-        clock = self.app.clock
+        clock = self.clock
         if route == ("GET", "/_sandbox/clock"):
             return Response(200, {"now": clock.now().isoformat()})
         if route == ("POST", "/_sandbox/clock/advance"):
@@ -106,7 +104,7 @@ class Hooks:
         return Response(200, {"now": moment.isoformat()})
 
     def _used(self, request: Request) -> Response:
-        budget = self.app.budget
+        budget = self.budget
         if budget is None:
             return Response(409, {"error": "the token budget is off"})
         tokens = int(request.param("tokens") or "")
