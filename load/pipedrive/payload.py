@@ -21,6 +21,7 @@ writer removes it before sending (:mod:`load.pipedrive.writes`).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -39,6 +40,15 @@ def number_or_text(value: Any) -> Any:
     """An id as Pipedrive takes it: a number (a dry run's ``(new)`` placeholder stays text)."""
     text = str(value)
     return int(text) if text.isdigit() else value
+
+
+def v1_time(value: str) -> str:
+    """A timestamp as v1 takes it, ``YYYY-MM-DD HH:MM:SS`` UTC (a mart ``timestamp`` column
+    reaches the loader as RFC 3339)."""
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def custom_value(field_type: str, options: Mapping[str, int], value: Any) -> Any:
@@ -81,6 +91,8 @@ def body_values(
                 custom[f.code] = custom_value(f.type, f.options, value)
         elif column in JSON_COLUMNS and isinstance(value, str):
             payload[column] = json.loads(value)
+        elif entity.v1 and column == "add_time" and isinstance(value, str) and "T" in value:
+            payload[column] = v1_time(value)
         else:
             payload[column] = value
     if entity.custom_fields:
@@ -103,8 +115,10 @@ def shape(
     payload = body_values(entity, row.payload, fields, row.external_id)
     for name, record_id in related.items():
         payload[RELATIONS[name][0]] = None if record_id is None else number_or_text(record_id)
-    if row.has_owner and row.owner_user is not None and owners.get(row.owner_user):
-        payload["owner_id"] = number_or_text(owners[row.owner_user])
+    # v1 notes name their author in ``user_id``, which only an admin may set: never sent
+    owned = row.has_owner and not entity.v1 and row.owner_user is not None
+    if owned and owners.get(str(row.owner_user)):
+        payload["owner_id"] = number_or_text(owners[str(row.owner_user)])
     payload[KEY] = row.external_id
     return payload
 
