@@ -87,7 +87,7 @@ sys.exit(code)
 def start_account(work: Path, source: Path, plan: str, daily_tokens: int) -> RunningServer:
     """The stand-in with one account on ``plan``, a day of ``daily_tokens`` and the staff."""
     shutil.rmtree(work / "pipedrive-data", ignore_errors=True)
-    args = ["--api-token", API_TOKEN, "--data-dir", str(work / "pipedrive-data")]
+    args = ["--account", f"bench:{API_TOKEN}", "--data-dir", str(work / "pipedrive-data")]
     args += ["--plan", plan, "--daily-tokens", str(daily_tokens)]
     for person in workspace_members(source, leave_out=0):
         args += ["--user", person]
@@ -187,8 +187,9 @@ def run_benchmark(
 
 def tokens_of(entry: dict[str, Any]) -> int:
     """What the stand-in charged a logged request: its own figure where the log keeps one,
-    else the call's price (a test hook under ``/_sandbox`` is free)."""
-    if entry["path"].startswith("/_sandbox"):
+    else the call's price (a test hook under ``/_sandbox`` is free, and a 429 is the budget
+    refusing the request before it is charged)."""
+    if entry["path"].startswith("/_sandbox") or entry["status"] == 429:
         return 0
     if isinstance(entry.get("tokens"), int):
         return int(entry["tokens"])
