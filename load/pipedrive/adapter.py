@@ -47,6 +47,7 @@ from load.pipedrive.specs import (
 )
 from load.pipedrive.writes import Writer
 
+NEWEST_PAGE = 100  # records read back after a lost create before the whole listing
 NO_UNDELETE = (
     "Pipedrive has no undelete: a deleted record stays in its deleted items for 30 days, "
     "restorable only by hand in Pipedrive's UI; load it again instead"
@@ -171,6 +172,18 @@ class PipedriveDestination:
         return [self.flatten(ent, raw) for raw in self.client.list_all(ent.path)]
 
     def _find(self, ent: Entity, external_id: str) -> dict[str, Any] | None:
+        """The record carrying ``external_id`` after a create whose answer was lost: the
+        newest page first (a record created a moment ago has one of the highest ids; one
+        page, 10 tokens, v1 notes 20), the whole listing only when that page is full and
+        lacks it (others created 100 records since)."""
+        params = {"sort": "id DESC"} if ent.v1 else {"sort_by": "id", "sort_direction": "desc"}
+        newest = self.client.data("GET", ent.path, params={**params, "limit": NEWEST_PAGE}) or []
+        for raw in newest:
+            record = self.flatten(ent, raw)
+            if record.get(KEY) == external_id:
+                return record
+        if len(newest) < NEWEST_PAGE:
+            return None
         return next((r for r in self.records(ent) if r.get(KEY) == external_id), None)
 
     def read(self, spec: LoadSpec) -> Snapshot:

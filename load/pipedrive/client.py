@@ -100,6 +100,11 @@ class PipedriveClient(PacedHttp):
         return cost_of(method, path)
 
     # -- helpers ----------------------------------------------------------------------------
+    def backoff(self, attempt: int) -> None:
+        """The core loop's wait before attempt ``attempt + 1`` (0.5 s doubling, at most 30 s),
+        for a caller that retries a write itself after settling it by a read."""
+        self._sleep(min(30.0, self.backoff_base * 2 ** (attempt - 1)))
+
     def data(
         self,
         method: str,

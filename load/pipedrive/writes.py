@@ -4,9 +4,11 @@ Pipedrive has neither a bulk write nor an upsert (destinations-2.md §2.2, §2.3
 is one ``POST`` (create) or ``PATCH`` (v2 update; notes ``PUT /v1/notes/{id}``), so the core
 sends batches of one. An update is idempotent and is retried like any request. A create is
 not: a POST whose connection dropped after Pipedrive committed it would, sent again, make a
-second person. So a create is sent without retries and, when its answer is lost, the entity's
-listing is read (10 tokens a page, v1 notes 20) for the record carrying its Bizstim ID or
-marker: found, it is the answer; absent, the create never landed and is sent once more. A run
+second person. So a create is sent without the core's retries and, when its answer is lost (a
+dropped connection, a 5xx, a timeout: none says whether it landed), the entity's newest records
+are read (one page, 10 tokens, v1 notes 20) for the record carrying its Bizstim ID or marker:
+found, it is the answer; absent, the create never landed and is sent again after the core's
+backoff, up to the core's number of attempts. A run
 killed between the POST and the ledger write is settled the same way by the next run's
 listing (``landed_id``). A 4xx refusal is one record's problem: the core quarantines it with
 Pipedrive's ``error`` and ``error_info``.
@@ -23,7 +25,7 @@ from load.pipedrive.client import PipedriveClient, PipedriveError, PipedriveUnav
 from load.pipedrive.specs import KEY, Entity
 
 REFUSED = (400, 404, 409, 410, 422)  # about this record; 401/403/429 are about the account
-CREATE_ATTEMPTS = 3
+CREATE_ATTEMPTS = 8  # as many as the core's loop gives any other request
 
 
 def body_of(payload: dict[str, Any], entity: Entity) -> dict[str, Any]:
@@ -80,4 +82,5 @@ class Writer:
                     return landed
                 if attempt == CREATE_ATTEMPTS:
                     raise
+                self.client.backoff(attempt)
         raise AssertionError("unreachable: the loop returns or raises")
