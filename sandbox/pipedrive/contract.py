@@ -19,6 +19,9 @@ Where the files and the real API differ, the real API wins, patched in memory on
   ``enum`` (``fields`` of the search endpoints): the enum would refuse
   ``fields=custom_fields,email``, so it is lifted and each comma-separated item is checked
   against it here instead.
+* ``additional_data.next_cursor`` is typed a plain string, yet the same schemas say it "will
+  be ``null`` if you have reached the end" (and the reference agrees, §2.6): every
+  ``next_cursor`` property is made nullable.
 * v2 bodies: a root key the operation's body schema does not list is refused with 400
   ``ERR_SCHEMA_VALIDATION_FAILED`` "Parameter 'x' is not allowed for this request" even where
   the schema allows extra properties, because the real API does (destinations-2.md §2.5,
@@ -130,6 +133,7 @@ class Contract:
         self.operations: dict[str, list[Operation]] = {}
         for version, spec in specs.items():
             _patch_add_organization(spec)
+            _nullable_cursors(spec)
             self.operations[version] = _index(version, spec)
         self._specs = specs
         config = Config(spec_validator_cls=None)
@@ -220,6 +224,19 @@ def _patch_add_organization(spec: dict[str, Any]) -> None:
         required = schema.get("required", [])
         if "title" in required and "title" not in schema.get("properties", {}):
             schema["required"] = ["name" if key == "title" else key for key in required]
+
+
+def _nullable_cursors(node: Any) -> None:
+    """Mark every ``next_cursor`` property nullable (the specs' own text: null at the end)."""
+    if isinstance(node, dict):
+        cursor = node.get("properties", {}).get("next_cursor")
+        if isinstance(cursor, dict):
+            cursor["nullable"] = True
+        for value in node.values():
+            _nullable_cursors(value)
+    elif isinstance(node, list):
+        for value in node:
+            _nullable_cursors(value)
 
 
 def _index(version: str, spec: dict[str, Any]) -> list[Operation]:
