@@ -22,6 +22,8 @@ Where the files and the real API differ, the real API wins, patched in memory on
 * ``additional_data.next_cursor`` is typed a plain string, yet the same schemas say it "will
   be ``null`` if you have reached the end" (and the reference agrees, §2.6): every
   ``next_cursor`` property is made nullable.
+* ``searchProducts`` types ``item.code`` as an integer; a product's ``code`` is a string in
+  every other schema (``addProduct``...), so the search item's is made a string too.
 * v2 bodies: a root key the operation's body schema does not list is refused with 400
   ``ERR_SCHEMA_VALIDATION_FAILED`` "Parameter 'x' is not allowed for this request" even where
   the schema allows extra properties, because the real API does (destinations-2.md §2.5,
@@ -134,6 +136,7 @@ class Contract:
         for version, spec in specs.items():
             _patch_add_organization(spec)
             _nullable_cursors(spec)
+            _product_search_code(spec)
             self.operations[version] = _index(version, spec)
         self._specs = specs
         config = Config(spec_validator_cls=None)
@@ -224,6 +227,23 @@ def _patch_add_organization(spec: dict[str, Any]) -> None:
         required = schema.get("required", [])
         if "title" in required and "title" not in schema.get("properties", {}):
             schema["required"] = ["name" if key == "title" else key for key in required]
+
+
+def _product_search_code(spec: dict[str, Any]) -> None:
+    """searchProducts' ``item.code``: integer in the spec, a string like every product code."""
+    get = spec.get("paths", {}).get("/products/search", {}).get("get", {})
+    schema = get.get("responses", {}).get("200", {}).get("content", {})
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            item = node.get("properties", {}).get("item")
+            code = item.get("properties", {}).get("code") if isinstance(item, dict) else None
+            if isinstance(code, dict) and code.get("type") == "integer":
+                code["type"] = "string"
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def _nullable_cursors(node: Any) -> None:
