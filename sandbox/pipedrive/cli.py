@@ -6,6 +6,12 @@ day; ``--user``/``--inactive-user`` seed regular users
 in every account (the loader matches owners by their e-mail). ``--strict`` checks every
 answer against the spec too (tests switch it on). ``--v1-gone-status`` is what v1
 persons/activities answer (410 by default: out of support since 1 Aug 2026).
+
+Every request is checked against Pipedrive's OpenAPI files (``--openapi-dir``, default
+``PIPEDRIVE_OPENAPI_DIR`` or ``<repo>/../shared/contracts``; missing files stop the start with
+the configuration exit code). The token day is ``--daily-tokens`` or 30 000 x the plan's
+multiplier x ``--seats``; the burst window is the plan's (``--plan``, default ``lite``: the
+smallest account, the loader's own default guess) unless ``--burst`` gives another count.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from common.exits import ExitCode
 from sandbox.httpbase import FaultPlan, serve
 from sandbox.pipedrive.accounts import Accounts, AccountSpec, Clock, parse_account, parse_user
 from sandbox.pipedrive.app import PipedriveApp
+from sandbox.pipedrive.contract import ContractMissing, load_contract
+from sandbox.pipedrive.tokens import BURST, TokenBudget, daily_for
 
 Opt = typer.Option
 
@@ -59,6 +67,17 @@ def pipedrive_command(
         float, Opt(help="Probability of a cut-off body after a successful request.")
     ] = 0.0,
     fault_seed: Annotated[int, Opt(help="Seed of the fault injector.")] = 0,
+    plan: Annotated[str, Opt(help=f"Plan: {', '.join(BURST)}.")] = "lite",
+    seats: Annotated[int, Opt(min=1, help="Seats (the day is 30 000 x multiplier x seats).")] = 1,
+    daily_tokens: Annotated[
+        int | None, Opt(min=1, help="Tokens a day, overriding plan x seats (top-ups).")
+    ] = None,
+    burst: Annotated[
+        int | None, Opt(min=1, help="Requests per 2 s window, overriding the plan's.")
+    ] = None,
+    openapi_dir: Annotated[
+        Path | None, Opt(help="Directory of pipedrive-v1/v2-openapi.yml.")
+    ] = None,
     v1_gone_status: Annotated[
         int, Opt(help="Status of v1 persons/activities endpoints: 410 (gone) or 404.")
     ] = 410,
@@ -72,9 +91,15 @@ def pipedrive_command(
         users += [parse_user(u, active=False) for u in inactive_user or []]
         if v1_gone_status not in (404, 410):
             raise ValueError("--v1-gone-status must be 404 or 410")
+        if plan not in BURST:
+            raise ValueError(f"--plan must be one of {', '.join(BURST)}")
         clock = Clock(data_dir / "clock.json")
+        budget = TokenBudget(
+            daily_tokens or daily_for(plan, seats), burst or BURST[plan], clock=clock
+        )
+        contract = load_contract(openapi_dir)
         accounts = Accounts(specs, data_dir, clock, admin_email, users)
-    except ValueError as exc:
+    except (ValueError, ContractMissing) as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise typer.Exit(ExitCode.CONFIG) from None
     faults = FaultPlan(
@@ -85,5 +110,5 @@ def pipedrive_command(
         p_truncate=p_truncate,
         seed=fault_seed,
     )
-    app = PipedriveApp(accounts, clock, None, None, strict, v1_gone_status, faults)
+    app = PipedriveApp(accounts, clock, contract, budget, strict, v1_gone_status, faults)
     serve(app, host, port, on_stop=app.close)

@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 from sandbox.httpbase import Request
 from sandbox.pipedrive.accounts import Accounts, Clock, parse_account, parse_user
 from sandbox.pipedrive.app import PipedriveApp
+from sandbox.pipedrive.contract import load_contract
+from sandbox.pipedrive.tokens import TokenBudget
 
 ADMIN, USER, OTHER = "pd-admin-token", "pd-user-token", "pd-other-token"
 ACCOUNTS = [f"acme:{ADMIN}:{USER}", f"beta:{OTHER}"]
@@ -20,7 +22,8 @@ INACTIVE = ["gone@example.com:Gina Gone"]
 
 
 def server_args(data_dir: Path, *extra: str) -> list[str]:
-    args = ["--data-dir", str(data_dir), "--strict"]
+    # a burst window no rule test here comes near (rule 11 is tested on its own)
+    args = ["--data-dir", str(data_dir), "--strict", "--burst", "1000"]
     for account in ACCOUNTS:
         args += ["--account", account]
     for user in USERS:
@@ -42,7 +45,10 @@ class Answer:
 
 
 class InProcess:
-    """The app without sockets: ``call("POST", "/api/v2/persons", {...})`` -> Answer."""
+    """The app without sockets: ``call("POST", "/api/v2/persons", {...})`` -> Answer.
+
+    Wired as ``bizmig sandbox pipedrive --strict`` wires it (contract on requests and answers,
+    a token budget), with a day and a burst window no rule test comes near."""
 
     def __init__(self, data_dir: Path) -> None:
         self.clock = Clock(data_dir / "clock.json")
@@ -53,7 +59,8 @@ class InProcess:
             "admin@example.com",
             [parse_user(u) for u in USERS] + [parse_user(u, active=False) for u in INACTIVE],
         )
-        self.app = PipedriveApp(accounts, self.clock, None, None, strict=True)
+        budget = TokenBudget(10**9, 10**6, clock=self.clock)
+        self.app = PipedriveApp(accounts, self.clock, load_contract(), budget, strict=True)
 
     def call(self, method: str, url: str, body: Any = None, token: str | None = ADMIN) -> Answer:
         parts = urlsplit(url)
