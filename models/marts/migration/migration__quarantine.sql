@@ -5,7 +5,8 @@
 --            and was kept verbatim (rawEmails / rawPhones) or left empty (custom values,
 --            and numbers / dates / amounts that are not one: value_not_typed_left_empty).
 -- destination: the rows below are Twenty's ('twenty'); int_salesforce__quarantine adds the
--- Salesforce side ('salesforce'), whose mapping keeps other values than Twenty's.
+-- Salesforce side ('salesforce') and int_pipedrive__quarantine the Pipedrive side
+-- ('pipedrive'), whose mappings keep other values than Twenty's.
 with records as (
     select
         object_name,
@@ -206,3 +207,8 @@ select
     'salesforce' as destination,
     *
 from {{ ref('int_salesforce__quarantine') }}
+union all
+select
+    'pipedrive' as destination,
+    *
+from {{ ref('int_pipedrive__quarantine') }}

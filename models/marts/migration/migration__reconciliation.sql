@@ -2,8 +2,9 @@
 -- from staging), and how many were mapped, quarantined or excluded by a named rule. The
 -- singular test reconciliation_adds_up checks source_rows = mapped + quarantined + excluded
 -- and that the distinct records the mapped rows became equal the rows of the object's mart.
--- destination: 'twenty' (int_migration__dispositions) or 'salesforce'
--- (int_salesforce__dispositions); a report or reconcile for one destination reads its rows.
+-- destination: 'twenty' (int_migration__dispositions), 'salesforce'
+-- (int_salesforce__dispositions) or 'pipedrive' (int_pipedrive__dispositions); a report or
+-- reconcile for one destination reads its rows.
 -- migration_scope says what the build migrates: 'full', or a pilot ('pilot sample_clients=10');
 -- in a pilot, source rows outside the sample are excluded by the rule outside_pilot_sample.
 {%- set source_counts = [
@@ -54,6 +55,13 @@
     ('salesforce', 'ContentNote', 'salesforce__notes'),
     ('salesforce', 'ContentDocumentLink', 'salesforce__note_links'),
     ('salesforce', 'User (owner lookup)', 'migration__owner_lookup'),
+    ('pipedrive', 'Organization', 'pipedrive__organizations'),
+    ('pipedrive', 'Person', 'pipedrive__persons'),
+    ('pipedrive', 'Product', 'pipedrive__products'),
+    ('pipedrive', 'Deal', 'pipedrive__deals'),
+    ('pipedrive', 'Activity', 'pipedrive__activities'),
+    ('pipedrive', 'Note', 'pipedrive__notes'),
+    ('pipedrive', 'User (owner lookup)', 'migration__owner_lookup'),
 ] %}
 
 with dispositions as (
@@ -66,6 +74,11 @@ with dispositions as (
         'salesforce' as destination,
         *
     from {{ ref('int_salesforce__dispositions') }}
+    union all by name
+    select
+        'pipedrive' as destination,
+        *
+    from {{ ref('int_pipedrive__dispositions') }}
 ),
 
 source_rows as (
