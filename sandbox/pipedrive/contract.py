@@ -6,7 +6,7 @@ The files (``pipedrive-v1-openapi.yml`` 1.8 MB, ``pipedrive-v2-openapi.yml`` 1.0
 Pipedrive's, so they are read at run time from ``PIPEDRIVE_OPENAPI_DIR`` (default
 ``<repo>/../shared/contracts``) and never copied into the repo; without them the stand-in
 cannot be strict, so ``load_contract`` raises ``ContractMissing`` naming the directory.
-Parsing both with ``yaml.CSafeLoader`` costs about a second, so a process loads them once
+Parsing both with ``yaml.CSafeLoader`` costs 1-2 s, so a process loads them once
 (``load_contract`` is cached per directory). openapi-spec-validator over the two files costs
 another 3 s per process and proves nothing new about Pipedrive's published files, so the
 specs are used unvalidated (``Config(spec_validator_cls=None)``).
