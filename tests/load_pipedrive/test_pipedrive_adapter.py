@@ -39,6 +39,7 @@ def token(account: str) -> str:
 @pytest.fixture(scope="module")
 def stand_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     args = ["--data-dir", str(tmp_path_factory.mktemp("pipedrive")), "--strict"]
+    args += ["--plan", "ultimate"]  # the burst the tests' clients pace to (tiny_account.py)
     for account in ACCOUNTS:
         args += ["--account", f"{account}:{token(account)}"]
     args += ["--user", "owner@example.com:Olga Owner"]
