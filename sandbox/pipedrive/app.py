@@ -28,7 +28,8 @@ The §2.11 rules and where each is enforced:
    (no such key), ``PipedriveApp._fields``.
 7. v1 notes — ``notes.py``.  8. v1 users, 403 for non-admins — ``users.py``.
 9. Fields API, option endpoints atomic — ``fields.py``.
-10. Search — ``search.py`` (P2).  11. Token budget, 429 — ``tokens.py`` (P2).
+10. Search — ``search.py`` (P2), ``--search-lag`` seconds of index lag.
+11. Token budget, 429 — ``tokens.py`` (P2).
 12. Lists — ``listing.py``.  13. Soft delete, 404, purge after 30 days — ``records.py``.
 14. ``PUT /v1/persons/{id}/merge`` — ``merge.py`` (P2).
 
@@ -60,7 +61,7 @@ import sys
 from typing import Any
 
 from sandbox.httpbase import FaultPlan, Request, Response, key_fingerprint
-from sandbox.pipedrive import fields, listing, notes, records, users
+from sandbox.pipedrive import fields, listing, merge, notes, records, search, users
 from sandbox.pipedrive.accounts import Account, Accounts, Clock
 from sandbox.pipedrive.entities import ENTITIES
 from sandbox.pipedrive.errors import PdError, unauthorized, v1_error
@@ -84,7 +85,9 @@ class PipedriveApp:
         strict: bool = False,
         v1_gone_status: int = 410,
         faults: FaultPlan | None = None,
+        search_lag_s: float = 0.0,
     ) -> None:
+        self.search_lag_s = search_lag_s
         self.faults = faults or FaultPlan()
         self.accounts, self.clock = accounts, clock
         self.contract, self.budget = contract, budget
@@ -183,6 +186,9 @@ class PipedriveApp:
     def _v2(self, request: Request, account: Account, user_id: int, body: Any) -> Response:
         parts = [p for p in request.path[len("/api/v2/") :].split("/") if p]
         method = request.method
+        if method == "GET" and parts[1:] == ["search"] and parts[0] in search.KINDS:
+            found = search.answer(account, parts[0], request.query, self.search_lag_s)
+            return Response(200, found, records=len(found["data"]["items"]))
         if parts and parts[0] in ENTITIES:
             entity = records.entity_of(parts[0])
             if len(parts) == 1 and method == "GET":
@@ -244,6 +250,8 @@ class PipedriveApp:
         if parts and parts[0] == "users":
             data = users.route(account, user_id, method, parts[1:], body)
             return _ok(data, len(data) if isinstance(data, list) else 1)
+        if len(parts) == 3 and parts[0] == "persons" and parts[2] == "merge" and method == "PUT":
+            return _ok(merge.merge(account, parts[1], body), 1)
         if parts == ["notes"] and method == "GET":
             rows, extra = notes.list_notes(account, user_id, request.query)
             return Response(

@@ -78,6 +78,9 @@ def pipedrive_command(
     openapi_dir: Annotated[
         Path | None, Opt(help="Directory of pipedrive-v1/v2-openapi.yml.")
     ] = None,
+    search_lag: Annotated[
+        float, Opt(min=0, help="Seconds before a write is found by search (index lag).")
+    ] = 0.0,
     v1_gone_status: Annotated[
         int, Opt(help="Status of v1 persons/activities endpoints: 410 (gone) or 404.")
     ] = 410,
@@ -110,5 +113,7 @@ def pipedrive_command(
         p_truncate=p_truncate,
         seed=fault_seed,
     )
-    app = PipedriveApp(accounts, clock, contract, budget, strict, v1_gone_status, faults)
+    app = PipedriveApp(
+        accounts, clock, contract, budget, strict, v1_gone_status, faults, search_lag
+    )
     serve(app, host, port, on_stop=app.close)
