@@ -200,13 +200,13 @@ def start_destination(
         console.print(f"[bold]Salesforce stand-in[/]: {url}")
         return SalesforceSettings(url, *SALESFORCE_CLIENT), (100, 1.0)
     if to == "pipedrive":
-        args = ["--account", f"demo:{PIPEDRIVE_TOKEN}"]
+        plan = os.environ.setdefault("PIPEDRIVE_PLAN", DEMO_PIPEDRIVE_PLAN)  # loader and stand-in
+        args = ["--account", f"demo:{PIPEDRIVE_TOKEN}", "--plan", plan]
         args += ["--data-dir", str(workdir / "pipedrive-standin")]
         for person in people:
             args += ["--user", person]
         url = servers.start("pipedrive", args)
         console.print(f"[bold]Pipedrive stand-in[/]: {url}")
-        os.environ.setdefault("PIPEDRIVE_PLAN", DEMO_PIPEDRIVE_PLAN)  # the loader's pacing
         return PipedriveSettings(url, PIPEDRIVE_TOKEN), (100, 2.0)
     args = ["--api-key", TWENTY_KEY, "--db", str(workdir / "twenty-standin.sqlite")]
     args += ["--rate-limit", "100", "--rate-window", str(twenty_window)]

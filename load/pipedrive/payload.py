@@ -154,7 +154,7 @@ def differences(payload: Mapping[str, Any], record: Mapping[str, Any]) -> list[s
     """Payload vs what Pipedrive holds, custom fields by code, ids as numbers."""
     out: list[str] = []
     for key, wanted in payload.items():
-        if key == KEY:
+        if key == KEY or wanted is None:  # an empty value is never sent: Pipedrive keeps its own
             continue
         if key == "custom_fields":
             held_custom = record.get("custom_fields") or {}
