@@ -57,9 +57,22 @@ def test_the_burst_window_counts_requests_not_tokens() -> None:
     tokens = TokenPacer(TokenAllowance(10**6, 20), sleep=clock.sleep, clock=clock)
     for _ in range(40):
         tokens.take(10)  # 40 list pages: 400 tokens, 40 requests
-    # 20 requests per 2 s, 10 % kept in reserve, 2 in the bucket at the start: about 3.8 s;
+    # 18 of 20 requests per 2 s (10 % kept in reserve): 18 at 0 s, 18 at 2 s, 4 at 4 s;
     # a bucket of tokens would have waited about 40 s
-    assert 3.0 < clock.now < 5.0
+    assert clock.now == pytest.approx(4.0, abs=0.01)
+
+
+def test_no_rolling_2_s_window_holds_more_than_the_burst_even_after_a_pause() -> None:
+    clock = FakeClock()
+    tokens = TokenPacer(TokenAllowance(10**6, 20), sleep=clock.sleep, clock=clock)
+    sent = []
+    for pause in (0.0, 10.0):  # a token bucket refills during the pause and then over-sends
+        clock.now += pause
+        for _ in range(50):
+            tokens.take(5)
+            sent.append(clock.now)
+    busiest = max(sum(1 for t in sent if start <= t < start + 2.0) for start in sent)
+    assert busiest == 18  # what Pipedrive's rolling window of 20 allows, less the reserve
 
 
 class Client(PacedHttp):
