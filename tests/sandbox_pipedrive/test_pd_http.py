@@ -87,3 +87,32 @@ def test_accounts_have_their_own_field_codes_and_records(
     assert other.status_code == 404
     listed = httpx.get(f"{server.url}/_sandbox/accounts").json()["accounts"]
     assert {a["name"] for a in listed} == {"acme", "beta"}
+
+
+def test_hooks_reset_one_account_move_the_clock_and_spend_its_day(
+    http: httpx.Client, server: RunningServer
+) -> None:
+    def hook(method: str, path: str) -> dict:
+        resp = httpx.request(method, f"{server.url}/_sandbox/{path}")
+        assert resp.status_code == 200, resp.text
+        return resp.json()
+
+    auth, other = {"x-api-token": ADMIN}, {"x-api-token": OTHER}
+    field = {"field_name": "Reset me", "field_type": "varchar"}
+    before = http.post("/api/v2/organizationFields", headers=auth, json=field).json()["data"]
+    http.post("/api/v2/organizations", headers=other, json={"name": "Beta keeps me"})
+    hook("POST", "reset?account=acme")
+    assert http.get("/api/v2/organizations", headers=auth).json()["data"] == []
+    kept = http.get("/api/v2/organizations", headers=other).json()["data"]
+    assert "Beta keeps me" in [o["name"] for o in kept]
+    after = http.post("/api/v2/organizationFields", headers=auth, json=field).json()["data"]
+    assert after["field_code"] != before["field_code"]
+    then = hook("GET", "clock")["now"]
+    moved = hook("POST", "clock/advance?days=2")["now"]
+    assert moved[:10] > then[:10]
+    hook("POST", "budget/used?account=acme&tokens=10000000")
+    spent = http.get("/api/v2/organizations", headers=auth)
+    assert spent.status_code == 429 and spent.json()["success"] is False
+    assert http.get("/api/v2/organizations", headers=other).status_code == 200
+    hook("POST", "clock/advance?days=1")  # a new day: the budget is whole again
+    assert http.get("/api/v2/organizations", headers=auth).status_code == 200

@@ -3,6 +3,8 @@ not about HTTP)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.sandbox_pipedrive.pd_helpers import InProcess
 
 
@@ -130,3 +132,22 @@ def test_rule13_delete_is_soft_then_404_then_purged_after_30_days(pd: InProcess)
     pd.clock.advance(2 * 86400)
     pd.call("GET", "/api/v2/deals")
     assert store.get("deal", deal["id"]) is None
+
+
+def test_a_restart_keeps_records_fields_deletions_and_id_counters(tmp_path: Path) -> None:
+    first = InProcess(tmp_path)
+    code = first.field("person", "Bizstim ID", "varchar")["field_code"]
+    kept = first.call("POST", "/api/v2/persons", {"name": "Kept", "custom_fields": {code: "c:1"}})
+    gone = first.call("POST", "/api/v2/persons", {"name": "Gone"}).data["id"]
+    first.call("DELETE", f"/api/v2/persons/{gone}")
+    first.close()
+    again = InProcess(tmp_path)
+    try:
+        assert again.call("GET", f"/api/v2/persons/{kept.data['id']}").data["custom_fields"] == {
+            code: "c:1"
+        }
+        assert again.call("GET", f"/api/v2/persons/{gone}").status == 404
+        fresh = again.call("POST", "/api/v2/persons", {"name": "Next"}).data["id"]
+        assert fresh == gone + 1
+    finally:
+        again.close()
