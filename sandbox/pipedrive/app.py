@@ -229,7 +229,8 @@ class PipedriveApp:
             return _ok(fields.create(account, entity, body))
         code = rest[0] if rest else ""
         if len(rest) == 1 and method == "GET":
-            return _ok(fields.find(account, entity, code))
+            include = fields.included(listing.param(request.query, "include_fields"))
+            return _ok(fields.find(account, entity, code, include))
         if len(rest) == 1 and method == "PATCH":
             return _ok(fields.update(account, entity, code, body))
         if len(rest) == 1 and method == "DELETE":

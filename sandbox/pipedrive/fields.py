@@ -21,6 +21,9 @@ Choices where the reference is silent:
   changed or removed. A call that names an unknown option id changes nothing (404): atomic.
   Removing an option clears it from every record (an enum value becomes null, a set loses
   the id and becomes null when empty), and deleting a field drops its values.
+* ``ui_visibility``/``important_fields``/``required_fields`` given on create or PATCH are
+  kept (merged into defaults: visible, not important, not required) and shown only when
+  ``include_fields`` names them, as the spec says; built-in fields always show the defaults.
 * Option ids come from one counter per account. Every field carries ``description`` (empty:
   nothing sets it), which the spec's listing schema requires.
 """
@@ -54,6 +57,11 @@ CREATABLE = (
     "user",
 )
 OPTION_TYPES = ("enum", "set")
+SETTINGS: dict[str, dict[str, Any]] = {
+    "ui_visibility": {"add_visible_flag": True, "details_visible_flag": True},
+    "important_fields": {"enabled": False, "stage_ids": []},
+    "required_fields": {"enabled": False},
+}
 
 _COMMON = (
     ("id", "ID", "int"),
@@ -138,7 +146,9 @@ def custom_field(account: Account, entity: str, code: str) -> Doc | None:
     return account.store.get(kind(entity), code)
 
 
-def all_fields(account: Account, entity: str) -> list[dict[str, Any]]:
+def all_fields(
+    account: Account, entity: str, include: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     built = [
         {
             "field_name": name,
@@ -149,13 +159,14 @@ def all_fields(account: Account, entity: str) -> list[dict[str, Any]]:
             "subfields": None,
             "is_custom_field": False,
             "is_optional_response_field": False,
+            **{key: dict(SETTINGS[key]) for key in include},
         }
         for code, name, ftype in BUILT_IN[entity]
     ]
-    return built + [public(f) for f in custom_fields(account, entity)]
+    return built + [public(f, include) for f in custom_fields(account, entity)]
 
 
-def public(field: Doc) -> dict[str, Any]:
+def public(field: Doc, include: tuple[str, ...] = ()) -> dict[str, Any]:
     return {
         "field_name": field["field_name"],
         "field_code": field["field_code"],
@@ -165,11 +176,21 @@ def public(field: Doc) -> dict[str, Any]:
         "subfields": None,
         "is_custom_field": True,
         "is_optional_response_field": False,
+        **{key: dict(field.get(key, SETTINGS[key])) for key in include},
     }
 
 
-def find(account: Account, entity: str, code: str) -> dict[str, Any]:
-    for field in all_fields(account, entity):
+def included(text: str | None) -> tuple[str, ...]:
+    """The ``include_fields`` query parameter: which settings objects answers carry."""
+    wanted = tuple(part.strip() for part in (text or "").split(",") if part.strip())
+    unknown = [w for w in wanted if w not in SETTINGS]
+    if unknown:
+        raise invalid(f"include_fields: '{unknown[0]}' is not one of {', '.join(SETTINGS)}")
+    return wanted
+
+
+def find(account: Account, entity: str, code: str, include: tuple[str, ...] = ()) -> dict[str, Any]:
+    for field in all_fields(account, entity, include):
         if field["field_code"] == code:
             return field
     raise PdError(404, "Field not found", "ERR_NOT_FOUND")
@@ -197,6 +218,7 @@ def create(account: Account, entity: str, body: dict[str, Any]) -> dict[str, Any
         "order": account.store.next_id(f"field_order:{entity}"),
         "add_time": now,
     }
+    _settings(field, body)
     account.store.save(kind(entity), code, field)
     return public(field)
 
@@ -208,8 +230,17 @@ def update(account: Account, entity: str, code: str, body: dict[str, Any]) -> di
         if not isinstance(name, str) or not name.strip():
             raise invalid("field_name: Must not be empty")
         field["field_name"] = name
+    _settings(field, body)
     account.store.save(kind(entity), code, field)
     return public(field)
+
+
+def _settings(field: Doc, body: dict[str, Any]) -> None:
+    for key, default in SETTINGS.items():
+        if key in body:
+            if not isinstance(body[key], dict):
+                raise invalid(f"{key}: Expected an object")
+            field[key] = {**field.get(key, default), **body[key]}
 
 
 def delete(account: Account, entity: str, code: str) -> dict[str, Any]:

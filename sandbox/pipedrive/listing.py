@@ -156,6 +156,7 @@ def _selected(account: Account, entity: Entity, text: str | None) -> list[str] |
 def list_fields(
     account: Account, entity: str, query: Query
 ) -> tuple[list[dict[str, Any]], str | None]:
-    rows = list(enumerate(fields.all_fields(account, entity)))
+    include = fields.included(param(query, "include_fields"))
+    rows = list(enumerate(fields.all_fields(account, entity, include)))
     chunk, cursor = page(rows, query, lambda pair: (pair[0], pair[0]))
     return [row for _, row in chunk], cursor

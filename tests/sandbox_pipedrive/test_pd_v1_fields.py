@@ -99,4 +99,9 @@ def test_rule9_fields_create_patch_delete_and_atomic_options(pd: InProcess) -> N
     assert pd.call("DELETE", "/api/v2/dealFields/title").status == 400
     assert pd.call("DELETE", url).data["field_code"] == code
     assert pd.call("GET", url).status == 404
+    flagged = {"field_name": "Due", "field_type": "date", "required_fields": {"enabled": True}}
+    due = pd.call("POST", "/api/v2/dealFields", flagged).data["field_code"]
+    shown = pd.call("GET", f"/api/v2/dealFields/{due}?include_fields=required_fields").data
+    assert shown["required_fields"] == {"enabled": True}
+    assert "required_fields" not in pd.call("GET", f"/api/v2/dealFields/{due}").data
     assert code not in pd.call("GET", f"/api/v2/deals/{deal['id']}").data["custom_fields"]
