@@ -207,8 +207,9 @@ class Accounts:
         if found is None:
             return None
         account = self.by_name[found[0]]
-        user_id = account.admin_id() if found[1] == "admin" else account.token_user_id()
-        user = account.user(user_id) if user_id is not None else None
+        with account.lock:  # users change under this lock (POST/PUT /v1/users)
+            user_id = account.admin_id() if found[1] == "admin" else account.token_user_id()
+            user = account.user(user_id) if user_id is not None else None
         if user is None or not user["active_flag"]:
             return None
         return account, user["id"]

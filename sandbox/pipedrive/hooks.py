@@ -17,6 +17,7 @@ Choice: the clock moving (advance or set) makes the next request of every accoun
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from sandbox.httpbase import Request, Response
@@ -44,7 +45,7 @@ class Hooks:
             if route == ("POST", "/_sandbox/budget/used"):
                 return self._used(request)
             if route == ("GET", "/_sandbox/snapshot"):
-                return Response(200, {a.name: a.store.docs for a in self._chosen(request)})
+                return Response(200, {a.name: self._docs(a) for a in self._chosen(request)})
         except ValueError as exc:
             return Response(400, {"error": str(exc)})
         return Response(404, {"error": f"no sandbox route {request.method} {request.path}"})
@@ -59,6 +60,11 @@ class Hooks:
         if name not in self.accounts.by_name:
             raise ValueError(f"no account {name!r}")
         return [self.accounts.by_name[name]]
+
+    @staticmethod
+    def _docs(account: Account) -> dict[str, Any]:
+        with account.lock:  # a copy: the answer is encoded after the lock is released
+            return copy.deepcopy(account.store.docs)
 
     @staticmethod
     def _account(account: Account) -> dict[str, Any]:
