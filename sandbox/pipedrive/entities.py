@@ -288,18 +288,24 @@ def defaults(entity: Entity, account: Account, user_id: int, doc: Doc) -> None:
         doc["creator_user_id"] = user_id
 
 
-def derive(entity: Entity, account: Account, doc: Doc, changed: set[str]) -> None:
-    """Keys the server computes from others after every write."""
+def derive(entity: Entity, account: Account, doc: Doc, changed: set[str], given: set[str]) -> None:
+    """Keys the server computes from others after a write that ``changed`` keys; a time the
+    body ``given`` itself (settable history: ``won_time``...) is kept as sent."""
     now = doc["update_time"]
+
+    def stamp(key: str, condition: bool) -> None:
+        if key not in given:
+            doc[key] = now if condition else (doc.get(key) if key != "close_time" else None)
+
     if entity.kind == "person":
         first, _, last = (doc.get("name") or "").partition(" ")
         doc["first_name"], doc["last_name"] = first, last
     if entity.kind == "deal" and "status" in changed:
-        doc["won_time"] = now if doc["status"] == "won" else doc.get("won_time")
-        doc["lost_time"] = now if doc["status"] == "lost" else doc.get("lost_time")
-        doc["close_time"] = now if doc["status"] != "open" else None
+        stamp("won_time", doc["status"] == "won")
+        stamp("lost_time", doc["status"] == "lost")
+        stamp("close_time", doc["status"] != "open")
     if entity.kind == "deal" and "stage_id" in changed:
-        doc["stage_change_time"] = now
+        stamp("stage_change_time", True)
     if entity.kind == "activity" and "done" in changed:
         doc["marked_as_done_time"] = now if doc["done"] else None
     if entity.kind == "product":

@@ -43,7 +43,7 @@ def create(account: Account, user_id: int, entity: Entity, body: Any) -> dict[st
     changed = _apply(entity, account, doc, body)
     defaults(entity, account, user_id, doc)
     doc["id"] = account.store.next_id(entity.kind)  # only a create that passed uses an id
-    derive(entity, account, doc, changed | set(doc))
+    derive(entity, account, doc, changed | {"status", "stage_id", "done"}, changed)
     account.store.save(entity.kind, doc["id"], doc)
     return render(entity, account, doc)
 
@@ -63,7 +63,7 @@ def update(account: Account, entity: Entity, record_id: str, body: Any) -> dict[
     for key in entity.required:
         if draft.get(key) is None:
             raise invalid(f"{key}: Must not be null")
-    derive(entity, account, draft, changed)
+    derive(entity, account, draft, changed, changed)
     account.store.save(entity.kind, draft["id"], draft)
     return render(entity, account, draft)
 
