@@ -4,15 +4,17 @@ Notes exist only in v1 (destinations-2.md §2.2); the loader writes payments and
 as notes on persons, and recognises its own by the ``[bizstim:<id>]`` marker in ``content``,
 so ``content`` is stored exactly as sent. ``content`` is required and non-empty, a note hangs
 on at least one of deal/person/org/lead/project/task, ``add_time`` is ``YYYY-MM-DD HH:MM:SS``
-(UTC); refusals use the v1 error body.
+(UTC); refusals use the v1 error body. As the spec says, only an admin may name another
+author (``user_id``: 403 otherwise), and a ``pinned_to_<x>_flag`` needs the ``<x>`` id.
 
-Choices where the reference is silent: a wrong value is 400 "provided dataset is not valid"
-with an ``error_info`` naming the field (the wording of the one real example quoted,
-formie#2491); ids must be JSON numbers; a deal/person/org id must name a live record (400),
-lead/project/task ids are kept unchecked (those objects are not served); ``user_id``
-defaults to the token's user. ``DELETE`` removes the note at once (v1 notes have no bin) and
-answers ``data: true``. Lists page by ``start``/``limit`` (default 100, ≤ 500), ordered by id
-unless ``sort`` says ``id|add_time|update_time ASC|DESC``, with
+Choices where the reference is silent: ``content`` is stored as sent (the spec says it is
+"subject to sanitization on the back-end" without saying how); a wrong value is 400
+"provided dataset is not valid" with an ``error_info`` naming the field (the wording of the
+one real example quoted, formie#2491); ids must be JSON numbers; a deal/person/org id must
+name a live record (400), lead/project/task ids are kept unchecked (those objects are not
+served); ``user_id`` defaults to the token's user. ``DELETE`` removes the note at once (v1
+notes have no bin) and answers ``data: true``. Lists page by ``start``/``limit`` (default
+100, ≤ 500), ordered by id unless ``sort`` says ``id|add_time|update_time ASC|DESC``, with
 ``additional_data.pagination`` as the v1 spec shows; filters ``user_id``, ``person_id``,
 ``deal_id``, ``org_id``, ``lead_id``, ``project_id``, ``task_id``, ``updated_since``,
 ``start_date``/``end_date`` (on ``add_time``'s date). Notes of a deleted person stay listed.
@@ -25,7 +27,7 @@ from typing import Any
 
 from sandbox.pipedrive import values
 from sandbox.pipedrive.accounts import V1_TIME, Account
-from sandbox.pipedrive.errors import v1_bad, v1_not_found
+from sandbox.pipedrive.errors import PdError, v1_bad, v1_not_found
 
 BAD = "provided dataset is not valid"
 PARENTS = {
@@ -36,6 +38,9 @@ PARENTS = {
 UNCHECKED = ("lead_id", "project_id", "task_id")
 PINS = tuple(
     f"pinned_to_{p}_flag" for p in ("lead", "deal", "organization", "person", "project", "task")
+)
+PINNED = dict(
+    zip(PINS, ("lead_id", "deal_id", "org_id", "person_id", "project_id", "task_id"), strict=True)
 )
 KEYS = ("content", "user_id", "add_time", *PARENTS, *UNCHECKED, *PINS)
 
@@ -90,7 +95,7 @@ def create(account: Account, me: int, body: Any) -> dict[str, Any]:
         "last_update_user_id": me,
         **{pin: False for pin in PINS},
     }
-    _apply(account, note, body)
+    _apply(account, me, note, body)
     note["id"] = account.store.next_id("note")
     account.store.save("note", note["id"], note)
     return render(account, note, me)
@@ -102,7 +107,7 @@ def update(account: Account, me: int, note_id: str, body: Any) -> dict[str, Any]
     if "content" in body and (not isinstance(body["content"], str) or not body["content"].strip()):
         raise v1_bad(BAD, '"content" must be a non-empty string')
     draft = dict(note)
-    _apply(account, draft, body)
+    _apply(account, me, draft, body)
     draft["update_time"] = account.v1_now()
     draft["last_update_user_id"] = me
     account.store.save("note", draft["id"], draft)
@@ -185,7 +190,10 @@ def _body(body: Any) -> dict[str, Any]:
     return body
 
 
-def _apply(account: Account, note: dict[str, Any], body: dict[str, Any]) -> None:
+def _apply(account: Account, me: int, note: dict[str, Any], body: dict[str, Any]) -> None:
+    author = body.get("user_id")
+    if author is not None and author != note["user_id"] and not account.user(me)["is_admin"]:
+        raise PdError(403, "Only an admin can change the author of a note", v1=True)
     for key, value in body.items():
         if key == "content":
             note["content"] = value
@@ -213,6 +221,9 @@ def _apply(account: Account, note: dict[str, Any], body: dict[str, Any]) -> None
             raise v1_bad(BAD, f'"{key}" {value} does not name a live {PARENTS[key][1]}')
         else:
             note[key] = value
+    for pin, parent in PINNED.items():
+        if note.get(pin) and note.get(parent) is None:
+            raise v1_bad(BAD, f'"{pin}" needs "{parent}"')
 
 
 def _is_v1_time(text: str) -> bool:

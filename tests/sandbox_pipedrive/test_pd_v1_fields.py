@@ -33,6 +33,10 @@ def test_rule7_notes_need_content_a_parent_and_a_v1_add_time(pd: InProcess) -> N
             "add_time": "2024-01-02 03:04:05",
         },
     ).data
+    pinned_wrong = {"content": "x", "person_id": person, "pinned_to_deal_flag": 1}
+    _v1_refusal(pd.call("POST", "/v1/notes", pinned_wrong))
+    by_other = {"content": "x", "person_id": person, "user_id": made["user_id"]}
+    _v1_refusal(pd.call("POST", "/v1/notes", by_other, token=USER), 403)  # admins only
     assert made["add_time"] == "2024-01-02 03:04:05"
     assert made["content"] == "<p>paid</p> [bizstim:pay:1]"
     for n in range(3):
