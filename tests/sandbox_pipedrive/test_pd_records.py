@@ -124,6 +124,8 @@ def test_rule13_delete_is_soft_then_404_then_purged_after_30_days(pd: InProcess)
     assert pd.call("PATCH", url, {"title": "back"}).status == 404  # no undelete
     assert pd.call("DELETE", url).status == 404
     assert deal["id"] not in [d["id"] for d in pd.call("GET", "/api/v2/deals?limit=500").data]
+    binned = pd.call("GET", "/api/v2/deals?status=deleted&limit=500").data
+    assert [d["is_deleted"] for d in binned if d["id"] == deal["id"]] == [True]
     store = pd.app.accounts.by_name["acme"].store
     assert store.get("deal", deal["id"])["is_deleted"] is True
     pd.clock.advance(29 * 86400)
@@ -132,6 +134,8 @@ def test_rule13_delete_is_soft_then_404_then_purged_after_30_days(pd: InProcess)
     pd.clock.advance(2 * 86400)
     pd.call("GET", "/api/v2/deals")
     assert store.get("deal", deal["id"]) is None
+    binned = pd.call("GET", "/api/v2/deals?status=deleted&limit=500").data
+    assert deal["id"] not in [d["id"] for d in binned]
 
 
 def test_a_restart_keeps_records_fields_deletions_and_id_counters(tmp_path: Path) -> None:
