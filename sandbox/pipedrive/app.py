@@ -23,7 +23,7 @@ The §2.11 rules and where each is enforced:
    Pipedrive's own file, wins there, so a product create answers 201 (``CREATED``).
 4. Strict v2 bodies: unknown root keys, custom fields by existing code and typed per field,
    ids as numbers — ``contract.py`` (P2) and ``entities.py`` + ``values.py``.
-5. Product ``name`` non-empty, one price per currency — ``entities._prices``, ``values``.
+5. Product ``name`` non-empty, one price per currency — ``entities.py``, ``checks.prices``.
 6. Activities refuse ``custom_fields``; ``activityFields`` GET only — ``entities.py``
    (no such key), ``PipedriveApp._fields``.
 7. v1 notes — ``notes.py``.  8. v1 users, 403 for non-admins — ``users.py``.
@@ -38,8 +38,8 @@ Choices where the reference is silent are written in the module that makes them:
 (required keys, defaults, answer shapes), ``checks.py`` (e-mails/phones, prices),
 ``values.py`` (formats), ``fields.py`` (built-in fields, options), ``listing.py`` (cursor,
 limits), ``records.py`` (ids, delete/purge), ``notes.py``, ``users.py``, ``errors.py``
-(bodies), ``hooks.py`` (test hooks). Here: the token is never read from the ``api_token`` query
-parameter (v1's legacy way), so it cannot land in a URL log; a request the contract
+(bodies), ``hooks.py`` (test hooks). Here: the token is never read from the ``api_token``
+query parameter (v1's legacy way), so it cannot land in a URL log; a request the contract
 refuses is still charged when it named a real operation (Pipedrive meters what reached the
 API), one for an unknown path is not; a charge refused with 429 is not served.
 
@@ -49,9 +49,9 @@ the answer is delayed before the work; after a successful write the connection m
 closed without an answer (*dropped after commit*), and a successful answer's body may be cut
 in half (*truncated*). 429s come only from the token budget, never from the fault plan.
 
-Not served (404): deal products, followers, archived deals, pipelines/stages, projects,
-leads, files, webhooks and the rest of the v1 API (the contract knows them; the loader needs
-none of them).
+Not served (404): deal products, followers, archived deals, deal/lead/item search,
+pipelines/stages, projects, leads, files, webhooks and the rest of the v1 API (the contract
+knows them; the loader needs none of them).
 """
 
 from __future__ import annotations
