@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from load.core.transport import DestinationError, DestinationUnavailable, PacedHttp, Throttle
-from load.pipedrive.budget import TokenAllowance, TokenPacer
+from load.pipedrive.budget import TokenAllowance, TokenPacer, account_key
 from load.pipedrive.token_costs import LIST_PAGE, NOTES_PAGE, cost_of, template_of
 
 
@@ -64,7 +64,8 @@ class PipedriveClient(PacedHttp):
         backoff_base: float = 0.5,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        pacer = TokenPacer(allowance)
+        # clients of one account (token check, load, reconcile) share the day's count
+        pacer = TokenPacer(allowance, account=account_key(base_url, api_token))
         super().__init__(
             base_url,
             {"x-api-token": api_token, "Accept": "application/json"},
