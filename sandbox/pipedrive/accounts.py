@@ -8,9 +8,10 @@ by name at run time (destinations-2.md §2.10 pitfall 2).
 
 Choices where the reference is silent:
 
-* Every account is seeded once (a restart keeps what it holds): one admin user (the admin
-  token's owner, ``access`` with ``admin: true`` for ``global``) and the regular users given
-  by ``--user``/``--inactive-user`` (``email:Full Name``); the optional user token belongs to
+* Every account is seeded once (a restart keeps what it holds, and only adds a ``--user``
+  whose e-mail it lacks): one admin user (the admin token's owner, ``access`` with
+  ``admin: true`` for ``global``) and the regular users given by ``--user`` /
+  ``--inactive-user`` (``email:Full Name``); the optional user token belongs to
   the first regular user (give an active one first), and is the token rule 8's 403 is seen
   with. A deactivated user's token answers 401, as a deactivated user cannot sign in.
 * Tokens are kept only in memory as sha256 digests (they come from the command line at
@@ -124,12 +125,15 @@ class Account:
         self.seed()
 
     def seed(self) -> None:
-        if self.store.get_kv("seeded") is not None:
-            return
-        self.add_user(self._admin_email, "Account Admin", active=True, admin=True)
+        """A new account gets its admin and users; a restarted one only the users given now
+        that it lacks (by e-mail), so nothing it holds is changed by a restart."""
+        if self.store.get_kv("seeded") is None:
+            self.add_user(self._admin_email, "Account Admin", active=True, admin=True)
+            self.store.set_kv("seeded", self.v2_now())
+        known = {u["email"].lower() for u in self.users()}
         for user in self._users:
-            self.add_user(user.email, user.name, active=user.active, admin=False)
-        self.store.set_kv("seeded", self.v2_now())
+            if user.email.lower() not in known:
+                self.add_user(user.email, user.name, active=user.active, admin=False)
 
     def reset(self) -> None:
         self.last_purge = None
