@@ -44,7 +44,8 @@ declaration_failures as (
         coalesce(columns_of_marts.entity, fields.entity) as entity,
         coalesce(columns_of_marts.field_key, fields.field_key) as field_key,
         case
-            when fields.field_key is null then 'mart column without a seeds/pipedrive_fields.csv row'
+            when fields.field_key is null
+                then 'mart column without a seeds/pipedrive_fields.csv row'
             when columns_of_marts.field_key is null then 'seed row that no mart column fills'
             else 'column type ' || columns_of_marts.column_type || ' for a ' || fields.field_type
                 || ' field'

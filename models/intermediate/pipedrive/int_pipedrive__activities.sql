@@ -75,7 +75,8 @@ shaped as (
             'Bizstim session: ' || sessions.session_id,
             'Practitioner: ' || {{ content_note_body('practitioners.person_name') }}
             || ' (' || sessions.practitioner_external_id || ')',
-            'Status: ' || {{ content_note_body('coalesce(labels.label, sessions.session_status)') }},
+            'Status: '
+            || {{ content_note_body('coalesce(labels.label, sessions.session_status)') }},
             'Service: ' || {{ content_note_body('sessions.service_description') }}
             || coalesce(' (' || sessions.service_external_id || ')', ''),
             'Location: ' || {{ content_note_body('locations.location_name') }},

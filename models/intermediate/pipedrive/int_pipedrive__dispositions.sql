@@ -190,9 +190,9 @@ unioned as (
         case
             when disposition <> 'mapped' or pd_rule is null then disposition
             when pd_rule in (
-                'service_group_as_enum_option', 'note_target_is_person_id',
-                'location_kept_in_activity_note'
-            ) then 'excluded'
+                    'service_group_as_enum_option', 'note_target_is_person_id',
+                    'location_kept_in_activity_note'
+                ) then 'excluded'
             else 'quarantined'
         end as disposition,
         case when disposition <> 'mapped' then rule else pd_rule end as rule,

@@ -123,7 +123,8 @@ windows as (
     select
         person_external_id,
         string_agg(
-            day_label || ' ' || start_time || '-' || end_time || ' · ' || coalesce(label, 'Schedule')
+            day_label || ' ' || start_time || '-' || end_time || ' · '
+            || coalesce(label, 'Schedule')
             || case
                 when valid_from is not null and valid_until is not null
                     then ' · ' || strftime(valid_from, '%Y-%m-%d') || ' to '
@@ -135,16 +136,25 @@ windows as (
             end,
             chr(10) order by availability_id, iso_day_number
         ) as availability,
-        array_to_string(
-            list_sort(list(distinct iso_day_number::varchar || day_label)).list_transform(
-                lambda day: day[2:]
-            ),
-            '|'
-        ) as available_days,
         case when count(*) = count(valid_from) then min(valid_from) end as available_from,
         case when count(*) = count(valid_until) then max(valid_until) end as available_until
     from {{ ref('int_availability__windows') }}
     where exclusion_rule is null and quarantine_rule is null
+    group by person_external_id
+),
+
+available_days as (
+    select
+        person_external_id,
+        string_agg(day_label, '|' order by iso_day_number) as available_days
+    from (
+        select distinct
+            person_external_id,
+            iso_day_number,
+            day_label
+        from {{ ref('int_availability__windows') }}
+        where exclusion_rule is null and quarantine_rule is null
+    ) as window_days
     group by person_external_id
 ),
 
@@ -195,7 +205,7 @@ shaped as (
                 ) }}
         end as org_name,
         case when routed.has_household and routed.one_line_address is not null
-                then cast(to_json({'value': routed.one_line_address}) as varchar)
+                then cast(to_json({ 'value': routed.one_line_address }) as varchar)
         end as org_address,
         emails.emails,
         phones.phones,
@@ -207,11 +217,7 @@ shaped as (
             when list_contains(routed.roles, 'STAFF') then 'Staff'
             else 'Client'
         end as role,
-        array_to_string(list_filter([
-            case when routed.is_client then 'Client' end,
-            case when list_contains(routed.roles, 'PRACTITIONER') then 'Practitioner' end,
-            case when list_contains(routed.roles, 'STAFF') then 'Staff' end
-        ], lambda role_label: role_label is not null), '|') as roles,
+        routed.roles as bizstim_roles,
         status_labels.label as status,
         routed.start_date,
         routed.hire_date,
@@ -230,7 +236,7 @@ shaped as (
         routed.one_line_address as address,
         custom_values.custom_fields,
         windows.availability,
-        windows.available_days,
+        available_days.available_days,
         windows.available_from,
         windows.available_until,
         bad_emails.raw_tokens as invalid_emails
@@ -243,6 +249,7 @@ shaped as (
     left join profiles on routed.person_external_id = profiles.person_external_id
     left join custom_values on routed.person_external_id = custom_values.person_external_id
     left join windows on routed.person_external_id = windows.person_external_id
+    left join available_days on routed.person_external_id = available_days.person_external_id
     left join status_labels
         on routed.status = status_labels.option_value
             and status_labels.source_table
@@ -253,8 +260,20 @@ shaped as (
 
 kept as (
     select
-        * exclude (raw_job_title, raw_time_zone, raw_meeting_url, raw_earliest_time,
-            raw_latest_time, invalid_emails),
+        * exclude (
+            raw_job_title,
+            raw_time_zone,
+            raw_meeting_url,
+            raw_earliest_time,
+            raw_latest_time,
+            invalid_emails,
+            bizstim_roles
+        ),
+        array_to_string(list_filter([
+            case when is_client then 'Client' end,
+            case when list_contains(bizstim_roles, 'PRACTITIONER') then 'Practitioner' end,
+            case when list_contains(bizstim_roles, 'STAFF') then 'Staff' end
+        ], lambda role_label: role_label is not null), '|') as roles,
         {%- for field in ['job_title', 'time_zone', 'meeting_url', 'earliest_time',
             'latest_time'] %}
             case when length(raw_{{ field }}) <= 255 then raw_{{ field }} end as {{ field }},
@@ -262,8 +281,10 @@ kept as (
         nullif(concat_ws(
             chr(10),
             array_to_string(
-                list_transform(invalid_emails, lambda token: 'email: ' || token
-                    || ' (not a valid e-mail address)'),
+                list_transform(
+                    invalid_emails,
+                    lambda token: 'email: ' || token || ' (not a valid e-mail address)'
+                ),
                 chr(10)
             ),
             {%- for field in ['job_title', 'time_zone', 'meeting_url', 'earliest_time',

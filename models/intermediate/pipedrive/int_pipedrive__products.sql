@@ -34,9 +34,9 @@ shaped as (
         case
             when services.service_cost is not null
                 then cast(to_json([{
-                    'currency': settings.default_currency,
-                    'price': cast(services.service_cost as double)
-                }]) as varchar)
+                        'currency': settings.default_currency,
+                        'price': cast(services.service_cost as double)
+                    }]) as varchar)
         end as prices,
         services.group_name as service_group,
         pricing.label as pricing_model,

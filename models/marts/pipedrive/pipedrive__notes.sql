@@ -21,7 +21,7 @@ client_notes as (
         notes.note_external_id as external_id,
         '<b>' || {{ content_note_body('notes.title') }} || '</b><br>'
         || {{ content_note_body('people.notes') }}
-        || '<br>[bizstim:' || notes.note_external_id || ']' as content,
+        || '<br>[bizstim:' || notes.note_external_id || ']' as content,  -- noqa: RF04
         cast(null as varchar) as add_time,
         notes.person_external_id as person__external_id
     from {{ ref('int_notes__client_notes') }} as notes
@@ -32,7 +32,7 @@ client_notes as (
 payment_notes as (
     select
         payment_external_id as external_id,
-        note_content as content,
+        note_content as content,  -- noqa: RF04
         note_add_time as add_time,
         client_external_id as person__external_id
     from {{ ref('int_pipedrive__payments') }}

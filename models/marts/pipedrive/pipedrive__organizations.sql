@@ -3,7 +3,7 @@
 with shaped as (
     select
         org_external_id as external_id,
-        org_name as name,
+        org_name as name,  -- noqa: RF04
         org_address as address
     from {{ ref('int_pipedrive__people') }}
     where quarantine_rule is null and org_external_id is not null

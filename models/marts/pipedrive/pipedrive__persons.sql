@@ -3,7 +3,7 @@
 with shaped as (
     select
         person_external_id as external_id,
-        person_name as name,
+        person_name as name,  -- noqa: RF04
         emails,
         phones,
         add_time,

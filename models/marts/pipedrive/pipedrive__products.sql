@@ -3,7 +3,7 @@
 with shaped as (
     select
         service_external_id as external_id,
-        product_name as name,
+        product_name as name,  -- noqa: RF04
         code,
         unit,
         prices,
