@@ -104,7 +104,8 @@ def next_day(account: RunningServer) -> None:
 def migrate_until_done(
     config: dict[str, Any], env: dict[str, str], work: Path, account: RunningServer
 ) -> list[dict]:
-    """The same migration run again after every exit 14, the account a day later each time."""
+    """The same migration run again after every exit 14, the account a day later each time,
+    until it exits otherwise (0, or a failure the figures report as ``final_exit``)."""
     runs: list[dict] = []
     while True:
         started = time.monotonic()
@@ -123,10 +124,12 @@ def migrate_until_done(
         runs.append({"exit": proc.returncode, "wall_s": round(time.monotonic() - started, 1),
                      "peak_kb": peak})  # fmt: skip
         print(f"run {len(runs)}: exit {proc.returncode}, {runs[-1]['wall_s']} s")
-        if proc.returncode == 0:
+        if proc.returncode != LIMIT_STOP:  # done, or failed: the figures say which
+            if proc.returncode:
+                print(f"migration exited {proc.returncode}:\n{proc.stderr[-3000:]}")
             return runs
-        if proc.returncode != LIMIT_STOP or len(runs) > 30:
-            raise SystemExit(f"migration exited {proc.returncode}:\n{proc.stderr[-3000:]}")
+        if len(runs) > 30:
+            raise SystemExit("still stopping for the day after 30 runs")
         next_day(account)
 
 
@@ -248,6 +251,7 @@ def figures(
         "minimum_tokens": minimum,
         "r429": len(refused),
         "runs": runs,
+        "final_exit": runs[-1]["exit"] if runs else None,
         "resumes": resumes,
         "days_used": len(runs),
         "plan_eta_days": plan.eta_windows(),
@@ -267,6 +271,8 @@ def print_figures(f: dict[str, Any]) -> None:
     print(f"tokens {f['tokens']:,} vs minimum {f['minimum_tokens']:,} (plan {f['plan_tokens']:,}"
           f" + {f['resumes']} resumes x {f['resume_reread_tokens']:,} re-read); by phase "
           f"{f['tokens_by_phase']}")  # fmt: skip
+    if f["final_exit"]:
+        print(f"THE LAST RUN EXITED {f['final_exit']} (see run/migrate-*.log)")
     print(f"requests {f['requests']:,} by phase {f['requests_by_phase']}; 429s {f['r429']}")
     print(f"load by kind {f['load_by_kind']}")
     print(f"days used {f['days_used']} ({f['resumes']} resumes) vs plan ETA "
