@@ -11,7 +11,7 @@ entity, the schema and users reads, the reconcile) plus what each resume re-read
 load's wall against the burst floor (requests * 2 s / burst) at the *real* 2 s window.
 
 The clock is scaled across days only: ``--daily-tokens`` (default 40 000, of which the loader
-keeps to 80 %) makes a ~110 000-token load take four days; each time the migration stops with
+keeps to 80 %) makes the ~126 000-token load take four days; each time the migration stops with
 exit 14 the script moves the stand-in's clock to its next UTC day (the stand-in's test hook)
 and runs the same migration again, as an engineer would the next morning.
 

@@ -1,18 +1,18 @@
 """Pipedrive's token budget in the loader: a day of tokens shared with the customer, a 2 s burst.
 
-Pipedrive meters a company, not an integration: every request of every user and app draws
-tokens (:mod:`load.pipedrive.token_costs`) from one daily allowance of 30 000 * plan multiplier
-* seats (Lite 1, Growth 2, Premium 5, Ultimate 7; destinations.md §2.4), and once it is spent
-the customer's own Pipedrive is blocked too until the next UTC day (destinations-2.md §2.10.4).
-A 20 000-record migration costs about 100 000 tokens in writes alone (5 a record): more than
-three days of a one-seat Growth account (60 000). So the loader keeps to a share of the day
-(``PIPEDRIVE_BUDGET_SHARE``, default 80 %, the share Salesforce loads keep to), stops itself
-cleanly before the request that would cross it (:class:`TokenBudgetSpent`, a
-:class:`~load.core.pacing.BudgetExhausted`: exit 14, the batch in flight stays pending, the
-rerun tomorrow resumes from the ledger), and stops the same way when Pipedrive answers 429
-because the day is spent (by the customer, or before this run began). Separately, each API
-token may send 20/40/80/100/120 *requests* per rolling 2 s by plan: a burst 429 only means
-"wait", so it is retried after the wait the answer names.
+Pipedrive meters a company, not an integration: every request of every user and app draws tokens
+(:mod:`load.pipedrive.token_costs`) from one daily allowance of 30 000 * plan multiplier * seats
+(Lite 1, Growth 2, Premium 5, Ultimate 7; destinations.md §2.4), and once it is spent the
+customer's own Pipedrive is blocked too until the next UTC day (destinations-2.md §2.10.4). A
+20 000-record migration costs about 125 000 tokens in writes alone (5 a record, 10 a note;
+benchmarks/RESULTS.md): more than two days of a one-seat Growth account (60 000). So the loader
+keeps to a share of the day (``PIPEDRIVE_BUDGET_SHARE``, default 80 %, the share Salesforce
+loads keep to), stops itself cleanly before the request that would cross it
+(:class:`TokenBudgetSpent`, a :class:`~load.core.pacing.BudgetExhausted`: exit 14, the batch in
+flight stays pending, the rerun tomorrow resumes from the ledger), and stops the same way when
+Pipedrive answers 429 because the day is spent (by the customer, or before this run began).
+Separately, each API token may send 20/40/80/100/120 *requests* per rolling 2 s by plan: a burst
+429 only means "wait", so it is retried after the wait the answer names.
 
 Settings (environment or ``.dlt`` TOML, like every other setting): ``PIPEDRIVE_PLAN`` (lite,
 growth, premium, ultimate, or the legacy essential, advanced, power, enterprise; default lite),

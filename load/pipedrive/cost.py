@@ -2,14 +2,15 @@
 
 Pipedrive has no bulk record write (destinations-2.md §2.2): every record is one call, 5 tokens
 for a v2 create or update and 10 for a v1 note, against a day of 30 000 * plan multiplier *
-seats tokens of which the loader keeps to 80 % (:mod:`load.pipedrive.budget`). A 20 000-record
-account is about 110 000 tokens: under two days of a five-seat Growth account, four of a
-one-seat one, and nothing but the arithmetic tells which before the first write. So
-``bizmig scope --to pipedrive`` and ``bizmig load --dry-run --to pipedrive`` print, per object,
-the records and the calls they take (one a record: ``POST`` what is new, ``PATCH``/``PUT`` what
-changed, nothing for unchanged rows), priced by :mod:`load.pipedrive.token_costs`, and beside
-the writes what the loader reads first: one listing of the entity (10 tokens a page of 500,
-a v1 notes page 20), which is the id map the plan matches on; never a search (20 a record).
+seats tokens of which the loader keeps to 80 % (:mod:`load.pipedrive.budget`). The 20 113-record
+benchmark account is 125 762 tokens (benchmarks/RESULTS.md): one day of a five-seat Growth
+account, three of a one-seat one, and nothing but the arithmetic tells which before the first
+write. So ``bizmig scope --to pipedrive`` and ``bizmig load --dry-run --to pipedrive`` print,
+per object, the records and the calls they take (one a record: ``POST`` what is new,
+``PATCH``/``PUT`` what changed, nothing for unchanged rows), priced by
+:mod:`load.pipedrive.token_costs`, and beside the writes what the loader reads first: one
+listing of the entity (10 tokens a page of 500, a v1 notes page 20), which is the id map the
+plan matches on; never a search (20 a record).
 
 Besides the objects: custom-field setup (a ``GET *Fields`` per entity with custom fields and
 5 tokens a field the account lacks: the seed's fields plus "Bizstim ID" per entity; a rerun
