@@ -3,17 +3,18 @@
 -- Twenty's rows, so every rule that decides whether a Bizstim record is migrated at all (not
 -- in the snapshot, pilot, missing detail, bad amount, ...) is shared; the Pipedrive side then
 -- applies its own decisions to the rows Twenty mapped:
---   Person        a person int_pipedrive__people quarantines (name_missing,
+-- Entity names are the loader's (load/pipedrive/specs.py), as its ledger and reconcile name them.
+--   person        a person int_pipedrive__people quarantines (name_missing,
 --                 pipedrive_field_too_long) is quarantined with its rule
---   Organization  one per client row: excluded (client_without_household) when
+--   organization  one per client row: excluded (client_without_household) when
 --                 seeds/pipedrive_client_routing.csv says none, else the person's fate
---   Product       int_pipedrive__products (a name over 255 characters: quarantined)
+--   product       int_pipedrive__products (a name over 255 characters: quarantined)
 --   service groups  no record: excluded as service_group_as_enum_option (the enum custom
 --                 field "Service group" on each product)
---   payments      Deal or Note by the switch payments_as (int_pipedrive__payments)
---   Activity      int_pipedrive__activities (client not in Pipedrive, note too long)
+--   payments      deal or note by the switch payments_as (int_pipedrive__payments)
+--   activity      int_pipedrive__activities (client not in Pipedrive, note too long)
 --   availability  no record: the Person's availability fields; quarantined with the person
---   notes         Note (quarantined when the client is); their note target is the note's
+--   notes         note (quarantined when the client is); their note target is the note's
 --                 person_id (excluded: note_target_is_person_id)
 --   locations     no record: each activity's note names its location
 -- migration__reconciliation counts these rows (destination = 'pipedrive') and
@@ -64,7 +65,7 @@ person_rows as (
         people.quarantine_reason as pd_reason
     from twenty
     inner join (
-        values ('Person', null), ('Organization', ['clients'])
+        values ('person', null), ('organization', ['clients'])
     ) as person_objects (object_name, source_tables)
         on person_objects.source_tables is null
             or list_contains(person_objects.source_tables, twenty.source_table)
@@ -80,17 +81,17 @@ person_dispositions as (
         case
             when disposition <> 'mapped' then disposition
             when pd_rule is not null then 'quarantined'
-            when object_name = 'Organization' and org_external_id is null then 'excluded'
+            when object_name = 'organization' and org_external_id is null then 'excluded'
             else 'mapped'
         end as disposition,
         case
             when disposition <> 'mapped' then rule
             when pd_rule is not null then pd_rule
-            when object_name = 'Organization' and org_external_id is null
+            when object_name = 'organization' and org_external_id is null
                 then 'client_without_household'
         end as rule,
         case when disposition <> 'mapped' then reason else pd_reason end as reason,
-        case when object_name = 'Organization' then org_external_id else target_external_id end
+        case when object_name = 'organization' then org_external_id else target_external_id end
             as target_external_id
     from person_rows
 ),
@@ -99,16 +100,16 @@ person_dispositions as (
 record_rows as (
     select
         case twenty.object_name
-            when 'tutoringService' then 'Product'
-            when 'serviceGroup' then 'Product (Service group option)'
-            when 'payment' then case settings.payments_as when 'deals' then 'Deal' else 'Note' end
-            when 'tutoringSession' then 'Activity'
-            when 'availabilityWindow' then 'Person (availability fields)'
-            when 'note' then 'Note'
-            when 'noteTarget' then 'Note (person_id)'
+            when 'tutoringService' then 'product'
+            when 'serviceGroup' then 'product (Service group option)'
+            when 'payment' then case settings.payments_as when 'deals' then 'deal' else 'note' end
+            when 'tutoringSession' then 'activity'
+            when 'availabilityWindow' then 'person (availability fields)'
+            when 'note' then 'note'
+            when 'noteTarget' then 'note (person_id)'
             when 'workspaceMember (owner lookup)' then 'User (owner lookup)'
-            when 'person (custom field)' then 'Person (custom fields text)'
-            when 'serviceLocation' then 'Activity (note: Location)'
+            when 'person (custom field)' then 'person (custom fields text)'
+            when 'serviceLocation' then 'activity (note: Location)'
             else 'none (no Pipedrive object)'
         end as object_name,
         twenty.source_table,

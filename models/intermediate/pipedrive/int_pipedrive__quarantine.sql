@@ -25,7 +25,7 @@ kept_lines as (
 select * from records
 union all
 select
-    'Person' as object_name,
+    'person' as object_name,
     'people' as source_table,
     person_external_id as source_id,
     case

@@ -55,12 +55,12 @@
     ('salesforce', 'ContentNote', 'salesforce__notes'),
     ('salesforce', 'ContentDocumentLink', 'salesforce__note_links'),
     ('salesforce', 'User (owner lookup)', 'migration__owner_lookup'),
-    ('pipedrive', 'Organization', 'pipedrive__organizations'),
-    ('pipedrive', 'Person', 'pipedrive__persons'),
-    ('pipedrive', 'Product', 'pipedrive__products'),
-    ('pipedrive', 'Deal', 'pipedrive__deals'),
-    ('pipedrive', 'Activity', 'pipedrive__activities'),
-    ('pipedrive', 'Note', 'pipedrive__notes'),
+    ('pipedrive', 'organization', 'pipedrive__organizations'),
+    ('pipedrive', 'person', 'pipedrive__persons'),
+    ('pipedrive', 'product', 'pipedrive__products'),
+    ('pipedrive', 'deal', 'pipedrive__deals'),
+    ('pipedrive', 'activity', 'pipedrive__activities'),
+    ('pipedrive', 'note', 'pipedrive__notes'),
     ('pipedrive', 'User (owner lookup)', 'migration__owner_lookup'),
 ] %}
 
