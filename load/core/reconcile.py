@@ -120,8 +120,17 @@ class Reconciliation:
 
 
 def _counts_from_dbt(loader: Loader) -> dict[str, dict[str, int]]:
+    """dbt's source and quarantined rows per object of this loader's destination only: the
+    reconciliation holds every destination's rows, and Twenty and Pipedrive both name objects
+    ``person`` and ``note`` (summed together, each would show the other's rows too)."""
     with loader.ledger.connect() as con:
         cursor = con.execute("select * from migration.migration__reconciliation")
+        names = [d[0] for d in cursor.description]
+        if "destination" in names:
+            cursor = con.execute(
+                "select * from migration.migration__reconciliation where destination = ?",
+                [loader.destination.name],
+            )
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
     out: dict[str, dict[str, int]] = {}
