@@ -48,7 +48,6 @@ SERVER_SET = {
     "last_name",
 }
 REFERENCES = {"person_id": "person", "org_id": "organization", "deal_id": "deal"}
-KEPT_TIMES = {"note"}  # a note's add_time comes from the mart
 
 
 @dataclass
@@ -112,11 +111,9 @@ def _content(
     fields = _fields(docs, entity)
     out: dict[str, Any] = {}
     for name, value in record.items():
-        if (name in SERVER_SET and not (name == "add_time" and entity in KEPT_TIMES)) or value in (
-            None,
-            [],
-            {},
-        ):
+        # add_time is the mart's where it has one (notes), else the moment Pipedrive stored the
+        # record: left out, as reconcile's spot check compares the mart's against the account
+        if name in SERVER_SET or value in (None, [], {}):
             continue
         if name in REFERENCES and isinstance(value, int):
             value = f"→{keys.get((REFERENCES[name], value), value)}"
