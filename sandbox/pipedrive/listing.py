@@ -163,6 +163,10 @@ def list_fields(
     account: Account, entity: str, query: Query
 ) -> tuple[list[dict[str, Any]], str | None]:
     include = fields.included(param(query, "include_fields"))
-    rows = list(enumerate(fields.all_fields(account, entity, include)))
+    built = len(fields.BUILT_IN[entity])
+    # keyset by a rank that deleting a field does not shift: built-ins by position, custom
+    # fields after them by creation order
+    ranks = list(range(built)) + [built + f["order"] for f in fields.custom_fields(account, entity)]
+    rows = list(zip(ranks, fields.all_fields(account, entity, include), strict=True))
     chunk, cursor = page(rows, query, lambda pair: (pair[0], pair[0]))
     return [row for _, row in chunk], cursor
