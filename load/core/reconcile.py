@@ -124,13 +124,18 @@ def _counts_from_dbt(loader: Loader) -> dict[str, dict[str, int]]:
     reconciliation holds every destination's rows, and Twenty and Pipedrive both name objects
     ``person`` and ``note`` (summed together, each would show the other's rows too)."""
     with loader.ledger.connect() as con:
-        cursor = con.execute("select * from migration.migration__reconciliation")
-        names = [d[0] for d in cursor.description]
-        if "destination" in names:
-            cursor = con.execute(
-                "select * from migration.migration__reconciliation where destination = ?",
-                [loader.destination.name],
-            )
+        columns = {
+            str(r[0])
+            for r in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'migration' and table_name = 'migration__reconciliation'"
+            ).fetchall()
+        }
+        mine = "destination = ?" if "destination" in columns else "true"  # older: Twenty's only
+        cursor = con.execute(
+            f"select * from migration.migration__reconciliation where {mine}",
+            [loader.destination.name] if "destination" in columns else [],
+        )
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
     out: dict[str, dict[str, int]] = {}
