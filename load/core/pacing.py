@@ -13,14 +13,22 @@ asked for permits, not told the server's state; without the drain the 2 000 000-
 benchmark met 429s in bursts instead of 4 in 11 571 requests. Its burst is kept 10 % below the
 server's (``reserve``): a request reaches the server's bucket a variable time after it left the
 client's, and the headroom absorbs that jitter (tests/load/test_pacing_jitter.py).
+
+Where the destination counts a *rolling* window (Pipedrive's 2 s burst, Freshsales' hour) the
+bucket is the wrong shape: after a pause it lets its capacity plus a window's refill through
+(108 + 120 requests in 2 s at Pipedrive's 120; 7 burst 429s on a 2 087-record run), so those
+destinations pace with :class:`SlidingWindow`, which remembers when each request left. A window
+of an hour can ask for a wait no load should sit through silently: ``max_wait`` turns such a
+wait into :class:`WindowFull`, a clean stop (exit 14) the rerun resumes from.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -99,6 +107,89 @@ class TokenBucket:
             self.rate = limit / window
             self.window = window
             self.tokens = min(self.tokens, self.capacity)
+
+
+class WindowFull(BudgetExhausted):
+    """The next request would wait ``wait`` seconds for the rolling window, past ``max_wait``."""
+
+    def __init__(self, wait: float, max_wait: float) -> None:
+        self.wait, self.max_wait = wait, max_wait
+        super().__init__(
+            f"the next request would wait {wait:,.0f} s for the destination's rolling window, "
+            f"longer than the {max_wait:,.0f} s allowed; run the same command again later, the "
+            "load resumes from its ledger"
+        )
+
+
+class SlidingWindow:
+    """At most ``limit`` requests (less the reserve) in any rolling ``window`` seconds, as
+    Pipedrive counts its burst and Freshsales its hour. Same interface as :class:`TokenBucket`
+    (``take``, ``drain``, ``reshape``), so the core's retry loop follows a 429 with it; with
+    ``max_wait``, a wait longer than that raises :class:`WindowFull` instead of sleeping."""
+
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        reserve: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        max_wait: float | None = None,
+    ) -> None:
+        self.window, self.reserve, self.max_wait = window, reserve, max_wait
+        self.capacity = self._capacity(limit)
+        self.sent: deque[float] = deque()
+        self.blocked_until = 0.0
+        self._clock, self._sleep = clock, sleep
+        self.lock = threading.Lock()
+
+    def _capacity(self, limit: int) -> int:
+        kept = max(1.0, limit * self.reserve) if self.reserve else 0.0
+        return max(1, int(limit - kept))
+
+    def _forget_old(self, now: float) -> None:
+        while self.sent and self.sent[0] <= now - self.window:
+            self.sent.popleft()
+
+    def in_window(self) -> int:
+        """Requests counted in the rolling window now."""
+        with self.lock:
+            self._forget_old(self._clock())
+            return len(self.sent)
+
+    def take(self, cost: float = 1.0) -> float:
+        """Wait until one more request fits the window and count it; returns seconds waited
+        (``cost`` is ignored: the window counts requests, whatever else they cost)."""
+        waited = 0.0
+        while True:
+            with self.lock:
+                now = self._clock()
+                self._forget_old(now)
+                wait = max(0.0, self.blocked_until - now)
+                if not wait and len(self.sent) >= self.capacity:
+                    wait = self.sent[-self.capacity] + self.window - now
+                if wait <= 0:
+                    self.sent.append(now)
+                    return waited
+                if self.max_wait is not None and wait > self.max_wait:
+                    raise WindowFull(wait, self.max_wait)
+            self._sleep(wait)
+            waited += wait
+
+    def drain(self, seconds_until_refill: float | None = None, remaining: float = 0.0) -> None:
+        """The server refused (429): send nothing until the wait it named is over."""
+        with self.lock:
+            self.blocked_until = self._clock() + (seconds_until_refill or 0.0)
+
+    def reshape(self, limit: int, window: float) -> None:
+        with self.lock:
+            self.capacity, self.window = self._capacity(limit), window
+
+
+def account_key(base_url: str, secret: str) -> str:
+    """The key the clients of one destination account share their window or day under within
+    a process (the secret hashed: a stand-in serves several accounts on one address)."""
+    return f"{base_url.rstrip('/')}#{hashlib.sha256(secret.encode()).hexdigest()[:16]}"
 
 
 @dataclass

@@ -12,7 +12,8 @@ loads keep to), stops itself cleanly before the request that would cross it
 flight stays pending, the rerun tomorrow resumes from the ledger), and stops the same way when
 Pipedrive answers 429 because the day is spent (by the customer, or before this run began).
 Separately, each API token may send 20/40/80/100/120 *requests* per rolling 2 s by plan: a burst
-429 only means "wait", so it is retried after the wait the answer names.
+429 only means "wait", so it is retried after the wait the answer names. The burst is paced as
+a rolling window of requests (:class:`~load.core.pacing.SlidingWindow`), as Pipedrive counts it.
 
 Settings (environment or ``.dlt`` TOML, like every other setting): ``PIPEDRIVE_PLAN`` (lite,
 growth, premium, ultimate, or the legacy essential, advanced, power, enterprise; default lite),
@@ -49,10 +50,7 @@ turns a burst 429 into a :class:`~load.core.transport.Throttle` (retried) and ra
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -60,7 +58,8 @@ import httpx
 
 from common.errors import ConfigError
 from common.settings import _lookup, positive
-from load.core.pacing import Budget, BudgetExhausted, Pacer
+from load.core.pacing import Budget, BudgetExhausted, Pacer, SlidingWindow
+from load.core.pacing import account_key as account_key  # the client imports it from here
 from load.core.transport import Throttle, float_or_none
 from load.pipedrive.token_costs import cost_of
 
@@ -160,60 +159,6 @@ def _share(raw: object) -> float:
     return float(share)
 
 
-class SlidingWindow:
-    """At most ``limit`` requests (less the reserve) in any rolling ``window`` seconds, which is
-    how Pipedrive counts its burst. A token bucket of the same limit and rate lets through its
-    full capacity *plus* a window's refill after a pause (108 + 120 requests in 2 s at 120 per
-    2 s): on the 2 087-record benchmark that was 7 burst 429s, each a second lost to
-    ``retry-after``. Same interface as :class:`~load.core.pacing.TokenBucket` (``take``,
-    ``drain``, ``reshape``), so the core's retry loop follows a 429 with it."""
-
-    def __init__(
-        self,
-        limit: int,
-        window: float,
-        reserve: float,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.window, self.reserve = window, reserve
-        self.capacity = self._capacity(limit)
-        self.sent: deque[float] = deque()
-        self.blocked_until = 0.0
-        self._clock, self._sleep = clock, sleep
-        self.lock = threading.Lock()
-
-    def _capacity(self, limit: int) -> int:
-        return max(1, int(limit - max(1.0, limit * self.reserve)))
-
-    def take(self, cost: float = 1.0) -> float:
-        """Wait until one more request fits the window and count it; returns seconds waited
-        (``cost`` is ignored: the burst counts requests, whatever their tokens)."""
-        waited = 0.0
-        while True:
-            with self.lock:
-                now = self._clock()
-                while self.sent and self.sent[0] <= now - self.window:
-                    self.sent.popleft()
-                wait = max(0.0, self.blocked_until - now)
-                if not wait and len(self.sent) >= self.capacity:
-                    wait = self.sent[0] + self.window - now
-                if wait <= 0:
-                    self.sent.append(now)
-                    return waited
-            self._sleep(wait)
-            waited += wait
-
-    def drain(self, seconds_until_refill: float | None = None, remaining: float = 0.0) -> None:
-        """The server refused (429): send nothing until the wait it named is over."""
-        with self.lock:
-            self.blocked_until = self._clock() + (seconds_until_refill or 0.0)
-
-    def reshape(self, limit: int, window: float) -> None:
-        with self.lock:
-            self.capacity, self.window = self._capacity(limit), window
-
-
 class TokenBudgetSpent(BudgetExhausted):
     """The day's tokens, or the share of them this load may use, are spent: exit 14."""
 
@@ -252,12 +197,6 @@ class DayCount:
 # one count per account per process: a migration opens several clients on one account (the
 # token check, the load, the reconcile) and the share is of the account's day, not a client's
 _ACCOUNTS: dict[str, DayCount] = {}
-
-
-def account_key(base_url: str, api_token: str) -> str:
-    """The key clients of one account share their day's count under (the token hashed: the
-    stand-in serves several accounts on one address)."""
-    return f"{base_url.rstrip('/')}#{hashlib.sha256(api_token.encode()).hexdigest()[:16]}"
 
 
 class TokenPacer(Pacer):
