@@ -1,0 +1,111 @@
+"""The loader's Freshsales hour: the plan's arithmetic, the share of a rolling hour, the account's
+own count believed, a 429 retried after Retry-After, and a clean stop (exit 14) wherever the
+wait for the hour would be longer than FRESHSALES_MAX_WAIT_S; end to end, the hour reached
+mid-load and the rerun an hour later landing the rest exactly once."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bizmig.failures import explain
+from common.exits import ExitCode
+from load.core.transport import PacedHttp
+from load.freshsales import budget
+from load.freshsales.budget import (
+    HourlyBudgetSpent,
+    HourlyPacer,
+    RequestAllowance,
+    account_key,
+    allowance_for,
+    request_allowance,
+)
+from tests.load.test_pacing_jitter import FakeClock
+
+
+def test_the_hour_follows_the_plan_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    hours = {p: allowance_for(p) for p in ("free", "growth", "pro", "enterprise")}
+    assert {p: (a.hourly, a.stop_at) for p, a in hours.items()} == {
+        "free": (1_000, 800),
+        "growth": (1_000, 800),
+        "pro": (2_000, 1_600),
+        "enterprise": (5_000, 4_000),
+    }
+    assert request_allowance().source == "assumed (Growth)"
+    monkeypatch.setenv("FRESHSALES_PLAN", "Pro")
+    monkeypatch.setenv("FRESHSALES_BUDGET_SHARE", "0.5")
+    monkeypatch.setenv("FRESHSALES_PER_MINUTE", "400")
+    assert (request_allowance().stop_at, request_allowance().per_minute) == (1_000, 400)
+    monkeypatch.setenv("FRESHSALES_HOURLY_REQUESTS", "3000")  # the override wins over the plan
+    assert request_allowance().stop_at == 1_500
+
+
+def test_past_the_share_the_load_waits_for_the_rolling_hour_or_stops_with_exit_14() -> None:
+    clock = FakeClock()
+    allowance = RequestAllowance(hourly=100, share=0.8, max_wait=300)
+    account = account_key("http://fs", "key-of-one-test-account")
+    budget._ACCOUNTS.pop(account, None)
+    first = HourlyPacer(allowance, sleep=clock.sleep, clock=clock, account=account)
+    for _ in range(50):
+        first.take()
+    clock.now = 3_000.0  # 50 requests at 0 s, then 30 more at 3 000 s: the share is full
+    later = HourlyPacer(allowance, sleep=clock.sleep, clock=clock, account=account)
+    for _ in range(30):  # the reconcile's client counts the same account's hour
+        later.take()
+    assert later.used_this_hour == 80
+    with pytest.raises(HourlyBudgetSpent) as stopped:
+        later.take()  # the hour frees its first request at 3 600 s: 600 s, over the 300 allowed
+    assert explain(stopped.value)[0] == ExitCode.DESTINATION_BUDGET_EXHAUSTED == 14
+    assert "resumes from its ledger" in str(stopped.value)
+    assert later.used_this_hour == 80  # the refused request was not counted
+    waiting = FakeClock()
+    patient = HourlyPacer(RequestAllowance(hourly=100, share=0.8), waiting.sleep, waiting)
+    for _ in range(81):
+        patient.take()
+    assert waiting.now == pytest.approx(3_600.0)  # the default 4 000 s waits, it does not stop
+    budget._ACCOUNTS.pop(account, None)
+
+
+def test_the_accounts_own_count_shrinks_the_loaders_hour() -> None:
+    clock = FakeClock()
+    hour = HourlyPacer(RequestAllowance(hourly=1_000, share=0.8, max_wait=60), clock.sleep, clock)
+    hour.take()
+    # 700 used by everyone, 1 of them this load's: 699 are the customer's; room 800 - 699 = 101
+    hour.after(httpx.Response(200, headers={"X-RateLimit-Total": "1000",
+                                            "X-RateLimit-Remaining": "300"}))  # fmt: skip
+    for _ in range(100):
+        hour.take()
+    with pytest.raises(HourlyBudgetSpent, match="holds 800 requests"):
+        hour.take()
+
+
+class Client(PacedHttp):
+    """The wiring budget.py's docstring gives the adapter's client."""
+
+    def __init__(self, handler, allowance: RequestAllowance, clock: FakeClock) -> None:
+        hour = HourlyPacer(allowance, sleep=clock.sleep, clock=clock)
+        super().__init__(
+            "http://fs", {}, allowance.budget, transport=httpx.MockTransport(handler),
+            sleep=clock.sleep,
+        )  # fmt: skip
+        self.pacer, self.bucket = hour, hour.bucket
+
+    def observe(self, response: httpx.Response) -> None:
+        self.pacer.after(response)
+
+    def throttle_of(self, response: httpx.Response):
+        return self.pacer.throttle_of(response)
+
+
+def test_a_429_is_retried_after_its_wait_or_stops_when_the_wait_is_too_long() -> None:
+    clock = FakeClock()
+    answers = iter([httpx.Response(429, headers={"Retry-After": "120"}), httpx.Response(200)])
+    client = Client(lambda request: next(answers), RequestAllowance(1_000, max_wait=600), clock)
+    client.request("POST", "/api/contacts/upsert", json={})
+    assert client.stats.total == 2 and clock.now == pytest.approx(120.0, abs=0.01)
+
+    refused = httpx.Response(429, headers={"Retry-After": "3000"})
+    stopped = Client(lambda request: refused, RequestAllowance(1_000, max_wait=600), FakeClock())
+    with pytest.raises(HourlyBudgetSpent, match="refused a request"):
+        stopped.request("POST", "/api/contacts/upsert", json={})
+    assert stopped.stats.total == 1  # stopped, not retried for the rest of the hour
