@@ -18,16 +18,28 @@ with a new read of what it already wrote (the core's plan reads the destination,
 charges every window after the first the re-read of the whole target (an upper bound: earlier
 windows wrote less), and says when a window's room cannot even cover it: the load would never
 finish.
+
+Destinations that write one call a record (Pipedrive, Freshsales) count the same three figures
+per object from a dry run (:class:`EntityRows`: created, changed, already held) and read the same
+seeds (the mapping tables humans edit, from the built staging file or the CSV): those helpers
+live here, once.
 """
 
 from __future__ import annotations
 
+import csv
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+if TYPE_CHECKING:
+    from load.core.loader import ObjectResult
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 @dataclass(frozen=True)
@@ -142,3 +154,52 @@ def mart_counts(duckdb_path: Path | None, relations: list[str]) -> dict[str, int
         if not all(relation in built for relation in relations):
             return None
         return {r: int(con.execute(f"select count(*) from {r}").fetchone()[0]) for r in relations}
+
+
+@dataclass(frozen=True)
+class EntityRows:
+    """Rows the load sends (``created``; ``changed``: updated or restored) and records of the
+    migration the account already holds (what a listing before writing pages through)."""
+
+    created: int
+    changed: int = 0
+    held: int = 0
+
+
+def rows_from_results(results: Sequence[ObjectResult]) -> dict[str, EntityRows]:
+    """What a dry run found per object: created rows, changed rows, the migration's records held."""
+    out = {}
+    for r in results:
+        changed = r.actions.get("updated", 0) + r.actions.get("restored", 0)
+        held = changed + r.actions.get("unchanged", 0)
+        out[r.object] = EntityRows(r.actions.get("created", 0), changed, held)
+    return out
+
+
+def seed_rows(duckdb_path: Path | None, seed: str) -> list[dict[str, Any]]:
+    """A seed's rows: from the built staging file where dbt built it, else its CSV."""
+    if duckdb_path is not None and duckdb_path.exists():
+        with duckdb.connect(str(duckdb_path), read_only=True) as con:
+            built = con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'seeds' and table_name = ?",
+                [seed],
+            ).fetchone()
+            if built and built[0]:
+                cursor = con.execute(f"select * from seeds.{seed}")
+                names = [d[0] for d in cursor.description]
+                return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    path = SEEDS / f"{seed}.csv"
+    if not path.exists():
+        return []
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def payments_target(duckdb_path: Path | None, settings_seed: str) -> str:
+    """``deals`` or ``notes`` (the default), as the destination's settings seed says."""
+    for row in seed_rows(duckdb_path, settings_seed):
+        values = list(row.values())
+        if values and values[0] == "payments_as" and len(values) > 1:
+            return str(values[1]).strip().lower()
+    return "notes"

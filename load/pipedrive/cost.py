@@ -30,17 +30,22 @@ sending can take: for a 20 000-record account on Lite, 2 000 s at 20 requests pe
 
 from __future__ import annotations
 
-import csv
 import inspect
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from load.core.cost import Allowance, CostLine, CostPlan, mart_counts
+from load.core.cost import (
+    Allowance,
+    CostLine,
+    CostPlan,
+    EntityRows,
+    mart_counts,
+    payments_target,
+    rows_from_results,
+    seed_rows,
+)
 from load.core.loader import ObjectResult
 from load.core.reconcile import reconcile
 from load.pipedrive.budget import TokenAllowance, TokenPacer, allowance_for, token_allowance
@@ -57,19 +62,9 @@ from load.pipedrive.token_costs import (
 TOKENS = "tokens"
 DAY = 86_400.0
 USERS = "/v1/users"
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SETTINGS_SEED = "pipedrive_settings"
 RECONCILE_SAMPLE: int = inspect.signature(reconcile).parameters["sample"].default
 FIELD_ENTITIES = tuple(name for name, e in ENTITIES.items() if e.custom_fields)
-
-
-@dataclass(frozen=True)
-class EntityRows:
-    """Rows the load sends (``created``; ``changed``: updated or restored) and records of the
-    migration the account already holds (what the listing before writing pages through)."""
-
-    created: int
-    changed: int = 0
-    held: int = 0
 
 
 def pages(path: str, records: int) -> int:
@@ -207,51 +202,13 @@ def rows_from_inventory(records: Mapping[str, int], payments_as: str) -> dict[st
     return {name: EntityRows(n) for name, n in counts.items()}
 
 
-def rows_from_results(results: Sequence[ObjectResult]) -> dict[str, EntityRows]:
-    """What a dry run found: created rows, changed rows, and the migration's records held."""
-    out = {}
-    for r in results:
-        changed = r.actions.get("updated", 0) + r.actions.get("restored", 0)
-        held = changed + r.actions.get("unchanged", 0)
-        out[r.object] = EntityRows(r.actions.get("created", 0), changed, held)
-    return out
-
-
 def wanted_field_count(duckdb_path: Path | None) -> int:
     """Custom fields a fresh account lacks: the seed's, plus "Bizstim ID" per entity (read from
     the built seeds where they are built, else from ``seeds/pipedrive_fields.csv``)."""
-    rows = _seed_rows(duckdb_path, "pipedrive_fields")
+    rows = seed_rows(duckdb_path, "pipedrive_fields")
     wanted = {(e, KEY) for e in FIELD_ENTITIES}
     wanted |= {(str(r.get("entity")), str(r.get("field_key"))) for r in rows}
     return len(wanted)
-
-
-def payments_target(duckdb_path: Path | None) -> str:
-    """``deals`` or ``notes`` (the default), as ``seeds/pipedrive_settings.csv`` says."""
-    for row in _seed_rows(duckdb_path, "pipedrive_settings"):
-        values = list(row.values())
-        if values and values[0] == "payments_as" and len(values) > 1:
-            return str(values[1]).strip().lower()
-    return "notes"
-
-
-def _seed_rows(duckdb_path: Path | None, seed: str) -> list[dict[str, Any]]:
-    if duckdb_path is not None and duckdb_path.exists():
-        with duckdb.connect(str(duckdb_path), read_only=True) as con:
-            built = con.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = 'seeds' and table_name = ?",
-                [seed],
-            ).fetchone()
-            if built and built[0]:
-                cursor = con.execute(f"select * from seeds.{seed}")
-                names = [d[0] for d in cursor.description]
-                return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-    path = SEEDS / f"{seed}.csv"
-    if not path.exists():
-        return []
-    with path.open(newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 # -- the plans the CLI prints ---------------------------------------------------------------
@@ -267,7 +224,7 @@ def scope_plan(
     if counts is not None:
         rows, basis = rows_from_marts(counts), "the built marts (exact, first load)"
     else:
-        rows = rows_from_inventory(inventory, payments_target(duckdb_path))
+        rows = rows_from_inventory(inventory, payments_target(duckdb_path, SETTINGS_SEED))
         basis = "the Bizstim inventory (≤ estimate)"
     allowance = token_allowance()
     if daily_tokens is not None:
