@@ -49,9 +49,15 @@ def print_cost(out: Console, plan: CostPlan, title: str) -> None:
             "raise the allocation or the share the load may use",
             soft_wrap=True,
         )
+    elif eta > 1 and plan.waits_between_windows:
+        out.print(
+            f"[bold yellow]ETA: {eta} {span}s[/] — the load waits for each {span}'s room and "
+            "runs through in one command",
+            soft_wrap=True,
+        )
     elif eta > 1:
         out.print(
-            f"[bold yellow]ETA: {eta} {span}s[/] — the load stops when a {span}'s room is "
+            f"[bold yellow]ETA: {eta} {span}s[/] — the load stops when {_a(span)} {span}'s room is "
             f"spent (exit 14) and the same command resumes it, {eta - 1} time(s)",
             soft_wrap=True,
         )
@@ -59,6 +65,10 @@ def print_cost(out: Console, plan: CostPlan, title: str) -> None:
         out.print(f"ETA: fits the room left in this {span}", soft_wrap=True)
     for note in plan.notes:
         out.print(f"[dim]{escape(note)}[/]", soft_wrap=True)
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiouh" else "a"
 
 
 def allowance_line(plan: CostPlan, allowance: Allowance) -> str:

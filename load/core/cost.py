@@ -99,6 +99,9 @@ class CostPlan:
     allowances: list[Allowance]
     notes: list[str] = field(default_factory=list)
     resume_reread: dict[str, int] = field(default_factory=dict)  # per unit, re-read on resume
+    # the load waits inside one run for the next window's room (Freshsales' rolling hour,
+    # FRESHSALES_MAX_WAIT_S above an hour) instead of stopping with exit 14 at each window
+    waits_between_windows: bool = False
 
     def total(self, unit: str) -> int:
         return sum(line.total(unit) for line in self.lines)
