@@ -155,6 +155,11 @@ def scope_cost(
         from load.pipedrive.cost import scope_plan as pipedrive_scope_plan
 
         return pipedrive_scope_plan(inventory, duckdb_path, daily_requests)
+    if name == "freshsales":
+        # the hour comes from FRESHSALES_PLAN / FRESHSALES_HOURLY_REQUESTS, not a daily figure
+        from load.freshsales.cost import scope_plan as freshsales_scope_plan
+
+        return freshsales_scope_plan(inventory, duckdb_path)
     if name != "salesforce":
         return None
     from common.settings import ConfigError, salesforce_settings
@@ -173,6 +178,10 @@ def dry_run_cost(destination: Destination, results: Sequence[ObjectResult]) -> C
         from load.pipedrive.cost import dry_run_plan as pipedrive_dry_run_plan
 
         return pipedrive_dry_run_plan(destination, results)
+    if destination.name == "freshsales":
+        from load.freshsales.cost import dry_run_plan as freshsales_dry_run_plan
+
+        return freshsales_dry_run_plan(destination, results)
     if destination.name != "salesforce":
         return None
     from load.salesforce.cost import dry_run_plan
