@@ -41,12 +41,14 @@ class Unreachable(RuntimeError):
 
 def check_url(name: str, url: str, system: str) -> str:
     """The URL without a trailing slash, or :class:`WrongAddress` naming what is wrong.
-    ``system`` is ``"bizstim"``, ``"twenty"``, ``"salesforce"`` or ``"pipedrive"``."""
+    ``system`` is ``"bizstim"``, ``"twenty"``, ``"salesforce"``, ``"pipedrive"`` or
+    ``"freshsales"``."""
     example = {
         "bizstim": "https://www.bizstim.com/api",
         "twenty": "https://crm.example.com",
         "salesforce": "https://mycompany.my.salesforce.com",
         "pipedrive": "https://mycompany.pipedrive.com",
+        "freshsales": "https://mycompany.myfreshworks.com/crm/sales",
     }[system]
     raw = str(url).strip()
     parts = urlsplit(raw)
@@ -89,6 +91,11 @@ def check_url(name: str, url: str, system: str) -> str:
         raise WrongAddress(
             f"{name}={raw!r}: give the company's base URL without /api/v2 or /v1 "
             f"(e.g. {example}); bizmig adds both API paths itself"
+        )
+    if system == "freshsales" and "api" in path.lower().split("/"):
+        raise WrongAddress(
+            f"{name}={raw!r}: give the account's base URL without /api (e.g. {example}, or "
+            "https://<domain>.freshsales.io for Classic); bizmig adds /api/... itself"
         )
     return raw.rstrip("/")
 

@@ -17,6 +17,12 @@ Names (env var = top-level key in the `.dlt` TOML files, lower-cased):
   base URL) and ``PIPEDRIVE_API_TOKEN`` (secret, sent as header ``x-api-token``); the token
   budget's settings (``PIPEDRIVE_PLAN``, ``PIPEDRIVE_SEATS``, ``PIPEDRIVE_DAILY_TOKENS``,
   ``PIPEDRIVE_BUDGET_SHARE``) are read by :mod:`load.pipedrive.budget`
+* ``FRESHSALES_API_URL`` (the bundle's ``https://<bundle>.myfreshworks.com/crm/sales``, a
+  Classic ``https://<domain>.freshsales.io``, or a stand-in's; the loader appends ``/api/...``)
+  and ``FRESHSALES_API_KEY`` (secret, sent as ``Authorization: Token token=<key>``); the hourly
+  budget's settings (``FRESHSALES_PLAN``, ``FRESHSALES_HOURLY_REQUESTS``,
+  ``FRESHSALES_BUDGET_SHARE``, ``FRESHSALES_PER_MINUTE``, ``FRESHSALES_MAX_WAIT_S``) are read by
+  :mod:`load.freshsales.budget`, the unconfirmed paths' flags by the modules they switch
 
 Resolution goes through dlt's own provider chain (env, then `.dlt/secrets.toml`, then
 `.dlt/config.toml`), so the keys never need to be written anywhere else. Values are checked
@@ -234,3 +240,32 @@ def pipedrive_settings(api_url: str | None = None) -> PipedriveSettings:
         )
     name = "--url" if api_url else "PIPEDRIVE_API_URL"
     return PipedriveSettings(check_url(name, str(url), "pipedrive"), token)
+
+
+@dataclass(frozen=True)
+class FreshsalesSettings:
+    api_url: str
+    api_key: str
+
+    def __repr__(self) -> str:  # never print the key
+        return f"FreshsalesSettings(api_url={self.api_url!r}, api_key=<hidden>)"
+
+
+def freshsales_key() -> str | None:
+    """The configured API key (also for masking it in reports)."""
+    key = _lookup("freshsales_api_key", secret=True)
+    return str(key) if key else None
+
+
+def freshsales_settings(api_url: str | None = None) -> FreshsalesSettings:
+    url = api_url or _lookup("freshsales_api_url")
+    key = freshsales_key()
+    if not url or not key:
+        raise ConfigError(
+            "Freshsales is not configured: set FRESHSALES_API_URL "
+            "(https://<bundle>.myfreshworks.com/crm/sales) and FRESHSALES_API_KEY (Profile "
+            "settings → API settings; or the same names lower-cased in .dlt/config.toml / "
+            "secrets.toml)"
+        )
+    name = "--url" if api_url else "FRESHSALES_API_URL"
+    return FreshsalesSettings(check_url(name, str(url), "freshsales"), key)

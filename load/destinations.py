@@ -1,8 +1,8 @@
 """The destinations ``--to`` names, and the one place that knows how each is opened.
 
-Five CRMs, one pipeline: ``twenty``, ``salesforce`` (issue 14) and ``pipedrive`` (issue 15)
-are built; ``freshsales`` and ``monday`` are named now so the CLI, the ledger and the report
-already speak of them, and each arrives as its own issue (16-17) with one adapter under
+Five CRMs, one pipeline: ``twenty``, ``salesforce`` (issue 14), ``pipedrive`` (issue 15) and
+``freshsales`` (issue 16) are built; ``monday`` is named now so the CLI, the ledger and the
+report already speak of it, and it arrives as its own issue (17) with one adapter under
 ``load/<name>/``, one mart folder under ``models/marts/<name>/`` and one stand-in under
 ``sandbox/<name>/``. Asking for one that is not built yet is a one-line error with its own
 exit code (13), before anything is read.
@@ -35,7 +35,7 @@ KNOWN: dict[str, Known] = {
         Known("twenty", "Twenty", None, "TWENTY"),
         Known("salesforce", "Salesforce", None, "SALESFORCE"),
         Known("pipedrive", "Pipedrive", None, "PIPEDRIVE"),
-        Known("freshsales", "Freshsales", 16, "FRESHSALES"),
+        Known("freshsales", "Freshsales", None, "FRESHSALES"),
         Known("monday", "monday CRM", 17, "MONDAY"),
     )
 }
@@ -67,6 +67,10 @@ def load_order(name: str) -> tuple[LoadSpec, ...]:
         from load.pipedrive.specs import LOAD_ORDER as PIPEDRIVE_ORDER
 
         return PIPEDRIVE_ORDER
+    if name == "freshsales":
+        from load.freshsales.specs import LOAD_ORDER as FRESHSALES_ORDER
+
+        return FRESHSALES_ORDER
     from load.twenty.specs import LOAD_ORDER
 
     return LOAD_ORDER
@@ -88,6 +92,10 @@ def settings_for(name: str, url: str | None) -> Any:
         from common.settings import pipedrive_settings
 
         return pipedrive_settings(url)
+    if name == "freshsales":
+        from common.settings import freshsales_settings
+
+        return freshsales_settings(url)
     from common.settings import twenty_settings
 
     return twenty_settings(url)
@@ -107,6 +115,11 @@ def open_destination(
         from load.pipedrive.session import open_pipedrive
 
         return open_pipedrive(settings, duckdb_path)
+    if name == "freshsales":
+        # paced by the account's hour (load.freshsales.budget), not by --rate-limit/--rate-window
+        from load.freshsales.session import open_freshsales
+
+        return open_freshsales(settings, duckdb_path)
     from load.twenty.session import open_session
 
     return open_session(settings, duckdb_path, rate_limit, rate_window)
@@ -115,7 +128,7 @@ def open_destination(
 def preflight(name: str, settings: Any, rate_limit: int, rate_window: float) -> None:
     """The destination answers and takes the credentials, before any Bizstim budget is spent
     (Twenty: one GET of its metadata; Salesforce: the OAuth login, no API request counted;
-    Pipedrive: ``GET /v1/users/me``, 2 tokens)."""
+    Pipedrive: ``GET /v1/users/me``, 2 tokens; Freshsales: ``GET /api/selector/owners``)."""
     require_built(name)
     from common.addresses import check_reachable
 
@@ -129,6 +142,11 @@ def preflight(name: str, settings: Any, rate_limit: int, rate_window: float) -> 
         from load.pipedrive.session import connect
 
         connect(settings).close()
+        return
+    if name == "freshsales":
+        from load.freshsales.session import connect as connect_freshsales
+
+        connect_freshsales(settings)[0].close()
         return
     from load.twenty.client import TwentyClient
     from load.twenty.session import introspect_twenty
