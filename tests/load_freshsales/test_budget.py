@@ -1,15 +1,18 @@
 """The loader's Freshsales hour: the plan's arithmetic, the share of a rolling hour, the account's
 own count believed, a 429 retried after Retry-After, and a clean stop (exit 14) wherever the
-wait for the hour would be longer than FRESHSALES_MAX_WAIT_S; end to end, the hour reached
-mid-load and the rerun an hour later landing the rest exactly once."""
+wait for the hour would be longer than FRESHSALES_MAX_WAIT_S; the cost plan's requests per
+record and its ETA in hours."""
 
 from __future__ import annotations
+
+import math
 
 import httpx
 import pytest
 
 from bizmig.failures import explain
 from common.exits import ExitCode
+from load.core.cost import EntityRows
 from load.core.transport import PacedHttp
 from load.freshsales import budget
 from load.freshsales.budget import (
@@ -20,6 +23,7 @@ from load.freshsales.budget import (
     allowance_for,
     request_allowance,
 )
+from load.freshsales.cost import REQUESTS, freshsales_plan
 from tests.load.test_pacing_jitter import FakeClock
 
 
@@ -109,3 +113,19 @@ def test_a_429_is_retried_after_its_wait_or_stops_when_the_wait_is_too_long() ->
     with pytest.raises(HourlyBudgetSpent, match="refused a request"):
         stopped.request("POST", "/api/contacts/upsert", json={})
     assert stopped.stats.total == 1  # stopped, not retried for the rest of the hour
+
+
+def test_the_plan_counts_one_request_a_record_and_the_eta_in_hours_per_plan() -> None:
+    rows = {"contact": EntityRows(10_000)}
+    growth = freshsales_plan(rows, allowance_for("growth"), "test", fields_wanted=9)
+    # 4 fields reads + owners + 10 000 upserts + the id maps' first reads (filters and one
+    # page for the three view modules, one product page; appointments and notes: none)
+    assert growth.total(REQUESTS) == 4 + 1 + 10_000 + 3 * 2 + 1
+    assert growth.eta_windows() == math.ceil(10_012 / 800) == 13  # waits: nothing re-read
+    assert freshsales_plan(rows, allowance_for("enterprise"), "test", 9).eta_windows() == 3
+    stopping = freshsales_plan(rows, allowance_for("growth", max_wait=600), "test", 9)
+    reread = 4 + 1 + (1 + 100) + 2 + 1 + 2  # contacts' 100 pages by the second hour
+    assert stopping.resume_reread == {REQUESTS: reread}
+    assert stopping.eta_windows() == 1 + math.ceil((10_012 - 800) / (800 - reread)) == 15
+    bulk = freshsales_plan(rows, allowance_for("growth"), "test", 9, bulk=True)
+    assert bulk.writes(REQUESTS) == 100 * 3  # a job per 100 and two polls each
