@@ -38,12 +38,15 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
+from bizmig.demo_freshsales import freshsales_args, play_admin
+from bizmig.demo_freshsales import settings_for as freshsales_settings_for
 from bizmig.mapping import propose
 from bizmig.mapping_seed import (
     SKIP,
@@ -55,8 +58,10 @@ from bizmig.mapping_seed import (
 )
 from bizmig.migrate import MigrationConfig, execute
 from bizmig.phases import PROJECT_DIR
+from common.exits import ExitCode
 from common.settings import (
     BizstimSettings,
+    FreshsalesSettings,
     PipedriveSettings,
     SalesforceSettings,
     TwentySettings,
@@ -187,7 +192,9 @@ def workspace_members(bizstim_db: Path, leave_out: int = 2) -> list[str]:
 
 def start_destination(
     servers: StandIns, to: str, workdir: Path, bizstim_db: Path, twenty_window: float
-) -> tuple[TwentySettings | SalesforceSettings | PipedriveSettings, tuple[int, float]]:
+) -> tuple[
+    TwentySettings | SalesforceSettings | PipedriveSettings | FreshsalesSettings, tuple[int, float]
+]:
     """The ``--to`` destination's stand-in, with users for the Bizstim staff minus two (so
     the report shows an unmatched-users queue); its settings and the client's pacing."""
     people = workspace_members(bizstim_db)
@@ -199,6 +206,11 @@ def start_destination(
         url = servers.start("salesforce", args)
         console.print(f"[bold]Salesforce stand-in[/]: {url}")
         return SalesforceSettings(url, *SALESFORCE_CLIENT), (100, 1.0)
+    if to == "freshsales":
+        args, _plan = freshsales_args(workdir, people)
+        url = servers.start("freshsales", args)
+        console.print(f"[bold]Freshsales stand-in[/]: {url}")
+        return freshsales_settings_for(url), (100, 1.0)  # paced by the account's hour instead
     if to == "pipedrive":
         plan = os.environ.setdefault("PIPEDRIVE_PLAN", DEMO_PIPEDRIVE_PLAN)  # loader and stand-in
         args = ["--account", f"demo:{PIPEDRIVE_TOKEN}", "--plan", plan]
@@ -282,5 +294,12 @@ def demo_command(
             before_build=lambda: record_decisions(project, staging),
         )
         code = execute(config)
+        if (
+            to == "freshsales"
+            and code == ExitCode.SCHEMA_CONFLICT
+            and isinstance(target, FreshsalesSettings)
+            and play_admin(target, staging, console.print)
+        ):
+            code = execute(replace(config, restart=False))  # resumes at the load
     if code:
         raise typer.Exit(code)

@@ -279,12 +279,25 @@ def rollback_command(
     run: Annotated[list[str] | None, typer.Option(help="Only this load run (repeatable).")] = None,
     schema: Annotated[bool, typer.Option(help="Also remove the custom fields/objects.")] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    forget: Annotated[
+        bool,
+        typer.Option(
+            help="Freshsales: erase created records for good (DELETE .../forget) instead of "
+            "sending them to the recycle bin."
+        ),
+    ] = False,
     rate_limit: RateLimit = 100,
     rate_window: RateWindow = 60.0,
 ) -> None:
     """Undo loads: destroy what they created, restore what they changed."""
     session, _ = _open(to, twenty_url, duckdb, rate_limit, rate_window)
     specs = session.specs
+    if forget:
+        if not hasattr(session, "erase"):
+            session.close()
+            console.print(f"[bold red]error:[/] --forget: {session.display_name} has no erase")
+            raise typer.Exit(ExitCode.CONFIG)
+        session.erase = True  # type: ignore[attr-defined]
     try:
         target = ", ".join(run) if run else "every load run"
         if not yes and not typer.confirm(f"Roll back {target} in {session.url}?"):
