@@ -35,7 +35,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 import urllib.request
@@ -46,6 +45,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.resumable import migrate_until_done  # noqa: E402
 from benchmarks.salesforce import attempts, phase_of  # noqa: E402
 from benchmarks.scale import Sampler, clients_for, start_bizstim  # noqa: E402
 from bizmig.demo import copy_project, workspace_members  # noqa: E402
@@ -66,7 +66,6 @@ from sandbox.servers import RunningServer, start_server  # noqa: E402
 
 BIZSTIM_LIMIT = 1000
 API_TOKEN = "bench-pipedrive-" + "0" * 24
-LIMIT_STOP = 14  # exit code of a load stopped by the daily budget (common.exits)
 CHILD = """
 import json, resource, sys
 from pathlib import Path
@@ -99,38 +98,6 @@ def next_day(account: RunningServer) -> None:
         f"{account.url}/_sandbox/clock/advance?hours=24", method="POST"
     )
     urllib.request.urlopen(request).read()
-
-
-def migrate_until_done(
-    config: dict[str, Any], env: dict[str, str], work: Path, account: RunningServer
-) -> list[dict]:
-    """The same migration run again after every exit 14, the account a day later each time,
-    until it exits otherwise (0, or a failure the figures report as ``final_exit``)."""
-    runs: list[dict] = []
-    while True:
-        started = time.monotonic()
-        with (work / "run" / f"migrate-{len(runs) + 1}.log").open("w") as out:
-            proc = subprocess.run(
-                [sys.executable, "-c", CHILD, json.dumps({**config, "restart": not runs})],
-                cwd=work / "run",
-                env=env,
-                stdout=out,
-                stderr=subprocess.PIPE,
-                text=True,
-                check=False,
-            )
-        tail = proc.stderr.rsplit("PEAK_KB", 1)
-        peak = int(tail[1].split()[0]) if len(tail) == 2 else 0
-        runs.append({"exit": proc.returncode, "wall_s": round(time.monotonic() - started, 1),
-                     "peak_kb": peak})  # fmt: skip
-        print(f"run {len(runs)}: exit {proc.returncode}, {runs[-1]['wall_s']} s")
-        if proc.returncode != LIMIT_STOP:  # done, or failed: the figures say which
-            if proc.returncode:
-                print(f"migration exited {proc.returncode}:\n{proc.stderr[-3000:]}")
-            return runs
-        if len(runs) > 30:
-            raise SystemExit("still stopping for the day after 30 runs")
-        next_day(account)
 
 
 def run_benchmark(
@@ -168,7 +135,7 @@ def run_benchmark(
             "report": str(work / "run" / "report"),
             "project": str(copy_project(work / "run" / "project")),
         }
-        runs = migrate_until_done(config, env, work, account)
+        runs = migrate_until_done(CHILD, config, env, work, lambda: next_day(account))
         log = account.requests()
     finally:
         bizstim.stop()
