@@ -135,7 +135,7 @@ def run_benchmark(
             "report": str(work / "run" / "report"),
             "project": str(copy_project(work / "run" / "project")),
         }
-        runs = migrate_until_done(CHILD, config, env, work, lambda: next_day(account))
+        runs = migrate_until_done(CHILD, config, env, work, lambda _code: next_day(account))
         log = account.requests()
     finally:
         bizstim.stop()

@@ -26,12 +26,15 @@ def migrate_until_done(
     config: dict[str, Any],
     env: dict[str, str],
     work: Path,
-    advance: Callable[[], None],
+    between: Callable[[int], None],
+    again: tuple[int, ...] = (BUDGET_STOP,),
     max_runs: int = 30,
 ) -> list[dict]:
     """Run ``child`` (Python source taking the JSON ``config`` as its argument and printing
-    ``PEAK_KB <n>`` on stderr) until it exits other than 14, calling ``advance`` after each 14.
-    ``config["restart"]`` is true for the first run only."""
+    ``PEAK_KB <n>`` on stderr) until it exits with a code not in ``again``, calling
+    ``between(code)`` before each rerun (Freshsales' also reruns after the fields checklist,
+    exit 7, once an admin created the fields). ``config["restart"]`` is true for the first
+    run only."""
     runs: list[dict] = []
     while True:
         started = time.monotonic()
@@ -50,10 +53,10 @@ def migrate_until_done(
         runs.append({"exit": proc.returncode, "wall_s": round(time.monotonic() - started, 1),
                      "peak_kb": peak})  # fmt: skip
         print(f"run {len(runs)}: exit {proc.returncode}, {runs[-1]['wall_s']} s")
-        if proc.returncode != BUDGET_STOP:  # done, or failed: the figures say which
+        if proc.returncode not in again:  # done, or failed: the figures say which
             if proc.returncode:
                 print(f"migration exited {proc.returncode}:\n{proc.stderr[-3000:]}")
             return runs
         if len(runs) >= max_runs:
             raise SystemExit(f"still stopping for the budget after {max_runs} runs")
-        advance()
+        between(proc.returncode)
