@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import duckdb
 
 from tests.kit.fault import Fault
+from tests.kit.harness_freshsales import FreshsalesHarness
 from tests.kit.harness_pipedrive import PipedriveHarness
 from tests.kit.harness_salesforce import SalesforceHarness
 from tests.load.conftest import Twenty, mart_counts, start_twenty
@@ -182,5 +183,6 @@ class TwentyHarness:
 
 
 HARNESSES: dict[str, Harness] = {
-    h.name: h for h in (TwentyHarness(), SalesforceHarness(), PipedriveHarness())
+    h.name: h
+    for h in (TwentyHarness(), SalesforceHarness(), PipedriveHarness(), FreshsalesHarness())
 }
