@@ -137,15 +137,14 @@ def flatten(mod: Module, raw: Mapping[str, Any]) -> dict[str, Any]:
         record[KEY] = (raw.get("custom_field") or {}).get(KEY_FIELD)
     else:
         record[KEY] = marker_of(raw.get("description"))
-    if mod.singular == "contact" and "sales_account_id" not in record:
+    if mod.singular == "contact" and "sales_account_id" not in record and "sales_accounts" in raw:
         primary = [a for a in raw.get("sales_accounts") or [] if a.get("is_primary")]
         record["sales_account_id"] = primary[0].get("id") if primary else None
-    if mod.singular == "deal" and "contact_id" not in record:
-        contacts = (
-            raw.get("contact_ids")
-            or raw.get("contacts_added_list")
-            or [c.get("id") for c in raw.get("contacts") or [] if isinstance(c, dict)]
-        )
+    held_contacts = [k for k in ("contact_ids", "contacts_added_list", "contacts") if k in raw]
+    if mod.singular == "deal" and "contact_id" not in record and held_contacts:
+        contacts = [
+            c.get("id") if isinstance(c, dict) else c for c in raw.get(held_contacts[0]) or []
+        ]
         record["contact_id"] = contacts[0] if contacts else None
     return record
 

@@ -12,7 +12,7 @@ by their contact (``GET /api/contacts/{id}?include=notes,appointments``, one req
 sent again after the core's backoff. A run killed between the POST and the ledger write is
 settled the same way by the next run's read (``landed_id``). An update is a PUT by id, which is
 idempotent. A 4xx refusal is one record's problem: the core quarantines it with Freshsales'
-words. ``FRESHSALES_BULK_UPSERT=1`` sends the upsert modules through :mod:`load.freshsales.bulk`.
+words.
 """
 
 from __future__ import annotations
@@ -73,10 +73,13 @@ class Writer:
         self, mod: Module, body: dict[str, Any], external_id: str, item: Planned
     ) -> dict[str, Any]:
         request = {"unique_identifier": {KEY_FIELD: external_id}, mod.resource: body}
+        retries = self.client.stats.retries
         answer = self.client.request("POST", f"{mod.path}/upsert", json=request)
         status = self.client.last_status
         self.outcomes[status] = self.outcomes.get(status, 0) + 1
-        if status == 201 and item.action != "created":
+        if self.client.stats.retries != retries:
+            pass  # sent again after a lost answer: a 200 may be this run's own create
+        elif status == 201 and item.action != "created":
             item.action = "created"  # the account did not hold it (deleted since the read)
         elif status == 200 and item.action == "created":
             item.action = "updated"  # the account held it although the read did not show it
