@@ -5,16 +5,25 @@ record and its ETA in hours."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import math
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from bizmig.failures import explain
 from common.exits import ExitCode
+from common.settings import FreshsalesSettings
 from load.core.cost import EntityRows
+from load.core.ledger import Ledger
+from load.core.run import LoadOptions, perform_load
 from load.core.transport import PacedHttp
 from load.freshsales import budget
+from load.freshsales.adapter import FreshsalesDestination
 from load.freshsales.budget import (
     HourlyBudgetSpent,
     HourlyPacer,
@@ -23,8 +32,17 @@ from load.freshsales.budget import (
     allowance_for,
     request_allowance,
 )
+from load.freshsales.client import FreshsalesClient
 from load.freshsales.cost import REQUESTS, freshsales_plan
+from sandbox.servers import RunningServer, start_server
 from tests.load.test_pacing_jitter import FakeClock
+from tests.load_freshsales.tiny_account import (
+    BUNDLE,
+    Recording,
+    create_fields,
+    mart_rows,
+    write_staging,
+)
 
 
 def test_the_hour_follows_the_plan_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -129,3 +147,60 @@ def test_the_plan_counts_one_request_a_record_and_the_eta_in_hours_per_plan() ->
     assert stopping.eta_windows() == 1 + math.ceil((10_012 - 800) / (800 - reread)) == 15
     bulk = freshsales_plan(rows, allowance_for("growth"), "test", 9, bulk=True)
     assert bulk.writes(REQUESTS) == 100 * 3  # a job per 100 and two polls each
+
+
+HOUR_ACCOUNT, HOUR_KEY = "hour", "hour-api-key"
+SMALL_HOUR = 20  # requests: the loader keeps to 16, past the 12 reads of a run, before the end
+
+
+@pytest.fixture(scope="module")
+def small_hour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    if importlib.util.find_spec("sandbox.freshsales") is None:
+        pytest.skip("the Freshsales stand-in (sandbox/freshsales, helpers S1/S2) is not built yet")
+    args = ["--data-dir", str(tmp_path_factory.mktemp("freshsales-hour"))]
+    args += ["--account", f"{HOUR_ACCOUNT}:{HOUR_KEY}", "--hourly-requests", str(SMALL_HOUR)]
+    server = start_server("freshsales", args)
+    yield server
+    server.stop()
+
+
+def load_within(server: RunningServer, staging: Path, recording: Recording) -> None:
+    """One run of the load as a new process would start it: its own count of the hour empty
+    (the stand-in's clock moved on, this machine's did not), a minute's wait at most."""
+    budget._ACCOUNTS.clear()
+    hour = allowance_for(hourly=SMALL_HOUR, max_wait=60)
+    url = server.url + BUNDLE
+    client = FreshsalesClient(url, HOUR_KEY, hour, transport=recording)
+    dest = FreshsalesDestination(client, Ledger(staging, destination="freshsales"),
+                                 FreshsalesSettings(url, HOUR_KEY))  # fmt: skip
+    try:
+        perform_load(dest, LoadOptions(allow_unmatched_owners=True))
+    finally:
+        dest.ledger.close()
+        dest.close()
+
+
+def test_the_hour_reached_mid_load_stops_it_and_the_next_hour_lands_the_rest_once(
+    small_hour: RunningServer, tmp_path: Path
+) -> None:
+    staging = write_staging(tmp_path / "staging.duckdb")
+    create_fields(small_hour.url, HOUR_ACCOUNT, staging)  # the admin, before the load
+    recording, hours = Recording(), 1
+    while True:
+        try:
+            load_within(small_hour, staging, recording)
+            break
+        except HourlyBudgetSpent:
+            assert hours < 5, "the load never finished"
+            advance = f"{small_hour.url}/_sandbox/clock/advance?hours=1"
+            urllib.request.urlopen(urllib.request.Request(advance, method="POST")).read()
+            hours += 1
+    assert hours > 1, "the hour was never reached"
+    assert [r for r in small_hour.requests() if r["status"] == 429] == []  # its own stops
+    with urllib.request.urlopen(f"{small_hour.url}/_sandbox/snapshot?account=hour") as answer:
+        docs = json.loads(answer.read())[HOUR_ACCOUNT]
+    held = {kind: len(docs.get(kind) or {}) for kind in mart_rows()}
+    assert held == mart_rows()
+    ledger = Ledger(staging, destination="freshsales")
+    assert ledger.pending() == []
+    assert {obj: len(ledger.current(obj)) for obj in mart_rows()} == mart_rows()
