@@ -17,8 +17,7 @@
 -- (client_not_in_pipedrive); so is one whose note exceeds the 65,535 characters an activity
 -- note holds (pipedrive_field_too_long): nothing is cut.
 with sessions as (
-    select * from {{ ref('int_sessions__scheduled') }}
-    where exclusion_rule is null and quarantine_rule is null
+    select * from {{ ref('int_sessions__labelled') }}
 ),
 
 people as (
@@ -28,25 +27,6 @@ people as (
         org_external_id,
         quarantine_rule
     from {{ ref('int_pipedrive__people') }}
-),
-
-owners as (
-    select * from {{ ref('int_people__owner_users') }}
-),
-
-locations as (
-    select
-        location_external_id,
-        location_name
-    from {{ ref('int_locations__catalog') }}
-),
-
-labels as (
-    select
-        option_value,
-        label
-    from {{ ref('bizstim_code_labels') }}
-    where source_table = 'sessions' and source_column = 'session_status'
 ),
 
 settings as (
@@ -60,7 +40,7 @@ shaped as (
         coalesce(sessions.service_description, 'Bizstim session') as service_name,
         coalesce(practitioners.person_name, sessions.practitioner_external_id, 'no practitioner')
             as practitioner_name,
-        coalesce(labels.label, sessions.session_status, 'Unknown') as status_label,
+        coalesce(sessions.status_label, sessions.session_status, 'Unknown') as status_label,
         settings.session_activity_type as activity_type,
         strftime(sessions.starts_at_utc, '%Y-%m-%d') as due_date,
         strftime(sessions.starts_at_utc, '%H:%M') as due_time,
@@ -76,10 +56,10 @@ shaped as (
             'Practitioner: ' || {{ content_note_body('practitioners.person_name') }}
             || ' (' || sessions.practitioner_external_id || ')',
             'Status: '
-            || {{ content_note_body('coalesce(labels.label, sessions.session_status)') }},
+            || {{ content_note_body('coalesce(sessions.status_label, sessions.session_status)') }},
             'Service: ' || {{ content_note_body('sessions.service_description') }}
             || coalesce(' (' || sessions.service_external_id || ')', ''),
-            'Location: ' || {{ content_note_body('locations.location_name') }},
+            'Location: ' || {{ content_note_body('sessions.location_name') }},
             'Local time: ' || strftime(sessions.local_starts_at, '%Y-%m-%d %H:%M')
             || '-' || strftime(sessions.local_ends_at, '%H:%M')
             || coalesce(' ' || sessions.time_zone, ''),
@@ -94,7 +74,7 @@ shaped as (
         ) as note,
         people.person_external_id,
         people.org_external_id,
-        owners.owner_user_external_id,
+        sessions.owner_user_external_id,
         sessions.client_external_id,
         people.quarantine_rule as client_quarantine_rule
     from sessions
@@ -102,9 +82,6 @@ shaped as (
     left join people on sessions.client_external_id = people.person_external_id
     left join people as practitioners
         on sessions.practitioner_external_id = practitioners.person_external_id
-    left join owners on sessions.practitioner_external_id = owners.person_external_id
-    left join locations on sessions.location_external_id = locations.location_external_id
-    left join labels on sessions.session_status = labels.option_value
 ),
 
 titled as (

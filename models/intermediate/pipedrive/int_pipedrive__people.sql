@@ -33,23 +33,8 @@ owners as (
     select * from {{ ref('int_people__owner_users') }}
 ),
 
-profiles as (
-    select
-        person_external_id,
-        title,
-        bio
-    from {{ ref('int_people__staff_profiles') }}
-    where exclusion_rule is null and quarantine_rule is null
-),
-
-status_labels as (
-    select
-        source_table,
-        option_value,
-        max(label) as label
-    from {{ ref('bizstim_code_labels') }}
-    where source_column in ('status', 'wage_tier')
-    group by source_table, option_value
+labelled as (
+    select * from {{ ref('int_people__labelled') }}
 ),
 
 addresses as (
@@ -158,16 +143,6 @@ available_days as (
     group by person_external_id
 ),
 
-custom_values as (
-    select
-        person_external_id,
-        string_agg(bizstim_field_name || ': ' || raw_value, chr(10) order by bizstim_field_name)
-            as custom_fields
-    from {{ ref('int_people__custom_values') }}
-    where mapping_status = 'migrate'
-    group by person_external_id
-),
-
 routed as (
     select
         people.*,
@@ -218,13 +193,13 @@ shaped as (
             else 'Client'
         end as role,
         routed.roles as bizstim_roles,
-        status_labels.label as status,
+        labelled.status_label as status,
         routed.start_date,
         routed.hire_date,
-        wage_tiers.label as wage_tier,
+        labelled.wage_tier_label as wage_tier,
         routed.add_value as wage_bonus,
-        profiles.title as raw_job_title,
-        profiles.bio,
+        labelled.job_title as raw_job_title,
+        labelled.bio,
         routed.timezone as raw_time_zone,
         routed.meeting_url as raw_meeting_url,
         routed.min_time as raw_earliest_time,
@@ -234,7 +209,7 @@ shaped as (
         nullif(array_to_string(list_sort(cast(routed.service_ids as varchar[])), ', '), '')
             as assigned_services,
         routed.one_line_address as address,
-        custom_values.custom_fields,
+        labelled.custom_fields,
         windows.availability,
         available_days.available_days,
         windows.available_from,
@@ -246,16 +221,9 @@ shaped as (
     left join bad_emails on routed.person_external_id = bad_emails.person_external_id
     left join phones on routed.person_external_id = phones.person_external_id
     left join owners on routed.person_external_id = owners.person_external_id
-    left join profiles on routed.person_external_id = profiles.person_external_id
-    left join custom_values on routed.person_external_id = custom_values.person_external_id
+    left join labelled on routed.person_external_id = labelled.person_external_id
     left join windows on routed.person_external_id = windows.person_external_id
     left join available_days on routed.person_external_id = available_days.person_external_id
-    left join status_labels
-        on routed.status = status_labels.option_value
-            and status_labels.source_table
-            = case when routed.is_client then 'client_details' else 'practitioners' end
-    left join status_labels as wage_tiers
-        on routed.wage_tier = wage_tiers.option_value and wage_tiers.source_table = 'practitioners'
 ),
 
 kept as (

@@ -9,17 +9,11 @@
 --   * service group: the enum custom field "Service group" holds the group's name
 --     (Pipedrive's built-in category takes option ids the API may not create).
 with services as (
-    select * from {{ ref('int_services__catalog') }}
-    where exclusion_rule is null and quarantine_rule is null
+    select * from {{ ref('int_services__labelled') }}
 ),
 
 settings as (
     select * from {{ ref('int_pipedrive__settings') }}
-),
-
-labels as (
-    select * from {{ ref('bizstim_code_labels') }}
-    where source_table = 'services'
 ),
 
 shaped as (
@@ -39,8 +33,8 @@ shaped as (
                     }]) as varchar)
         end as prices,
         services.group_name as service_group,
-        pricing.label as pricing_model,
-        status.label as service_status,
+        services.pricing_label as pricing_model,
+        services.status_label as service_status,
         cast(services.group_num as double) as package_sessions,
         case when services.online_booking then 'Yes' when not services.online_booking then 'No' end
             as online_booking,
@@ -48,17 +42,10 @@ shaped as (
             as taxable,
         cast(services.min_duration as double) as min_duration,
         cast(services.max_duration as double) as max_duration,
-        intervals.label as start_interval,
+        services.start_interval_label as start_interval,
         cast(services.service_default_wage as double) as default_wage
     from services
     cross join settings
-    left join labels as pricing
-        on pricing.source_column = 'service_type' and services.pricing_model = pricing.option_value
-    left join labels as status
-        on status.source_column = 'service_status' and services.service_status = status.option_value
-    left join labels as intervals
-        on intervals.source_column = 'start_interval'
-            and services.start_interval = intervals.option_value
 )
 
 select

@@ -54,28 +54,14 @@ settings as (
 
 -- Twenty's person rows, once per Salesforce object they feed, with the person's routing
 person_rows as (
-    select
-        person_objects.object_name,
-        twenty.source_table,
-        twenty.source_id,
-        twenty.disposition,
-        twenty.rule,
-        twenty.reason,
-        twenty.target_external_id,
-        people.salesforce_object,
-        people.quarantine_rule as sf_rule,
-        people.quarantine_reason as sf_reason
-    from twenty
-    inner join (
-        values
-        ('Contact', null),
-        ('Lead', ['clients', 'client_details']),
-        ('Account', ['clients'])
-    ) as person_objects (object_name, source_tables)
-        on person_objects.source_tables is null
-            or list_contains(person_objects.source_tables, twenty.source_table)
-    left join people on twenty.target_external_id = people.person_external_id
-    where twenty.object_name = 'person'
+    {{ destination_person_rows(
+        [('Contact', none), ('Lead', ['clients', 'client_details']), ('Account', ['clients'])],
+        [
+            'people.salesforce_object',
+            'people.quarantine_rule as sf_rule',
+            'people.quarantine_reason as sf_reason',
+        ],
+    ) }}
 ),
 
 person_dispositions as (
@@ -107,94 +93,46 @@ person_dispositions as (
     from person_rows
 ),
 
--- Twenty's rows of every other object, with the Salesforce side's rule for a mapped row
-record_rows as (
+-- a service group is a record only when the switch says so; else the Family picklist value
+service_group_fates as (
     select
-        case twenty.object_name
-            when 'tutoringService' then 'Product2'
-            when 'serviceGroup' then 'Bizstim_Service_Group__c'
-            when 'payment' then settings.payments_object
-            when 'tutoringSession' then 'Event'
-            when 'availabilityWindow' then 'Bizstim_Availability__c'
-            when 'note' then 'ContentNote'
-            when 'noteTarget' then 'ContentDocumentLink'
-            when 'workspaceMember (owner lookup)' then 'User (owner lookup)'
-            when 'person (custom field)' then 'Contact/Lead (custom field)'
-            when 'serviceLocation' then 'none (Event.Location text)'
-            else 'none (no Salesforce object)'
-        end as object_name,
-        twenty.source_table,
-        twenty.source_id,
-        twenty.disposition,
-        twenty.rule,
+        service_group_external_id,
         case
-            when twenty.rule = 'user_without_email'
-                then replace(twenty.reason, 'a Twenty workspace member', 'a Salesforce User')
-            else twenty.reason
-        end as reason,
-        case
-            when twenty.object_name = 'noteTarget'
-                then replace(twenty.target_external_id, 'note_target:', 'note_link:')
-            when twenty.object_name = 'person (custom field)'
-                then replace(
-                        twenty.target_external_id, 'person.', 'Bizstim_Custom_Fields__c.'
-                    )
-            else twenty.target_external_id
-        end as target_external_id,
-        case
-            when twenty.object_name = 'tutoringService' then services.quarantine_rule
-            when twenty.object_name = 'serviceGroup' and not service_groups.is_record
-                then 'service_group_as_product_family'
-            when twenty.object_name = 'serviceGroup' then service_groups.quarantine_rule
-            when twenty.object_name = 'payment' then payments.quarantine_rule
-            when twenty.object_name = 'tutoringSession' then events.quarantine_rule
-            when twenty.object_name = 'availabilityWindow'
-                and window_people.quarantine_rule is not null
-                then 'person_not_in_salesforce'
-            when twenty.object_name in ('note', 'noteTarget')
-                and note_people.quarantine_rule is not null
-                then 'client_not_in_salesforce'
-            when twenty.object_name = 'serviceLocation' then 'location_kept_as_event_location'
-        end as sf_rule,
-        case
-            when twenty.object_name = 'tutoringService' then services.quarantine_reason
-            when twenty.object_name = 'serviceGroup' then service_groups.quarantine_reason
-            when twenty.object_name = 'payment' then payments.quarantine_reason
-            when twenty.object_name = 'tutoringSession' then events.quarantine_reason
-            when twenty.object_name = 'availabilityWindow'
-                then 'Availability ' || twenty.source_id || ': its person '
-                    || window_people.person_external_id || ' is not migrated to Salesforce ('
-                    || window_people.quarantine_rule || '); fix the person and it follows.'
-            when twenty.object_name in ('note', 'noteTarget')
-                then 'The notes of ' || note_people.person_external_id || ': the client is not'
-                    || ' migrated to Salesforce (' || note_people.quarantine_rule
-                    || '); fix the client and they follow.'
-        end as sf_reason
-    from twenty
-    cross join settings
-    left join services
-        on twenty.object_name = 'tutoringService'
-            and twenty.target_external_id = services.service_external_id
-    left join service_groups
-        on twenty.object_name = 'serviceGroup'
-            and twenty.target_external_id = service_groups.service_group_external_id
-    left join payments
-        on twenty.object_name = 'payment'
-            and twenty.target_external_id = payments.payment_external_id
-    left join events
-        on twenty.object_name = 'tutoringSession'
-            and twenty.target_external_id = events.session_external_id
-    left join windows
-        on twenty.object_name = 'availabilityWindow'
-            and twenty.target_external_id = windows.window_external_id
-    left join
-        people as window_people
-        on windows.person_external_id = window_people.person_external_id
-    left join people as note_people
-        on twenty.object_name in ('note', 'noteTarget')
-            and substr(twenty.target_external_id, strpos(twenty.target_external_id, ':') + 1)
-            = note_people.person_external_id
-    where twenty.object_name <> 'person'
+            when not is_record then 'service_group_as_product_family' else quarantine_rule
+        end as quarantine_rule,
+        quarantine_reason
+    from service_groups
+),
+
+-- Twenty's rows of every other object, with the Salesforce side's rule for a mapped row
+record_dispositions as (
+    {{ destination_record_dispositions(
+        destination='Salesforce',
+        object_names={
+            'tutoringService': "'Product2'",
+            'serviceGroup': "'Bizstim_Service_Group__c'",
+            'payment': 'settings.payments_object',
+            'tutoringSession': "'Event'",
+            'availabilityWindow': "'Bizstim_Availability__c'",
+            'note': "'ContentNote'",
+            'noteTarget': "'ContentDocumentLink'",
+            'workspaceMember (owner lookup)': "'User (owner lookup)'",
+            'person (custom field)': "'Contact/Lead (custom field)'",
+            'serviceLocation': "'none (Event.Location text)'",
+        },
+        other_object='none (no Salesforce object)',
+        fates={
+            'tutoringService': ('services', 'service_external_id'),
+            'serviceGroup': ('service_group_fates', 'service_group_external_id'),
+            'payment': ('payments', 'payment_external_id'),
+            'tutoringSession': ('events', 'session_external_id'),
+        },
+        fixed_rules={'serviceLocation': 'location_kept_as_event_location'},
+        excluded_rules=['service_group_as_product_family', 'location_kept_as_event_location'],
+        user_noun='a Salesforce User',
+        note_target_prefix='note_link:',
+        custom_field_prefix='Bizstim_Custom_Fields__c.',
+    ) }}
 ),
 
 -- a service's price book entry: the product's fate first, then its price
@@ -248,32 +186,11 @@ unioned as (
 
     union all
 
-    select
-        object_name,
-        source_table,
-        source_id,
-        case
-            when disposition <> 'mapped' or sf_rule is null then disposition
-            when sf_rule in ('service_group_as_product_family', 'location_kept_as_event_location')
-                then 'excluded'
-            else 'quarantined'
-        end as disposition,
-        case when disposition <> 'mapped' then rule else sf_rule end as rule,
-        case when disposition <> 'mapped' then reason else sf_reason end as reason,
-        target_external_id
-    from record_rows
+    select * from record_dispositions
 
     union all
 
     select * from price_rows
 )
 
-select
-    object_name,
-    source_table,
-    source_id,
-    disposition,
-    rule,
-    case when disposition = 'quarantined' then reason end as reason,
-    case when disposition = 'mapped' then target_external_id end as target_external_id
-from unioned
+{{ settled_dispositions('unioned') }}

@@ -10,8 +10,7 @@
 --     the session notes, under "Bizstim values kept as typed"; Description itself (32,000) is
 --     never cut: longer quarantines the session (salesforce_field_too_long).
 with sessions as (
-    select * from {{ ref('int_sessions__scheduled') }}
-    where exclusion_rule is null and quarantine_rule is null
+    select * from {{ ref('int_sessions__labelled') }}
 ),
 
 people as (
@@ -21,25 +20,6 @@ people as (
     from {{ ref('int_salesforce__people') }}
 ),
 
-owners as (
-    select * from {{ ref('int_people__owner_users') }}
-),
-
-locations as (
-    select
-        location_external_id,
-        location_name
-    from {{ ref('int_locations__catalog') }}
-),
-
-labels as (
-    select
-        option_value,
-        label
-    from {{ ref('bizstim_code_labels') }}
-    where source_table = 'sessions' and source_column = 'session_status'
-),
-
 shaped as (
     select
         sessions.session_external_id,
@@ -47,9 +27,9 @@ shaped as (
         coalesce(sessions.service_description, 'Bizstim session') as subject,
         strftime(sessions.starts_at_utc, '%Y-%m-%dT%H:%M:%SZ') as start_date_time,
         strftime(sessions.ends_at_utc, '%Y-%m-%dT%H:%M:%SZ') as end_date_time,
-        {{ salesforce_fit('locations.location_name', 255) }} as event_location,
+        {{ salesforce_fit('sessions.location_name', 255) }} as event_location,
         sessions.session_notes,
-        labels.label as session_status,
+        sessions.status_label as session_status,
         sessions.is_confirmed,
         sessions.is_group_session,
         cast(sessions.slots as integer) as slots,
@@ -61,17 +41,14 @@ shaped as (
         {{ salesforce_fit('sessions.cancel_clients', 255) }} as cancelled_clients,
         sessions.client_external_id,
         people.quarantine_rule as client_quarantine_rule,
-        owners.owner_user_external_id,
+        sessions.owner_user_external_id,
         {{ salesforce_too_long_notes([
-            ('location', 'locations.location_name', 255),
+            ('location', 'sessions.location_name', 255),
             ('qb_invoice_id', 'sessions.qb_invoice_id', 255),
             ('cancel_clients', 'sessions.cancel_clients', 255),
         ]) }} as kept_raw_notes
     from sessions
     left join people on sessions.client_external_id = people.person_external_id
-    left join owners on sessions.practitioner_external_id = owners.person_external_id
-    left join locations on sessions.location_external_id = locations.location_external_id
-    left join labels on sessions.session_status = labels.option_value
 ),
 
 -- the notes' text apart: its lambda's references would make another select inconsistent

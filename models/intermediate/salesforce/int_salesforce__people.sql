@@ -30,37 +30,12 @@ contact_points as (
     select * from {{ ref('int_salesforce__contact_points') }}
 ),
 
-profiles as (
-    select
-        person_external_id,
-        title,
-        bio
-    from {{ ref('int_people__staff_profiles') }}
-    where exclusion_rule is null and quarantine_rule is null
-),
-
-status_labels as (
-    select
-        source_table,
-        option_value,
-        max(label) as label
-    from {{ ref('bizstim_code_labels') }}
-    where source_column in ('status', 'wage_tier')
-    group by source_table, option_value
+labelled as (
+    select * from {{ ref('int_people__labelled') }}
 ),
 
 countries as (
     select distinct on (spelling) * from {{ ref('country_codes') }}
-),
-
-custom_values as (
-    select
-        person_external_id,
-        string_agg(bizstim_field_name || ': ' || raw_value, chr(10) order by bizstim_field_name)
-            as custom_fields
-    from {{ ref('int_people__custom_values') }}
-    where mapping_status = 'migrate'
-    group by person_external_id
 ),
 
 client_values as (
@@ -138,7 +113,7 @@ shaped as (
         contact_points.phone,
         contact_points.mobile_phone,
         contact_points.other_phones,
-        {{ salesforce_fit('profiles.title', 128) }} as title,
+        {{ salesforce_fit('labelled.job_title', 128) }} as title,
         {{ salesforce_fit('routed.street', 255) }} as street,
         {{ salesforce_fit('routed.city', 40) }} as city,
         {{ salesforce_fit('routed.state', 80) }} as state,
@@ -150,10 +125,10 @@ shaped as (
             else 'Client'
         end as contact_type,
         {{ salesforce_roles('routed.roles') }} as roles,
-        status_labels.label as status_label,
+        labelled.status_label,
         routed.start_date,
         routed.hire_date,
-        wage_tiers.label as wage_tier_label,
+        labelled.wage_tier_label,
         routed.add_value as wage_bonus,
         {{ salesforce_fit('routed.timezone', 64) }} as time_zone,
         {{ salesforce_fit('routed.meeting_url', 255) }} as meeting_url,
@@ -162,14 +137,14 @@ shaped as (
         cast(routed.slot_duration as integer) as slot_duration,
         cast(routed.session_limit as integer) as session_limit,
         nullif(array_to_string(cast(routed.service_ids as varchar[]), ', '), '') as service_ids,
-        profiles.bio,
-        custom_values.custom_fields,
+        labelled.bio,
+        labelled.custom_fields,
         list_concat(
             coalesce(contact_points.kept_raw_notes, []),
             coalesce(client_values.notes, []),
             {{ salesforce_too_long_notes([
                 ('first_name', 'routed.sf_first_name', 40),
-                ('title', 'profiles.title', 128),
+                ('title', 'labelled.job_title', 128),
                 ('address', 'routed.street', 255),
                 ('city', 'routed.city', 40),
                 ('state', 'routed.state', 80),
@@ -184,15 +159,8 @@ shaped as (
     from routed
     cross join settings
     left join contact_points on routed.person_external_id = contact_points.person_external_id
-    left join profiles on routed.person_external_id = profiles.person_external_id
-    left join custom_values on routed.person_external_id = custom_values.person_external_id
+    left join labelled on routed.person_external_id = labelled.person_external_id
     left join client_values on routed.client_id = client_values.client_id
-    left join status_labels
-        on routed.status = status_labels.option_value
-            and status_labels.source_table
-            = case when routed.is_client then 'client_details' else 'practitioners' end
-    left join status_labels as wage_tiers
-        on routed.wage_tier = wage_tiers.option_value and wage_tiers.source_table = 'practitioners'
 ),
 
 checked as (

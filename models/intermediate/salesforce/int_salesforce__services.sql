@@ -11,17 +11,11 @@
 --     on the product (Bizstim_Service_Cost__c, 6 decimals).
 --   * A cost or default wage that is not an amount is left empty and kept as typed.
 with services as (
-    select * from {{ ref('int_services__catalog') }}
-    where exclusion_rule is null and quarantine_rule is null
+    select * from {{ ref('int_services__labelled') }}
 ),
 
 service_groups as (
     select * from {{ ref('int_salesforce__service_groups') }}
-),
-
-labels as (
-    select * from {{ ref('bizstim_code_labels') }}
-    where source_table = 'services'
 ),
 
 shaped as (
@@ -41,13 +35,13 @@ shaped as (
                 then service_groups.service_group_external_id
         end as service_group_external_id,
         cast(services.group_num as integer) as package_sessions,
-        pricing.label as pricing_model,
+        services.pricing_label as pricing_model,
         services.is_taxable,
-        status.label as service_status,
+        services.status_label as service_status,
         services.online_booking,
         cast(services.min_duration as integer) as min_duration,
         cast(services.max_duration as integer) as max_duration,
-        intervals.label as start_interval,
+        services.start_interval_label as start_interval,
         cast(services.service_cost as decimal(18, 6)) as service_cost,
         cast(services.service_default_wage as decimal(18, 6)) as default_wage,
         case
@@ -68,13 +62,6 @@ shaped as (
     left join
         service_groups
         on services.service_group_external_id = service_groups.service_group_external_id
-    left join labels as pricing
-        on pricing.source_column = 'service_type' and services.pricing_model = pricing.option_value
-    left join labels as status
-        on status.source_column = 'service_status' and services.service_status = status.option_value
-    left join labels as intervals
-        on intervals.source_column = 'start_interval'
-            and services.start_interval = intervals.option_value
 ),
 
 noted as (
