@@ -18,7 +18,9 @@ What is shared here:
   part of either real API; they need no key and are never rate limited. The log is kept in
   memory: a restart empties it.
 * ``FaultPlan``: seeded random fault injection (429 bursts, 500s, slow responses, truncated
-  bodies, connection dropped after the work was done) that applications consult.
+  bodies, connection dropped after the work was done) that applications consult: ``spoil``
+  applies the after-the-work faults the same way for every stand-in, ``update`` lets an
+  application's hook change the rates while it runs.
 * ``serve()``: bind, print one ``READY <url>`` line on stdout (fixtures wait for it), serve until
   SIGTERM/SIGINT.
 """
@@ -117,6 +119,44 @@ class FaultPlan:
             time.sleep(self.slow_seconds)
             return True
         return False
+
+    def spoil(self, response: Response, method: str) -> None:
+        """After the work was done: a successful write's connection dropped unanswered
+        (``p_drop_after_commit``), else a successful answer's body cut off (``p_truncate``)."""
+        if not 200 <= response.status < 300:
+            return
+        if method != "GET" and self.roll(self.p_drop_after_commit):
+            response.drop_connection = True  # committed, but the client never hears
+        elif self.roll(self.p_truncate):
+            response.truncate = True  # committed, but the answer is cut off mid-body
+
+    def update(self, settings: dict[str, Any]) -> None:
+        """Change rates at run time (a stand-in's faults hook); a given ``seed`` restarts the
+        random sequence, so a test that sets it sees the same faults every run."""
+        names = {"p429", "p500", "p_slow", "slow_seconds", "p_truncate", "p_drop_after_commit"}
+        unknown = set(settings) - names - {"seed"}
+        if unknown:
+            raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
+        values = {name: float(settings[name]) for name in names & set(settings)}
+        if any(v < 0 or (n != "slow_seconds" and v > 1) for n, v in values.items()):
+            raise ValueError("fault rates are probabilities between 0 and 1")
+        with self._lock:
+            for name, value in values.items():
+                setattr(self, name, value)
+            if "seed" in settings:
+                self.seed = int(settings["seed"])
+                self._rng = random.Random(self.seed)
+
+    def settings(self) -> dict[str, float | int]:
+        return {
+            "p429": self.p429,
+            "p500": self.p500,
+            "p_slow": self.p_slow,
+            "slow_seconds": self.slow_seconds,
+            "p_truncate": self.p_truncate,
+            "p_drop_after_commit": self.p_drop_after_commit,
+            "seed": self.seed,
+        }
 
 
 class RequestLog:

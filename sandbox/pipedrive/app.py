@@ -123,11 +123,7 @@ class PipedriveApp:
             records.purge(account)
             response = self._checked(request, account, user_id)
         response.key, response.slow = key, slow
-        if 200 <= response.status < 300:
-            if request.method != "GET" and faults.roll(faults.p_drop_after_commit):
-                response.drop_connection = True  # done, but the client never hears
-            elif faults.roll(faults.p_truncate):
-                response.truncate = True  # done, but the answer is cut off mid-body
+        faults.spoil(response, request.method)
         if self.budget is not None:
             response.headers.update(self.budget.headers(account.name))
         return response

@@ -197,11 +197,7 @@ class SalesforceApp:
             except SfError as exc:
                 response = _error(exc)
         response.slow = slow
-        if response.status < 300:
-            if request.method != "GET" and faults.roll(faults.p_drop_after_commit):
-                response.drop_connection = True  # committed, but the client never hears
-            elif faults.roll(faults.p_truncate):
-                response.truncate = True  # committed, but the answer is cut off mid-body
+        faults.spoil(response, request.method)
         return response
 
     def _route(self, request: Request) -> Response:
