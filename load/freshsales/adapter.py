@@ -11,7 +11,8 @@ What the core asks and how Freshsales answers it:
   contact (``GET /api/contacts/{id}?include=notes,appointments``), only for the contacts the
   ledger already holds one for: a first load reads none, a rerun one request per such contact.
 * **Writes**: one record per call (:mod:`load.freshsales.writes`): upsert on ``cf_bizstim_id``
-  where Freshsales has one, else create (settled by a read when its answer is lost) or PUT.
+  where Freshsales has one, else create (settled by a read when its answer is lost) or PUT;
+  jobs of 100 upserts behind ``FRESHSALES_BULK_UPSERT=1`` (:mod:`load.freshsales.bulk`).
 * **Owners**: Bizstim users matched by e-mail (:func:`load.core.owners.match_by_email`) to the
   active users of ``GET /api/selector/owners``, the same answer that proved the key; users are
   never created (there is no API for it, §3.1), an unmatched user's records are sent without
@@ -38,6 +39,7 @@ from load.core.pacing import RequestStats
 from load.core.plan import Planned, Snapshot
 from load.core.specs import LoadSpec
 from load.freshsales import schema
+from load.freshsales.bulk import BULK_CAP, BulkUpserter, bulk_upsert_on
 from load.freshsales.client import FreshsalesClient, FreshsalesError
 from load.freshsales.payload import REFERENCES, body_values, differences, flatten, shape
 from load.freshsales.revert import before_body
@@ -82,6 +84,7 @@ class FreshsalesDestination:
         self.owner_users: dict[str, str] = {}
         self._children: dict[str, dict[str, Any]] = {}  # contact id → its notes/appointments
         self.writer = Writer(client, self._find)
+        self.bulk = BulkUpserter(client) if bulk_upsert_on() else None
 
     # -- identity ---------------------------------------------------------------------------
     @property
@@ -110,6 +113,9 @@ class FreshsalesDestination:
             "requests_this_hour": self.client.pacer.used_this_hour,
             "upsert_statuses": {str(k): v for k, v in self.writer.outcomes.items()},
             "creates_settled_by_reading": self.writer.settled_by_reading,
+            "bulk_upsert": None
+            if self.bulk is None
+            else {"jobs": self.bulk.jobs, "polls": self.bulk.polls},
         }
 
     def describe(self) -> str:
@@ -274,7 +280,8 @@ class FreshsalesDestination:
 
     # -- write ------------------------------------------------------------------------------
     def batch_cap(self, spec: LoadSpec) -> int:
-        return 1
+        """One record a call; 100 for the upsert modules behind ``FRESHSALES_BULK_UPSERT``."""
+        return BULK_CAP if self.bulk is not None and module(spec).upsert else 1
 
     def answer_key(self, spec: LoadSpec) -> str:
         return KEY
@@ -283,7 +290,10 @@ class FreshsalesDestination:
         return None if value is None else str(value)
 
     def write(self, spec: LoadSpec, batch: Sequence[Planned]) -> WriteAnswer:
-        return WriteAnswer(records=[self.writer.write(module(spec), item) for item in batch])
+        mod = module(spec)
+        if self.bulk is not None and mod.upsert and len(batch) > 1:
+            return self.bulk.write(mod, batch)
+        return WriteAnswer(records=[self.writer.write(mod, item) for item in batch])
 
     def read_back(self, spec: LoadSpec, key: str, wanted: Sequence[Any]) -> dict[Any, dict]:
         wanted_keys = set(wanted)
