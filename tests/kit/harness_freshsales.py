@@ -9,8 +9,9 @@ ids, so two accounts given the same data compare equal whatever ids they drew. V
 account sets itself are left out.
 
 Freshsales lets no API create custom fields on its standard modules, so every stand-in the kit
-starts gets the mapping's fields from an admin first (the stand-in's UI hook, from
-``seeds/freshsales_fields.csv``), as a real account would before its first load. Freshsales
+starts gets the mapping's fields from an admin first (the stand-in's UI hook: the fields of
+``seeds/freshsales_fields.csv`` with the dropdown labels the test's marts hold), as a real
+account would before its first load. Freshsales
 writes one record per call, so the fewest record writes is one per mart row. Its throttle is the
 account's hour: the kit's loads run on a large hour (the kit tests behaviour, not pacing), and
 the "throttle" fault is a stand-in hour far too small for the load, whose 429 names a wait
@@ -34,6 +35,7 @@ from load.freshsales.specs import KEY_FIELD, LOAD_ORDER, MODULES
 from load.pipedrive.markers import marker_of
 from sandbox.servers import RunningServer, start_server
 from tests.kit.fault import Fault
+from tests.load_freshsales.tiny_account import create_fields
 
 ACCOUNT = "kit"
 KEY = "kit-freshsales-api-key"
@@ -80,8 +82,12 @@ class FreshsalesStandIn:
     def docs(self) -> dict[str, Any]:
         return self.hook(f"snapshot?account={ACCOUNT}")[ACCOUNT]
 
-    def create_fields(self) -> None:
-        """The admin creates the mapping's custom fields in the UI."""
+    def create_fields(self, staging: Path | None) -> None:
+        """The admin creates the mapping's custom fields in the UI: the seed's, with every
+        dropdown label the account's marts hold (service groups are the account's data)."""
+        if staging is not None and staging.exists():
+            create_fields(self.url, ACCOUNT, staging)
+            return
         with SEEDS.open(newline="") as handle:
             for row in csv.DictReader(handle):
                 body = {
@@ -173,7 +179,7 @@ class FreshsalesHarness:
         if "--hourly-requests" not in options:
             args += ["--hourly-requests", LARGE_HOUR]
         stand_in = FreshsalesStandIn(start_server("freshsales", [*args, *options]))
-        stand_in.create_fields()
+        stand_in.create_fields(tmp / "staging.duckdb")  # the kit's staging, when it has one
         return stand_in
 
     def env(self, stand_in: Any) -> dict[str, str]:
