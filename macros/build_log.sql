@@ -16,8 +16,11 @@
     {{ return(['build', 'run', 'test', 'seed', 'snapshot', 'retry']) }}
 {%- endmacro %}
 
+{#- A text cell, cut at limit characters; limit none for JSON, which a cut would leave
+    unreadable (migration__reconciliation's depends_on passed 2,000 characters with the fourth
+    destination). -#}
 {% macro _build_log_text(value, limit=2000) -%}
-    {%- if value is none -%}null{%- else -%}'{{ (value | string)[:limit] | replace("'", "''") }}'{%- endif -%}
+    {%- if value is none -%}null{%- else -%}'{{ ((value | string) if limit is none else (value | string)[:limit]) | replace("'", "''") }}'{%- endif -%}
 {%- endmacro %}
 
 {% macro record_build_start() %}
@@ -79,7 +82,7 @@
         {%- for node in graph.nodes.values() if node.resource_type in ['model', 'seed', 'test', 'snapshot'] and node.config.materialized != 'ephemeral' -%}
             {%- do nodes.append("('" ~ node.unique_id ~ "', '" ~ node.resource_type ~ "', "
                 ~ _build_log_text(node.name) ~ ", " ~ _build_log_text(node.config.materialized)
-                ~ ", " ~ _build_log_text(tojson((node.get('depends_on') or {}).get('nodes') or [])) ~ ")") -%}
+                ~ ", " ~ _build_log_text(tojson((node.get('depends_on') or {}).get('nodes') or []), limit=none) ~ ")") -%}
         {%- endfor -%}
         {%- set failed = counts.errors + counts.failed_tests + counts.skipped -%}
         {%- set sql -%}

@@ -104,43 +104,8 @@ phones as (
     group by person_external_id
 ),
 
-windows as (
-    select
-        person_external_id,
-        string_agg(
-            day_label || ' ' || start_time || '-' || end_time || ' · '
-            || coalesce(label, 'Schedule')
-            || case
-                when valid_from is not null and valid_until is not null
-                    then ' · ' || strftime(valid_from, '%Y-%m-%d') || ' to '
-                        || strftime(valid_until, '%Y-%m-%d')
-                when valid_from is not null then ' · from ' || strftime(valid_from, '%Y-%m-%d')
-                when valid_until is not null
-                    then ' · until ' || strftime(valid_until, '%Y-%m-%d')
-                else ''
-            end,
-            chr(10) order by availability_id, iso_day_number
-        ) as availability,
-        case when count(*) = count(valid_from) then min(valid_from) end as available_from,
-        case when count(*) = count(valid_until) then max(valid_until) end as available_until
-    from {{ ref('int_availability__windows') }}
-    where exclusion_rule is null and quarantine_rule is null
-    group by person_external_id
-),
-
-available_days as (
-    select
-        person_external_id,
-        string_agg(day_label, '|' order by iso_day_number) as available_days
-    from (
-        select distinct
-            person_external_id,
-            iso_day_number,
-            day_label
-        from {{ ref('int_availability__windows') }}
-        where exclusion_rule is null and quarantine_rule is null
-    ) as window_days
-    group by person_external_id
+availability as (
+    select * from {{ ref('int_availability__by_person') }}
 ),
 
 routed as (
@@ -210,10 +175,10 @@ shaped as (
             as assigned_services,
         routed.one_line_address as address,
         labelled.custom_fields,
-        windows.availability,
-        available_days.available_days,
-        windows.available_from,
-        windows.available_until,
+        availability.availability,
+        availability.available_days,
+        availability.available_from,
+        availability.available_until,
         bad_emails.raw_tokens as invalid_emails
     from routed
     cross join settings
@@ -222,8 +187,7 @@ shaped as (
     left join phones on routed.person_external_id = phones.person_external_id
     left join owners on routed.person_external_id = owners.person_external_id
     left join labelled on routed.person_external_id = labelled.person_external_id
-    left join windows on routed.person_external_id = windows.person_external_id
-    left join available_days on routed.person_external_id = available_days.person_external_id
+    left join availability on routed.person_external_id = availability.person_external_id
 ),
 
 kept as (

@@ -5,8 +5,9 @@
 --            and was kept verbatim (rawEmails / rawPhones) or left empty (custom values,
 --            and numbers / dates / amounts that are not one: value_not_typed_left_empty).
 -- destination: the rows below are Twenty's ('twenty'); int_salesforce__quarantine adds the
--- Salesforce side ('salesforce') and int_pipedrive__quarantine the Pipedrive side
--- ('pipedrive'), whose mappings keep other values than Twenty's.
+-- Salesforce side ('salesforce'), int_pipedrive__quarantine the Pipedrive side ('pipedrive')
+-- and int_freshsales__quarantine the Freshsales side ('freshsales'), whose mappings keep other
+-- values than Twenty's.
 with records as (
     select
         object_name,
@@ -212,3 +213,8 @@ select
     'pipedrive' as destination,
     *
 from {{ ref('int_pipedrive__quarantine') }}
+union all
+select
+    'freshsales' as destination,
+    *
+from {{ ref('int_freshsales__quarantine') }}

@@ -3,8 +3,8 @@
 -- singular test reconciliation_adds_up checks source_rows = mapped + quarantined + excluded
 -- and that the distinct records the mapped rows became equal the rows of the object's mart.
 -- destination: 'twenty' (int_migration__dispositions), 'salesforce'
--- (int_salesforce__dispositions) or 'pipedrive' (int_pipedrive__dispositions); a report or
--- reconcile for one destination reads its rows.
+-- (int_salesforce__dispositions), 'pipedrive' (int_pipedrive__dispositions) or 'freshsales'
+-- (int_freshsales__dispositions); a report or reconcile for one destination reads its rows.
 -- migration_scope says what the build migrates: 'full', or a pilot ('pilot sample_clients=10');
 -- in a pilot, source rows outside the sample are excluded by the rule outside_pilot_sample.
 {%- set source_counts = [
@@ -62,6 +62,13 @@
     ('pipedrive', 'activity', 'pipedrive__activities'),
     ('pipedrive', 'note', 'pipedrive__notes'),
     ('pipedrive', 'User (owner lookup)', 'migration__owner_lookup'),
+    ('freshsales', 'sales_account', 'freshsales__sales_accounts'),
+    ('freshsales', 'contact', 'freshsales__contacts'),
+    ('freshsales', 'product', 'freshsales__products'),
+    ('freshsales', 'deal', 'freshsales__deals'),
+    ('freshsales', 'appointment', 'freshsales__appointments'),
+    ('freshsales', 'note', 'freshsales__notes'),
+    ('freshsales', 'User (owner lookup)', 'migration__owner_lookup'),
 ] %}
 
 with dispositions as (
@@ -79,6 +86,11 @@ with dispositions as (
         'pipedrive' as destination,
         *
     from {{ ref('int_pipedrive__dispositions') }}
+    union all by name
+    select
+        'freshsales' as destination,
+        *
+    from {{ ref('int_freshsales__dispositions') }}
 ),
 
 source_rows as (
