@@ -67,3 +67,23 @@ def test_rule7_and_10_bulk_jobs_write_and_destroy_through_the_record_rules(fs: I
         rows = fs.api("GET", f"/job_statuses/{destroy.body['job_id']}").body["job_status"]["rows"]
     assert rows == [{"index": 0, "id": contact_id, "status": "deleted"}]
     assert fs.api("GET", f"/contacts/{contact_id}").status == 404  # in the recycle bin
+
+
+def test_faults_set_by_the_hook_drop_a_committed_write_and_answer_counted_500s(
+    fs: InProcess,
+) -> None:
+    hook = "/_sandbox/faults"
+    assert fs.call("POST", hook, {"p_drop_after_commit": 1, "seed": 3}, key=None).status == 200
+    try:
+        dropped = fs.api("POST", "/contacts", {"contact": {"last_name": "Dropped"}})
+        assert dropped.drop_connection  # the client never hears of it
+        assert fs.api("GET", "/contacts/filters").drop_connection is False  # reads are answered
+        fs.call("POST", hook, {"p_drop_after_commit": 0, "p500": 1}, key=None)
+        before = int(fs.api("GET", "/selector/owners").headers["X-RateLimit-Remaining"])
+        assert fs.api("GET", "/selector/owners").status == 500
+        after = int(fs.api("GET", "/selector/owners").headers["X-RateLimit-Remaining"])
+        assert after == before - 2  # the 500 and this call were both counted
+    finally:
+        fs.call("POST", hook, {"p_drop_after_commit": 0, "p500": 0}, key=None)
+    held = fs.call("GET", "/_sandbox/snapshot?account=acme", key=None).body["acme"]["contacts"]
+    assert [c["last_name"] for c in held if c["last_name"] == "Dropped"] == ["Dropped"]
