@@ -22,6 +22,9 @@ Choices where the reference is silent:
 * A field's ``name`` is the given one, or ``cf_`` + the label in snake case; a name without the
   ``cf_`` prefix gets it. Creating a name the module already has adds the choices it lacks and
   answers 200 (an admin adding a label to a dropdown); other attributes are kept.
+* ``required: true`` (an admin's choice; instances often make ``cf_*`` fields mandatory,
+  §3.10 item 3) makes every create and update of the module need a value (400 otherwise).
+  Standard text fields (``text``, ``paragraph``, ``phone_number``) take JSON strings only.
 * ``unique: true`` is allowed on ``text`` fields only; a unique value is held by one live record
   of the module at most (recycled records do not hold it).
 * ``products`` carry custom fields (CPQ); ``appointments`` and ``notes`` have none (their
@@ -196,7 +199,7 @@ def create(store: Store, module: str, spec: Any) -> tuple[int, Doc]:
         "label": label or name,
         "type": type_,
         "default": False,
-        "required": False,
+        "required": bool(spec.get("required")),
         "unique": unique,
         "choices": [{"id": store.next_id("choice"), "value": t} for t in dict.fromkeys(labels)],
     }

@@ -51,7 +51,7 @@ RESOURCE = {
 UPSERT_MODULES = ("contacts", "sales_accounts", "deals")
 OWNED = ("contacts", "sales_accounts", "deals", "products", "appointments")
 EXTRA_KEYS = {"contacts": {"email"}, "appointments": {"is_allday"}, "notes": set()}
-SERVER_KEYS = ("id", "created_at", "updated_at", "deleted", "deleted_at", "creater_id")
+TEXT_TYPES = ("text", "paragraph", "phone_number")
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,10 @@ def _apply(
             problems.add(key, "custom fields go under custom_field")
     record = copy.deepcopy(held)
     known = _known(module)
+    texts = {n for n, _, t, _ in fields.STANDARD[module] if t in TEXT_TYPES}
     for key, value in given.items():
+        if key in texts and value is not None and not isinstance(value, str):
+            problems.add(key, "should be text")
         if key in known and key not in ("email", "emails", "sales_accounts", "product_pricings"):
             record[key] = value
     store = account.store
@@ -144,6 +147,11 @@ def _apply(
             values = {}
         merged = {**(record.get("custom_field") or {}), **values}
         record["custom_field"] = {k: v for k, v in merged.items() if v is not None}
+    if module in fields.CUSTOM_MODULES:
+        held_custom = record.get("custom_field") or {}
+        for name, field in fields.custom(store, module).items():
+            if field["required"] and checks.blank(held_custom.get(name)):
+                problems.add(name, "can't be blank")
     checks.required(module, record, problems)
     _unique(account, module, record, problems)
     problems.raise_any()
