@@ -116,13 +116,24 @@ class Accounts:
             raise ValueError("at least one account is needed")
         self.by_name: dict[str, Account] = {}
         self._keys: dict[str, tuple[str, str]] = {}  # digest -> (account, "admin"|"user")
+        self._data_dir, self._clock, self._admin_email = data_dir, clock, admin_email
         for spec in specs:
-            if spec.name in self.by_name:
-                raise ValueError(f"account {spec.name!r} given twice")
-            self.by_name[spec.name] = Account(spec, data_dir, clock, admin_email, users)
-            self._keys[digest(spec.admin_token)] = (spec.name, "admin")
-            if spec.user_token:
-                self._keys[digest(spec.user_token)] = (spec.name, "user")
+            self.add(spec, users)
+
+    def add(self, spec: AccountSpec, users: list[UserSpec]) -> Account:
+        """One more account (at start, or by the ``POST /_sandbox/accounts`` hook)."""
+        if spec.name in self.by_name:
+            raise ValueError(f"account {spec.name!r} given twice")
+        if digest(spec.admin_token) in self._keys or (
+            spec.user_token and digest(spec.user_token) in self._keys
+        ):
+            raise ValueError("a key may open one account only")
+        account = Account(spec, self._data_dir, self._clock, self._admin_email, users)
+        self.by_name[spec.name] = account
+        self._keys[digest(spec.admin_token)] = (spec.name, "admin")
+        if spec.user_token:
+            self._keys[digest(spec.user_token)] = (spec.name, "user")
+        return account
 
     def resolve(self, key: str) -> tuple[Account, int] | None:
         found = self._keys.get(digest(key)) if key else None

@@ -3,6 +3,9 @@ the hour, not part of Freshsales' API (httpbase serves the request log beside th
 ``knobs.py`` the hour and fault hooks, asked first).
 
 * ``GET /_sandbox/accounts`` — each account's name, users and custom fields.
+* ``POST /_sandbox/accounts`` ``{"name", "key", "user_key"?, "users": ["email:Full Name"],
+  "plan"?, "hourly"?, "per_minute"?}`` — one more account while the stand-in runs (201; a name
+  or key already in use is a 400); a plan left out is ``growth``.
 * ``POST /_sandbox/reset[?account=NAME]`` — forget one account's (or every account's) records,
   fields and users and seed it again; ids start over.
 * ``POST /_sandbox/accounts/{acct}/fields`` ``{"module", "name", "label", "type", "choices":
@@ -29,7 +32,7 @@ from sandbox.freshsales.errors import FsError
 from sandbox.freshsales.knobs import Knobs
 from sandbox.freshsales.records import RESOURCE, render
 from sandbox.httpbase import Request, Response
-from sandbox.pipedrive.accounts import Clock
+from sandbox.pipedrive.accounts import Clock, parse_account, parse_user
 
 
 class Hooks:
@@ -45,6 +48,8 @@ class Hooks:
         try:
             if (method, path) == ("GET", "/_sandbox/accounts"):
                 return Response(200, {"accounts": [_summary(a) for a in self._all()]})
+            if (method, path) == ("POST", "/_sandbox/accounts"):
+                return self._new_account(request)
             if (method, path) == ("POST", "/_sandbox/reset"):
                 for account in self._chosen(request):
                     with account.lock:
@@ -72,6 +77,24 @@ class Hooks:
         if name not in self.accounts.by_name:
             raise ValueError(f"no account {name!r}")
         return [self.accounts.by_name[name]]
+
+    def _new_account(self, request: Request) -> Response:
+        spec = request.json()
+        if not isinstance(spec, dict) or not spec.get("name") or not spec.get("key"):
+            raise ValueError("an account needs a name and a key")
+        text = f"{spec['name']}:{spec['key']}" + (
+            f":{spec['user_key']}" if spec.get("user_key") else ""
+        )
+        users = [parse_user(u) for u in spec.get("users") or []]
+        account = self.accounts.add(parse_account(text), users)
+        hourly = spec.get("hourly")
+        self.knobs.limits.configure(
+            account.name,
+            plan=str(spec.get("plan") or "growth"),
+            hourly=None if hourly is None else int(hourly),
+            per_minute=None if spec.get("per_minute") is None else int(spec["per_minute"]),
+        )
+        return Response(201, _summary(account))
 
     def _field(self, name: str, request: Request) -> Response:
         account = self.accounts.by_name.get(name)

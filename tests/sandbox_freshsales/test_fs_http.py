@@ -45,6 +45,14 @@ def test_rule1_the_token_header_opens_both_base_paths_and_nothing_else_does(
         status, body = _get(server, "/crm/sales/api/selector/owners", header)
         assert (status, body["errors"]["code"]) == (401, 401)
     assert _get(server, "/crm/sales/api/contacts/filters", None)[0] == 401
+    body = {"name": "other", "key": "other-key", "users": ["sam@example.com:Sam"], "plan": "pro"}
+    hook = urllib.request.Request(
+        server.url + "/_sandbox/accounts", data=json.dumps(body).encode(), method="POST"
+    )
+    with urllib.request.urlopen(hook) as made:
+        assert made.status == 201
+    status, owners = _get(server, "/api/selector/owners", "Token token=other-key")
+    assert status == 200 and "sam@example.com" in {u["email"] for u in owners["users"]}
     logged = server.requests()
     assert [r["status"] for r in logged].count(401) == 4
     assert all(KEY not in json.dumps(r) for r in logged)  # the key never reaches the log
