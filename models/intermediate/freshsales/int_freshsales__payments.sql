@@ -13,8 +13,7 @@
 -- A payment whose client is quarantined on the Freshsales side is quarantined
 -- (client_not_in_freshsales).
 with payments as (
-    select * from {{ ref('int_payments__ledger') }}
-    where exclusion_rule is null and quarantine_rule is null
+    select * from {{ ref('int_payments__labelled') }}
 ),
 
 people as (
@@ -29,25 +28,16 @@ settings as (
     select * from {{ ref('int_freshsales__settings') }}
 ),
 
-labels as (
-    select
-        option_value,
-        label
-    from {{ ref('bizstim_code_labels') }}
-    where source_table = 'payments' and source_column = 'revenue_credit'
-),
-
 shaped as (
     select
         payments.payment_external_id,
         payments.payment_id,
         settings.payments_as,
-        'Payment ' || payments.payment_id || ' · ' || strftime(payments.payment_date, '%Y-%m-%d')
-            as deal_name,
+        payments.payment_title as deal_name,
         cast(payments.amount as double) as amount,
         coalesce(payments.currency_code, settings.default_currency) as currency,
         payments.payment_date,
-        coalesce(labels.label, payments.payment_kind) as payment_kind,
+        coalesce(payments.kind_label, payments.payment_kind) as payment_kind,
         cast(payments.tax_amount as double) as tax_amount,
         payments.is_refund as refund,
         payments.qb_payment_id as quickbooks_payment_id,
@@ -58,11 +48,10 @@ shaped as (
         people.quarantine_rule as client_quarantine_rule,
         concat_ws(
             chr(10),
-            'Payment ' || payments.payment_id || ' · '
-            || strftime(payments.payment_date, '%Y-%m-%d'),
+            payments.payment_title,
             'Amount: ' || rtrim(rtrim(cast(payments.amount as varchar), '0'), '.') || ' '
             || coalesce(payments.currency_code, settings.default_currency),
-            'Kind: ' || coalesce(labels.label, payments.payment_kind),
+            'Kind: ' || coalesce(payments.kind_label, payments.payment_kind),
             'Refund: ' || case when payments.is_refund then 'yes' else 'no' end,
             'Tax: ' || rtrim(rtrim(cast(payments.tax_amount as varchar), '0'), '.'),
             'QuickBooks payment: ' || payments.qb_payment_id,
@@ -72,7 +61,6 @@ shaped as (
     from payments
     cross join settings
     left join people on payments.client_external_id = people.person_external_id
-    left join labels on payments.payment_kind = labels.option_value
 )
 
 select

@@ -12,8 +12,7 @@
 -- A payment whose client is quarantined on the Pipedrive side is quarantined
 -- (client_not_in_pipedrive), as is a QuickBooks id longer than its varchar field (255).
 with payments as (
-    select * from {{ ref('int_payments__ledger') }}
-    where exclusion_rule is null and quarantine_rule is null
+    select * from {{ ref('int_payments__labelled') }}
 ),
 
 people as (
@@ -28,26 +27,17 @@ settings as (
     select * from {{ ref('int_pipedrive__settings') }}
 ),
 
-labels as (
-    select
-        option_value,
-        label
-    from {{ ref('bizstim_code_labels') }}
-    where source_table = 'payments' and source_column = 'revenue_credit'
-),
-
 shaped as (
     select
         payments.payment_external_id,
         payments.payment_id,
         settings.payments_as,
-        'Payment ' || payments.payment_id || ' · ' || strftime(payments.payment_date, '%Y-%m-%d')
-            as title,
+        payments.payment_title as title,
         cast(payments.amount as decimal(18, 6)) as amount,
         coalesce(payments.currency_code, settings.default_currency) as currency,
         settings.deal_status,
         payments.payment_date,
-        coalesce(labels.label, payments.payment_kind) as payment_kind,
+        coalesce(payments.kind_label, payments.payment_kind) as payment_kind,
         cast(payments.tax_amount as decimal(18, 6)) as tax_amount,
         case when payments.is_refund then 'Yes' else 'No' end as refund,
         payments.qb_payment_id as quickbooks_payment_id,
@@ -59,7 +49,6 @@ shaped as (
     from payments
     cross join settings
     left join people on payments.client_external_id = people.person_external_id
-    left join labels on payments.payment_kind = labels.option_value
 )
 
 select

@@ -13,8 +13,7 @@
 --     (client_not_in_salesforce); a QuickBooks id over 255 characters or a note over 32,000
 --     (Opportunity.Description's size) quarantines it.
 with payments as (
-    select * from {{ ref('int_payments__ledger') }}
-    where exclusion_rule is null and quarantine_rule is null
+    select * from {{ ref('int_payments__labelled') }}
 ),
 
 people as (
@@ -28,22 +27,13 @@ people as (
 
 settings as (
     select * from {{ ref('int_salesforce__settings') }}
-),
-
-labels as (
-    select
-        option_value,
-        label
-    from {{ ref('bizstim_code_labels') }}
-    where source_table = 'payments' and source_column = 'revenue_credit'
 )
 
 select
     payments.payment_external_id,
     payments.payment_id,
     settings.payments_object,
-    'Payment ' || payments.payment_id || ' · ' || strftime(payments.payment_date, '%Y-%m-%d')
-        as payment_name,
+    payments.payment_title as payment_name,
     cast(payments.amount as decimal(18, 6)) as amount,
     case
         when payments.amount = round(payments.amount, 2)
@@ -52,7 +42,7 @@ select
     cast(payments.tax_amount as decimal(18, 6)) as tax_amount,
     payments.currency_code,
     payments.payment_date,
-    labels.label as payment_kind,
+    payments.kind_label as payment_kind,
     payments.is_refund,
     payments.note,
     payments.qb_payment_id,
@@ -92,4 +82,3 @@ select
 from payments
 cross join settings
 left join people on payments.client_external_id = people.person_external_id
-left join labels on payments.payment_kind = labels.option_value
