@@ -82,12 +82,16 @@ def test_rule11_settings_and_selectors_are_read_only_unless_the_field_option(
         open_account.close()
 
 
-def test_a_contact_reads_back_its_notes_appointments_and_account(fs: InProcess) -> None:
+def test_a_contact_is_looked_up_and_reads_back_its_notes_appointments_account(
+    fs: InProcess,
+) -> None:
     household = fs.api("POST", "/sales_accounts", {"sales_account": {"name": "Home"}})
     account_id = household.body["sales_account"]["id"]
     link = [{"id": account_id, "is_primary": True}]
-    contact = fs.api("POST", "/contacts", {"contact": {"last_name": "I", "sales_accounts": link}})
-    contact_id = contact.body["contact"]["id"]
+    person = {"last_name": "I", "sales_accounts": link, "email": "ida@example.com"}
+    contact_id = fs.api("POST", "/contacts", {"contact": person}).body["contact"]["id"]
+    found = fs.api("GET", "/lookup?q=IDA@example.com&f=email&entities=contact").body
+    assert [c["id"] for c in found["contacts"]["contacts"]] == [contact_id]
     target = {"targetable_type": "Contact", "targetable_id": contact_id}
     fs.api("POST", "/notes", {"note": {"description": "n [bizstim:note:1]", **target}})
     times = {"from_date": "2026-03-02T09:00:00+00:00", "end_date": "2026-03-02T10:00:00+00:00"}
