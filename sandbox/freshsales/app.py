@@ -39,6 +39,9 @@ Choices where the reference is silent: a plain create (``POST /api/<module>``,
 with the key as user name (reported [3P]) is not served: the loader sends the documented
 ``Token`` header. A body that is not JSON is a 400 ``{"errors": {"code": 400, ...}}``.
 Appointments and notes have no listing (404); they are read through their contact's include.
+
+Not served (404): leads, tasks, sales activities, custom modules, ``/api/search``, deal
+products, CPQ products' bulk and restore calls, ``bulk_assign_owner`` (the loader needs none).
 """
 
 from __future__ import annotations
