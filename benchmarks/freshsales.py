@@ -54,7 +54,12 @@ from benchmarks.resumable import BUDGET_STOP, migrate_until_done  # noqa: E402
 from benchmarks.salesforce import attempts, phase_of  # noqa: E402
 from benchmarks.scale import Sampler, clients_for, start_bizstim  # noqa: E402
 from bizmig.demo import copy_project, workspace_members  # noqa: E402
-from bizmig.demo_freshsales import DEMO_ACCOUNT, play_admin, settings_for  # noqa: E402
+from bizmig.demo_freshsales import (  # noqa: E402
+    DEMO_ACCOUNT,
+    FRESHSALES_KEY,
+    play_admin,
+    settings_for,
+)
 from common.exits import ExitCode  # noqa: E402
 from load.core.cost import mart_counts  # noqa: E402
 from load.freshsales.budget import allowance_for  # noqa: E402
@@ -71,7 +76,7 @@ from sandbox.bizstim.store import counts  # noqa: E402
 from sandbox.servers import RunningServer, start_server  # noqa: E402
 
 BIZSTIM_LIMIT = 1000
-API_KEY = "bench-freshsales-" + "0" * 24
+API_KEY = FRESHSALES_KEY  # the demo's account and key: play_admin opens the account with it
 MAX_WAIT = 60.0  # seconds the loader may wait for its hour before it stops (exit 14)
 CHECKLIST = int(ExitCode.SCHEMA_CONFLICT)  # the fields checklist (load.freshsales.schema)
 CHILD = """
