@@ -16,9 +16,13 @@ ledger is their id map).
 Besides the objects: the fields of the four custom-field modules (``GET /api/settings/<module>/
 fields`` every run); the custom fields the seed asks for are a checklist an admin works through
 in Freshsales' settings (0 requests), or, behind ``FRESHSALES_FIELDS_API=1``, a ``POST`` each and
-the fields read again; ``GET /api/selector/owners`` (it proves the key and maps owners by
-e-mail); and, for ``bizmig migrate``, the reconcile: the four listings again and one ``GET
-/api/contacts/{id}?include=notes,appointments`` per contact with appointments or notes.
+the fields read again; ``GET /api/selector/owners`` twice a run (the key check before anything
+is read, then the load's client, which maps owners by e-mail); and, for ``bizmig migrate``, the
+reconcile: owners once more, the four listings again, one ``GET /api/contacts/{id}?include=
+notes,appointments`` per contact with appointments and again per contact with notes (each
+module reads its own), and the spot checks' one ``GET`` a sampled record. Measured on a
+2 087-record run: the reconcile's 189 requests were 1 + 13 + 94 + 36 - 4 (two refused
+contacts) + 50, where a plan of "listings and one read per contact" said 107.
 Behind ``FRESHSALES_BULK_UPSERT=1`` (its body shape is unconfirmed, §7) the three upsert modules
 go 100 records a ``bulk_upsert`` job, each job polled about twice at ``/api/job_statuses``.
 
@@ -30,6 +34,7 @@ with the fields, owners and listings over what is written by then, charged to ev
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -49,6 +54,7 @@ from load.core.cost import (
     seed_rows,
 )
 from load.core.loader import ObjectResult
+from load.core.reconcile import reconcile
 from load.freshsales.budget import HOUR, HourlyPacer, RequestAllowance, request_allowance
 from load.freshsales.client import PAGE
 from load.freshsales.specs import KEY_FIELD, LOAD_ORDER, MODULES
@@ -56,6 +62,8 @@ from load.freshsales.specs import KEY_FIELD, LOAD_ORDER, MODULES
 REQUESTS = "requests"
 BULK_BATCH = 100  # records a bulk_upsert job takes (one client's figure, §3.2)
 POLLS_PER_JOB = 2  # the adapter polls at once, then after a backoff
+OWNER_READS = 2  # a run's key check (preflight), then the load's client
+RECONCILE_SAMPLE: int = inspect.signature(reconcile).parameters["sample"].default
 SETTINGS_SEED = "freshsales_settings"
 FIELD_MODULES = tuple(m.fields_module for m in MODULES.values() if m.fields_module)
 
@@ -120,14 +128,17 @@ def freshsales_plan(
     fields_wanted: int,
     used_now: int = 0,
     reconcile_contacts: int | None = None,
+    reconcile_sample: int = RECONCILE_SAMPLE,
     bulk: bool = False,
     create_fields: bool = False,
 ) -> CostPlan:
     """The plan for ``rows`` per object (objects absent cost their listing only); with
-    ``reconcile_contacts`` (contacts with appointments or notes), the reconcile ``bizmig
-    migrate`` runs after the load, in the same hour's requests."""
+    ``reconcile_contacts`` (contacts with appointments plus contacts with notes), the
+    reconcile ``bizmig migrate`` runs after the load, in the same hour's requests."""
     setup = fields_line(fields_wanted, create_fields)
-    owners = CostLine("(owners)", 0, "GET /api/selector/owners", {}, {REQUESTS: 1})
+    owners = CostLine(
+        "(owners)", 0, f"{OWNER_READS} GET /api/selector/owners", {}, {REQUESTS: OWNER_READS}
+    )
     lines = [setup, owners]
     lines += [
         entity_line(s.singular, rows.get(s.singular, EntityRows(0)), bulk) for s in LOAD_ORDER
@@ -136,18 +147,20 @@ def freshsales_plan(
     listings = sum(listing_requests(name, held) for name, held in after.items())
     if reconcile_contacts is not None:
         listed = sum(held for name, held in after.items() if MODULES[name].listed_as)
+        spots = min(reconcile_sample, sum(after.values()))
         lines.append(
             CostLine(
                 "(reconcile)",
                 0,
-                f"{listed:,} records listed again + {reconcile_contacts:,} contact reads",
+                f"owners + {listed:,} records listed again + {reconcile_contacts:,} contact "
+                f"reads + {spots} spot checks",
                 {},
-                {REQUESTS: listings + reconcile_contacts},
+                {REQUESTS: 1 + listings + reconcile_contacts + spots},
             )
         )
     total = sum(line.total(REQUESTS) for line in lines)
     waits = allowance.max_wait >= HOUR
-    reread = 0 if waits else len(FIELD_MODULES) + 1 + listings
+    reread = 0 if waits else len(FIELD_MODULES) + OWNER_READS + listings
     notes = [
         "One request a record: an upsert on cf_bizstim_id for contacts, sales accounts and "
         "deals, a POST or PUT for products, appointments and notes (no upsert); unchanged rows "
@@ -220,22 +233,32 @@ def wanted_field_count(duckdb_path: Path | None) -> int:
 
 
 def contacts_with_children(duckdb_path: Path | None) -> int | None:
-    """Contacts the reconcile reads one by one: those appointments or notes point at (None
-    when the marts cannot be read)."""
+    """Contact reads of the reconcile: the contacts appointments point at plus those notes
+    point at (each module reads its own; None when the marts cannot be read)."""
     marts = [f"marts.freshsales__{m}" for m in ("appointments", "notes")]
     try:
         if duckdb_path is None or mart_counts(duckdb_path, marts) is None:
             return None
         with duckdb.connect(str(duckdb_path), read_only=True) as con:
-            row = con.execute(
-                "select count(distinct contact__external_id) from ("
-                f"select contact__external_id from {marts[0]} union all "
-                f"select contact__external_id from {marts[1]}) "
-                "where contact__external_id is not null"
-            ).fetchone()
+            return sum(
+                int(
+                    con.execute(f"select count(distinct contact__external_id) from {m}").fetchone()[
+                        0
+                    ]
+                )
+                for m in marts
+            )
     except duckdb.Error:  # held open by this process's ledger, or marts of another shape
         return None
-    return int(row[0]) if row else 0
+
+
+def parents_at_most(rows: Mapping[str, EntityRows]) -> int:
+    """Contact reads of the reconcile where the marts cannot tell: at most one per contact, or
+    per appointment or note where they are fewer, for each of the two modules."""
+    contact = rows.get("contact", EntityRows(0))
+    contacts = contact.created + contact.held
+    children = (rows.get(m, EntityRows(0)) for m in ("appointment", "note"))
+    return sum(min(contacts, c.created + c.held) for c in children)
 
 
 # -- the plans the CLI prints ---------------------------------------------------------------
@@ -251,7 +274,7 @@ def scope_plan(inventory: Mapping[str, int], duckdb_path: Path | None) -> CostPl
     else:
         rows = rows_from_inventory(inventory, payments_target(duckdb_path, SETTINGS_SEED))
         basis = "the Bizstim inventory (≤ estimate)"
-        contacts = rows["contact"].created
+        contacts = parents_at_most(rows)
     return freshsales_plan(
         rows,
         request_allowance(),
@@ -266,8 +289,8 @@ def scope_plan(inventory: Mapping[str, int], duckdb_path: Path | None) -> CostPl
 def dry_run_plan(destination: Any, results: Sequence[ObjectResult]) -> CostPlan:
     """``bizmig load --dry-run --to freshsales``: exactly the rows the load would send, against
     the client's hour and what the account reported as used in it. The reconcile's contact
-    reads are counted over the marts of the ledger's staging file, else over every contact (an
-    upper bound); the fields over the seed's CSV."""
+    reads are counted over the marts of the ledger's staging file, else as an upper bound
+    (:func:`parents_at_most`); the fields over the seed's CSV."""
     pacer = getattr(getattr(destination, "client", None), "pacer", None)
     if isinstance(pacer, HourlyPacer):
         allowance, used = pacer.allowance, pacer.used_this_hour
@@ -277,8 +300,7 @@ def dry_run_plan(destination: Any, results: Sequence[ObjectResult]) -> CostPlan:
     staging = getattr(getattr(destination, "ledger", None), "path", None)
     contacts = contacts_with_children(Path(staging)) if staging else None
     if contacts is None:
-        contact = rows.get("contact", EntityRows(0))
-        contacts = contact.created + contact.held
+        contacts = parents_at_most(rows)
     return freshsales_plan(
         rows,
         allowance,

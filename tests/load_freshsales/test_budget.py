@@ -135,15 +135,19 @@ def test_a_429_is_retried_after_its_wait_or_stops_when_the_wait_is_too_long() ->
 def test_the_plan_counts_one_request_a_record_and_the_eta_in_hours_per_plan() -> None:
     rows = {"contact": EntityRows(10_000)}
     growth = freshsales_plan(rows, allowance_for("growth"), "test", fields_wanted=9)
-    # 4 fields reads + owners + 10 000 upserts + the id maps' first reads (filters and one
-    # page for the three view modules, one product page; appointments and notes: none)
-    assert growth.total(REQUESTS) == 4 + 1 + 10_000 + 3 * 2 + 1
-    assert growth.eta_windows() == math.ceil(10_012 / 800) == 13  # waits: nothing re-read
+    # 4 fields reads + owners twice (key check, load) + 10 000 upserts + the id maps' first
+    # reads (filters and one page for the three view modules, one product page; none for
+    # appointments and notes)
+    assert growth.total(REQUESTS) == 4 + 2 + 10_000 + 3 * 2 + 1 == 10_013
+    assert growth.eta_windows() == math.ceil(10_013 / 800) == 13  # waits: nothing re-read
     assert freshsales_plan(rows, allowance_for("enterprise"), "test", 9).eta_windows() == 3
     stopping = freshsales_plan(rows, allowance_for("growth", max_wait=600), "test", 9)
-    reread = 4 + 1 + (1 + 100) + 2 + 1 + 2  # contacts' 100 pages by the second hour
+    reread = 4 + 2 + (1 + 100) + 2 + 1 + 2  # contacts' 100 pages by the second hour
     assert stopping.resume_reread == {REQUESTS: reread}
-    assert stopping.eta_windows() == 1 + math.ceil((10_012 - 800) / (800 - reread)) == 15
+    assert stopping.eta_windows() == 1 + math.ceil((10_013 - 800) / (800 - reread)) == 15
+    # the reconcile: owners, the listings again, each module's contact reads, 50 spot checks
+    checked = freshsales_plan(rows, allowance_for("growth"), "test", 9, reconcile_contacts=70)
+    assert checked.total(REQUESTS) - growth.total(REQUESTS) == 1 + (101 + 2 + 1 + 2) + 70 + 50
     bulk = freshsales_plan(rows, allowance_for("growth"), "test", 9, bulk=True)
     assert bulk.writes(REQUESTS) == 100 * 3  # a job per 100 and two polls each
 
