@@ -5,7 +5,7 @@
 --     `household:<person external id>`, named by household_name_format, as its primary
 --     account. A deal cannot be created without an account (destinations-2.md §3.10 pitfall
 --     3), so while payments_as = deals a client with a migrated payment gets its household
---     whatever the routing says (has_payments): no payment is held back for want of one.
+--     whatever the routing says (paying_clients): no payment is held back for want of one.
 --     Practitioners and staff have none (Bizstim does not expose the business).
 --   * role: practitioners and staff are Contacts too (Freshsales users cannot be created by
 --     API): main role as the dropdown "Bizstim role", and their own Bizstim user, matched to
