@@ -31,7 +31,7 @@ import duckdb
 from load.core.destination import SchemaConflict, SetupReport
 from load.core.ledger import Ledger
 from load.freshsales.client import FreshsalesClient, FreshsalesError
-from load.freshsales.specs import API, CUSTOM_PREFIX, KEY_FIELD, MODULES
+from load.freshsales.specs import API, KEY_FIELD, MODULES
 
 CHOICE_TYPES = ("dropdown", "multi_select_dropdown")
 FIELDS_API_FLAG = "FRESHSALES_FIELDS_API"
@@ -213,18 +213,21 @@ def setup(
     report = SetupReport()
     before = client.stats.total
     missing = field_map.compare(wanted, refresh=True)
+    report.reused = len(wanted) - len({(w.module, w.name) for w, _ in missing})
     if missing and fields_api():
         created_any = False
-        for want, _line in missing:
-            if want.name not in field_map.names(want.module) and (
-                created := try_create(client, want)
-            ):
+        for want, _line in missing:  # a field, or an existing field's missing choices
+            created = try_create(client, want)
+            if created is None:
+                continue
+            created_any = True
+            if client.last_status == 201:  # a new field (200: choices added to the admin's)
                 ledger.record_schema(run_id, "field", want.module, want.name, str(created["id"]))
                 report.created_fields.append(f"{want.module}.{want.name}")
-                created_any = True
+            else:
+                report.created_fields.append(f"{want.module}.{want.name} choices")
         if created_any:
             missing = field_map.compare(wanted, refresh=True)
-    report.reused = len(wanted) - len({(w.module, w.name) for w, _ in missing})
     report.requests = client.stats.total - before
     if missing:
         report.checklist = [line for _, line in missing]
@@ -247,7 +250,3 @@ def remove(client: FreshsalesClient, ledger: Ledger) -> list[str]:
         ledger.forget_schema([item["metadata_id"]])
         removed.append(f"{item['object']}.{item['name']}")
     return removed
-
-
-def custom_columns(names: Iterable[str]) -> list[str]:
-    return [n for n in names if n.startswith(CUSTOM_PREFIX)]
