@@ -2,8 +2,9 @@
 
 One stand-in serves one account per test (``--account``), so no test sees another's records or
 fields: a missing custom field stops the load with its checklist and the next run proceeds once
-an admin created it, an owner the account lacks is listed and never sent, and a run that dies
-after a POST and before its ledger write leaves one record (a rerun then writes nothing). The
+an admin created it, an owner the account lacks is listed and never sent, a run that dies
+after a POST and before its ledger write leaves one record (a rerun then writes nothing), and
+the flagged bulk upsert sends one job for the contacts and settles each row by its id. The
 tiny marts of tests/load_freshsales/tiny_account.py keep each test to seconds.
 """
 
@@ -31,7 +32,7 @@ from tests.load_freshsales.tiny_account import (
     write_staging,
 )
 
-ACCOUNTS = ("fields", "owners", "crash")
+ACCOUNTS = ("fields", "owners", "crash", "bulk")
 
 
 def key(account: str) -> str:
@@ -41,6 +42,7 @@ def key(account: str) -> str:
 @pytest.fixture(scope="module")
 def stand_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     args = ["--data-dir", str(tmp_path_factory.mktemp("freshsales")), "--plan", "enterprise"]
+    args += ["--bulk-upsert"]  # served, used only by a loader with FRESHSALES_BULK_UPSERT=1
     for account in ACCOUNTS:
         args += ["--account", f"{account}:{key(account)}"]
     args += ["--user", f"{OWNER}:Olga Owner"]
@@ -147,3 +149,23 @@ def test_a_kill_after_the_post_before_the_ledger_write_leaves_one_record(
     third = Recording()
     load(stand_in.url, key("crash"), staging, third)
     assert third.writes() == []
+
+
+def test_the_flagged_bulk_upsert_sends_one_job_per_hundred_and_settles_each_row(
+    stand_in: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("FRESHSALES_BULK_UPSERT", "1")
+    staging = write_staging(tmp_path / "staging.duckdb")
+    create_fields(stand_in.url, "bulk", staging)
+    recording = Recording()
+    outcome = load(stand_in.url, key("bulk"), staging, recording)
+    assert created(outcome) == mart_rows()
+    jobs = [b for m, p, b in recording.sent if (m, p) == ("POST", "/api/contacts/bulk_upsert")]
+    assert [len(job["contacts"]) for job in jobs] == [2]  # both contacts, one request
+    assert ("POST", "/api/contacts/upsert") not in recording.writes()
+    ledger = Ledger(staging, destination="freshsales")
+    held = {
+        c["custom_field"]["cf_bizstim_id"]: str(c["id"])
+        for c in snapshot(stand_in, "bulk")["contacts"]
+    }
+    assert {e: r["record_id"] for e, r in ledger.current("contact").items()} == held
