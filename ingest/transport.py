@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from common.backoff import first_retry_wait
 from common.errors import ExtractError
 from common.exits import ExitCode
 from ingest.pacer import BudgetExhausted, KeyPool
@@ -135,7 +136,7 @@ class PacedAdapter(HTTPAdapter):
         self.on_response = on_response
         self.max_attempts = max_attempts
         self.max_consecutive_429 = max_consecutive_429
-        self.backoff_base = backoff_base
+        self.backoff_base = first_retry_wait(backoff_base)  # BIZMIG_RETRY_BACKOFF
         self._consecutive_429 = 0
 
     def method_of(self, path: str) -> str:

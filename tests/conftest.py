@@ -9,6 +9,14 @@ account, 2 000 000 source records); CI runs the default so the whole suite stays
 load, report and acceptance-kit packages. Built per package it cost ~60 s each time, and under
 pytest-xdist a session fixture is built once per *worker*; so it is built once per test run,
 by whichever worker asks first, under a file lock the others wait on.
+
+The other expensive session, package and module fixtures (a 300-client warehouse and the builds
+derived from it, a whole migration per package, one pipeline per restricted profile) are built
+once per *worker* that runs a test needing them; with xdist's default ``--dist load`` their
+tests were dealt to both workers and each was built twice. ``pytest_xdist_make_scheduler``
+gives ``scripts/test``'s ``--dist loadgroup`` the groups of tests/scheduling.py (each group on
+one worker); ``SHARED_FIXTURES`` says which fixture each group shares, and
+tests/test_scheduling.py checks every test requesting one is in its group.
 """
 
 from __future__ import annotations
@@ -17,12 +25,20 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 from filelock import FileLock
 
+from common.backoff import RETRY_BACKOFF_ENV
 from sandbox.staging import extract_and_build
+from tests.scheduling import UNGROUPED, group_of, make_scheduler
+
+# in the environment of the bizmig processes the load, kit and crash/fault suites start: a first
+# retry waits 20 ms instead of 0.5 s (common/backoff.py); what is retried, and how often, is not
+# changed
+FAST_RETRIES = {RETRY_BACKOFF_ENV: "0.02"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,6 +48,44 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Run the crash/fault/bad-input/scale suites at full size (slow).",
     )
+
+
+# fixture → the group (tests/scheduling.py) of every test that requests it; ``{package}``: the
+# test's package, where one name is a different fixture in each package
+SHARED_FIXTURES = {
+    "warehouse": "dbt-warehouse",  # tests/dbt/conftest.py, also read by tests/mapping
+    "documented_warehouse": "dbt-warehouse",
+    "planted_warehouse": "dbt-warehouse",
+    "undefined_custom_fields_warehouse": "dbt-warehouse",
+    "migrated": "{package}-migrated",  # hostile, security, report: one migration each
+    "reference": "resilience-reference",  # the undisturbed migration of the crash/fault suites
+}
+
+
+def expected_group(item: pytest.Item) -> str | None:
+    """The group of the expensive fixture ``item`` requests, or None."""
+    names = getattr(item, "fixturenames", ())
+    callspec = getattr(item, "callspec", None)
+    if "pipeline" in names and callspec is not None and "pipeline" in callspec.params:
+        return f"e2e-{callspec.params['pipeline']}"  # tests/migrate/test_profiles_end_to_end.py
+    for name, group in SHARED_FIXTURES.items():
+        if name in names:
+            return group.format(package=item.path.parent.name)
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    config.stash[UNGROUPED] = [
+        f"{item.nodeid}: needs {expected}, scheduled as {group_of(item.nodeid)}"
+        for item in items
+        if (expected := expected_group(item)) is not None and group_of(item.nodeid) != expected
+    ]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup``: the groups of tests/scheduling.py, each on one worker."""
+    return make_scheduler(config, log) if config.getvalue("dist") == "loadgroup" else None
 
 
 def is_full_size(config: pytest.Config) -> bool:

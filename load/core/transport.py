@@ -6,7 +6,8 @@ monday an HTTP 200 whose ``errors[].extensions.code`` is a complexity code), how
 refusal, and what a request costs in the budget's unit. The retry loop is ``tenacity``'s:
 throttling is retried for as long as it lasts (the bucket, drained to what the server
 reported, does the waiting), 5xx, timeouts and dropped connections up to ``max_attempts``
-with exponential backoff (0.5 s doubling, at most 30 s). Whether a write that lost its
+with exponential backoff (0.5 s doubling, at most 30 s; the first wait is
+``BIZMIG_RETRY_BACKOFF`` where set, :mod:`common.backoff`). Whether a write that lost its
 connection was committed cannot be known here, so a caller sending a non-idempotent write
 (Pipedrive's POST has no upsert) passes ``retry_writes=False`` and settles it by a read.
 """
@@ -21,6 +22,7 @@ from typing import Any
 import httpx
 import tenacity
 
+from common.backoff import first_retry_wait
 from load.core.pacing import Budget, Pacer, RequestStats
 
 
@@ -83,7 +85,7 @@ class PacedHttp:
         self.bucket = self.pacer.bucket
         self.stats = RequestStats()
         self.max_attempts = max_attempts
-        self.backoff_base = backoff_base
+        self.backoff_base = first_retry_wait(backoff_base)
         self._sleep = sleep
         self._http = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=timeout, transport=transport

@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from load.core.ledger import LIVE_ACTIONS
-from tests.conftest import build_once, is_full_size
+from tests.conftest import FAST_RETRIES, build_once, is_full_size
 from tests.kit.harness import HARNESSES, Harness, Holdings, StandIn
 from tests.load.conftest import FAST, Cli
 from tests.resilience.conftest import differences as content_differences
@@ -60,6 +60,7 @@ def command(
 ) -> tuple[list[str], dict[str, str]]:
     env = {
         **os.environ,
+        **FAST_RETRIES,
         **harness.env(stand_in),
         "BIZMIG_DUCKDB": str(staging),
         "COLUMNS": "200",

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from sandbox.servers import RunningServer, start_server
+from tests.conftest import FAST_RETRIES
 
 TWENTY_KEY = "load-test-twenty-key"
 FAST = ["--rate-limit", "100000", "--rate-window", "1"]  # client pacing out of the way
@@ -91,6 +92,7 @@ class Cli:
 def bizmig(args: list[str], staging: Path, twenty: Twenty, timeout: float = 600) -> Cli:
     env = {
         **os.environ,
+        **FAST_RETRIES,
         "TWENTY_API_URL": twenty.url,
         "TWENTY_API_KEY": twenty.key,
         "BIZMIG_DUCKDB": str(staging),

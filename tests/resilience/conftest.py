@@ -32,6 +32,7 @@ from load.core.plan import deterministic_id
 from load.twenty.specs import LOAD_ORDER
 from sandbox.bizstim.store import counts
 from sandbox.servers import RunningServer, start_server
+from tests.conftest import FAST_RETRIES
 from tests.killing import kill_group
 from tests.load.conftest import TWENTY_KEY, Twenty, mart_counts, start_twenty
 from tests.load.test_load import PLURALS
@@ -76,6 +77,7 @@ class Migration:
     def command(self) -> tuple[list[str], dict[str, str]]:
         env = {
             **os.environ,
+            **FAST_RETRIES,
             "BIZSTIM_BASE_URL": f"{self.bizstim_url}/api",
             "BIZSTIM_API_KEYS": BIZSTIM_KEY,
             "BIZSTIM_RATE_LIMIT": str(self.bizstim_rate[0]),
