@@ -161,3 +161,47 @@
         case when disposition = 'mapped' then target_external_id end as target_external_id
     from {{ relation }}
 {%- endmacro %}
+
+
+{#- A destination's side of migration__quarantine (same columns): every row its dispositions
+    model quarantines (impact record_not_migrated), and every value a migrated person carries
+    only as typed, one line of its people model's values_kept_raw each (impact value_kept_raw):
+    an invalid e-mail (email_invalid_kept_raw) or a value too long for its field
+    (too_long_rule). Pipedrive's and Freshsales' quarantine models were this query on other
+    names. -#}
+{% macro destination_quarantine(dispositions, people, person_object, kept_in, too_long_rule) -%}
+    with records as (
+        select
+            object_name,
+            source_table,
+            source_id,
+            rule,
+            reason,
+            'record_not_migrated' as impact
+        from {{ ref(dispositions) }}
+        where disposition = 'quarantined'
+    ),
+
+    kept_lines as (
+        select
+            person_external_id,
+            unnest(string_split(values_kept_raw, chr(10))) as kept_line
+        from {{ ref(people) }}
+        where quarantine_rule is null and values_kept_raw is not null
+    )
+
+    select * from records
+    union all
+    select
+        '{{ person_object }}' as object_name,
+        'people' as source_table,
+        person_external_id as source_id,
+        case
+            when starts_with(kept_line, 'email: ') then 'email_invalid_kept_raw'
+            else '{{ too_long_rule }}'
+        end as rule,
+        person_external_id || ': ' || kept_line
+        || '; kept as typed in the {{ kept_in }}.' as reason,
+        'value_kept_raw' as impact
+    from kept_lines
+{%- endmacro %}
