@@ -172,7 +172,7 @@ class FreshsalesHarness:
         "5xx": Fault(("--p500", "0.1", "--fault-seed", "5"), "5xx"),
         "dropped": Fault(("--p-drop-after-commit", "0.2", "--fault-seed", "7"), "dropped"),
     }
-    slow = ("--p-slow", "1", "--slow-seconds", "0.05")
+    slow = ("--p-slow", "1", "--slow-seconds", "0.02")  # the killer polls every 3 ms
 
     def start(self, tmp: Path, *options: str) -> FreshsalesStandIn:
         data = tmp / f"freshsales-{len(list(tmp.glob('freshsales-*')))}"
