@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import duckdb
-
-from tests.kit.fault import Fault
+from tests.kit.fault import Fault, spoil_one
 from tests.kit.harness_freshsales import FreshsalesHarness
 from tests.kit.harness_pipedrive import PipedriveHarness
 from tests.kit.harness_salesforce import SalesforceHarness
@@ -165,17 +163,9 @@ class TwentyHarness:
 
     def refuse_one(self, staging: Path) -> tuple[str, str]:
         """A person whose e-mail Twenty's validator refuses."""
-        with duckdb.connect(str(staging)) as con:
-            (external_id,) = con.execute(
-                "select external_id from marts.twenty__people "
-                "where emails.primaryEmail is not null order by external_id limit 1 offset 3"
-            ).fetchone()
-            con.execute(
-                "update marts.twenty__people set emails = {'primaryEmail': 'not-an-email', "
-                "'additionalEmails': []::varchar[]}, row_hash = 'changed' where external_id = ?",
-                [external_id],
-            )
-        return "person", str(external_id)
+        spoil = "emails = {'primaryEmail': 'not-an-email', 'additionalEmails': []::varchar[]}"
+        where = "emails.primaryEmail is not null"
+        return "person", spoil_one(staging, "twenty__people", spoil, where, offset=3)
 
     def fault_seen(self, log: list[dict[str, Any]]) -> set[str]:
         seen = {str(r["status"]) for r in log if r["status"] in (429, 500)}

@@ -29,7 +29,7 @@ from common.exits import ExitCode
 from load.pipedrive.markers import marker_of
 from load.pipedrive.specs import BIZSTIM_ID_FIELD, ENTITIES, LOAD_ORDER
 from sandbox.servers import RunningServer, start_server
-from tests.kit.fault import Fault
+from tests.kit.fault import Fault, faults_in, spoil_one
 
 ACCOUNT = "kit"
 TOKEN = "kit-pipedrive-admin-token"
@@ -251,24 +251,11 @@ class PipedriveHarness:
 
     def refuse_one(self, staging: Path) -> tuple[str, str]:
         """A product without a name, which Pipedrive refuses (``name`` is required)."""
-        with duckdb.connect(str(staging)) as con:
-            (external_id,) = con.execute(
-                "select external_id from marts.pipedrive__products "
-                "order by external_id limit 1 offset 1"
-            ).fetchone()
-            con.execute(
-                "update marts.pipedrive__products set name = '', row_hash = 'changed' "
-                "where external_id = ?",
-                [external_id],
-            )
-        return "product", str(external_id)
+        return "product", spoil_one(staging, "pipedrive__products", "name = ''")
 
     def recover(self, stand_in: Any) -> None:
         """The account's token day passes (the stand-in's clock, 00:00 UTC)."""
         stand_in.hook("clock/advance?days=1", method="POST")
 
     def fault_seen(self, log: list[dict[str, Any]]) -> set[str]:
-        seen = {"5xx" for r in log if r["status"] >= 500}
-        seen |= {"dropped" for r in log if r.get("dropped")}
-        runs = sum(1 for r in log if r["path"] == "/v1/users/me")
-        return seen | ({"stopped"} if runs > 1 else set())
+        return faults_in(log, lambda path: path == "/v1/users/me")

@@ -37,7 +37,7 @@ from load.salesforce.session import login
 from load.salesforce.specs import EXTERNAL_ID, LOAD_ORDER, has_external_id
 from load.salesforce.wanted import wanted_fields, wanted_objects
 from sandbox.servers import RunningServer, start_server
-from tests.kit.fault import Fault
+from tests.kit.fault import Fault, faults_in, spoil_one
 
 CLIENT = ("kit-salesforce-client-id", "kit-salesforce-client-secret")
 THRESHOLD = 200
@@ -246,24 +246,14 @@ class SalesforceHarness:
 
     def refuse_one(self, staging: Path) -> tuple[str, str]:
         """A Contact whose e-mail Salesforce refuses (``INVALID_EMAIL_ADDRESS``)."""
-        with duckdb.connect(str(staging)) as con:
-            (external_id,) = con.execute(
-                'select external_id from marts.salesforce__contacts where "Email" is not null '
-                "order by external_id limit 1 offset 3"
-            ).fetchone()
-            con.execute(
-                "update marts.salesforce__contacts set \"Email\" = 'not-an-email', "
-                "row_hash = 'changed' where external_id = ?",
-                [external_id],
-            )
-        return "Contact", str(external_id)
+        spoil = "\"Email\" = 'not-an-email'"
+        return "Contact", spoil_one(
+            staging, "salesforce__contacts", spoil, '"Email" is not null', offset=3
+        )
 
     def recover(self, stand_in: Any) -> None:
         """The org's rolling 24 hours pass: the spent allocation is free again."""
         stand_in.hook("clock/advance?hours=24", method="POST")
 
     def fault_seen(self, log: list[dict[str, Any]]) -> set[str]:
-        seen = {"5xx" for r in log if r["status"] >= 500}
-        seen |= {"dropped" for r in log if r.get("dropped")}
-        logins = sum(1 for r in log if r["path"] == TOKEN_PATH)
-        return seen | ({"stopped"} if logins > 1 else set())
+        return faults_in(log, lambda path: path == TOKEN_PATH)
