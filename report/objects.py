@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from load.core.ledger import LIVE_ACTIONS
-from load.destinations import load_order
+from load.destinations import KNOWN, load_order
 from report.db import ReportDb, parse_json_column
 
 MIGRATION = "migration"
@@ -95,13 +95,17 @@ def reconciliation_rows(db: ReportDb, destination: str = "twenty") -> list[dict[
     return rows
 
 
-def ledger_counts(db: ReportDb) -> dict[str, Counter[str]]:
-    """object → action → records, from the latest committed ledger state."""
+def ledger_counts(db: ReportDb, destination: str = "twenty") -> dict[str, Counter[str]]:
+    """object → action → records, from the destination's latest committed ledger state (Twenty,
+    Pipedrive and Freshsales all name objects ``person``/``note``: one file may feed several)."""
     out: dict[str, Counter[str]] = defaultdict(Counter)
     if not db.has(MIGRATION, "ledger_current"):
         return out
+    where, params = db.of_destination(MIGRATION, "ledger_current", destination)
     for row in db.rows(
-        f"select object, action, count(*) as n from {MIGRATION}.ledger_current group by all"
+        f"select object, action, count(*) as n from {MIGRATION}.ledger_current "
+        f"where {where} group by all",
+        params,
     ):
         out[str(row["object"])][str(row["action"])] += _int(row["n"])
     return out
@@ -172,7 +176,7 @@ def story(o: dict[str, Any]) -> str:
         detail = f" ({'; '.join(merged)})" if merged else ""
         parts.append(f"{o['merged']} rows merged: one record from several rows{detail}")
     if o["load_quarantined"]:
-        parts.append(f"{o['load_quarantined']} refused by Twenty")
+        parts.append(f"{o['load_quarantined']} refused by {o.get('destination_name', 'Twenty')}")
     if o["not_loaded"] and o["loaded_available"]:
         parts.append(f"{o['not_loaded']} not loaded yet")
     head = f"{o['source_rows']} source rows → {o['mart_rows']} records"
@@ -182,9 +186,10 @@ def story(o: dict[str, Any]) -> str:
 
 
 def object_summary(db: ReportDb, destination: str = "twenty") -> dict[str, Any]:
-    """Per Twenty object: the three equations above, the rules behind each count, a story."""
+    """Per destination object: the three equations above, the rules behind each count, a story."""
     recon = reconciliation_rows(db, destination)
-    ledger = ledger_counts(db)
+    ledger = ledger_counts(db, destination)
+    destination_name = KNOWN[destination].display_name if destination in KNOWN else destination
     loaded_available = db.has(MIGRATION, "ledger_current")
     merged_by = merges(db)
     noted = notes(db, destination)
@@ -205,6 +210,7 @@ def object_summary(db: ReportDb, destination: str = "twenty") -> dict[str, Any]:
         refused = actions.get("quarantined", 0)
         o = {
             "object": name,
+            "destination_name": destination_name,
             "source_rows": sum(_int(r["source_rows"]) for r in sources),
             "mapped_rows": mapped,
             "dbt_quarantined": sum(_int(r["quarantined"]) for r in sources),
