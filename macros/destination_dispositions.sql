@@ -198,6 +198,7 @@
         person_external_id as source_id,
         case
             when starts_with(kept_line, 'email: ') then 'email_invalid_kept_raw'
+            when starts_with(kept_line, 'shared email: ') then 'email_shared_kept_raw'
             else '{{ too_long_rule }}'
         end as rule,
         person_external_id || ': ' || kept_line

@@ -46,6 +46,40 @@ paying_clients as (
     where exclusion_rule is null and quarantine_rule is null
 ),
 
+valid_addresses as (
+    select
+        person_external_id,
+        email,
+        min(position) as position
+    from {{ ref('int_people__email_addresses') }}
+    where is_valid
+    group by person_external_id, email
+),
+
+identity as (
+    select
+        person_external_id,
+        min(kind_rank) as kind_rank,
+        min(source_id) as source_id
+    from {{ ref('int_people__identity') }}
+    group by person_external_id
+),
+
+-- Freshsales keeps every contact address unique among live contacts (a second holder is
+-- refused "emails: has already been taken"), so each address gets one owner by Twenty's rule
+-- (int_people__emails): earliest in the person's own list, then practitioner before staff
+-- before client, then the lowest Bizstim id. The others keep it as a kept-as-typed line.
+owned_addresses as (
+    select
+        valid_addresses.*,
+        row_number() over (
+            partition by lower(valid_addresses.email)
+            order by valid_addresses.position, identity.kind_rank, identity.source_id
+        ) = 1 as is_owner
+    from valid_addresses
+    inner join identity on valid_addresses.person_external_id = identity.person_external_id
+),
+
 addresses as (
     select
         person_external_id,
@@ -57,16 +91,21 @@ addresses as (
         select
             *,
             min(position) over (partition by person_external_id) as first_position
-        from (
-            select
-                person_external_id,
-                email,
-                min(position) as position
-            from {{ ref('int_people__email_addresses') }}
-            where is_valid
-            group by person_external_id, email
-        ) as distinct_addresses
+        from owned_addresses
+        where is_owner
     ) as ranked
+    group by person_external_id
+),
+
+shared_emails as (
+    select
+        person_external_id,
+        string_agg(
+            'shared email: ' || email || ' (another contact holds it; Freshsales keeps'
+            || ' contact e-mails unique)', chr(10) order by position
+        ) as shared_lines
+    from owned_addresses
+    where not is_owner
     group by person_external_id
 ),
 
@@ -203,7 +242,8 @@ shaped as (
         nullif(array_to_string(list_sort(cast(routed.service_ids as varchar[])), ', '), '')
             as assigned_services,
         labelled.custom_fields,
-        bad_emails.values_kept_raw,
+        nullif(concat_ws(chr(10), bad_emails.values_kept_raw, shared_emails.shared_lines), '')
+            as values_kept_raw,
         availability.availability,
         availability.available_days,
         availability.available_from,
@@ -215,6 +255,7 @@ shaped as (
     cross join settings
     left join addresses on routed.person_external_id = addresses.person_external_id
     left join bad_emails on routed.person_external_id = bad_emails.person_external_id
+    left join shared_emails on routed.person_external_id = shared_emails.person_external_id
     left join phones on routed.person_external_id = phones.person_external_id
     left join owners on routed.person_external_id = owners.person_external_id
     left join labelled on routed.person_external_id = labelled.person_external_id
