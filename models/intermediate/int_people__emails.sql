@@ -1,9 +1,7 @@
 -- Twenty EMAILS per person. Twenty's emails.primaryEmail is unique across all people, but
--- families often share one address, so each valid address gets exactly one OWNER:
---   1. the person for whom the address comes earliest in their own list (their first
---      address beats someone else's second one),
---   2. then practitioner before staff before client,
---   3. then the lowest Bizstim id (the record created first).
+-- families often share one address, so each valid address has exactly one OWNER
+-- (int_people__email_owners: earliest in the person's own list, then practitioner before
+-- staff before client, then the lowest Bizstim id).
 -- A person's primaryEmail is the first address they own; every other valid address of theirs
 -- (owned or not) is an additionalEmail. emailShared is TRUE for people who list an address
 -- owned by someone else (they keep it only as an additional e-mail). Invalid tokens are kept
@@ -12,34 +10,8 @@ with addresses as (
     select * from {{ ref('int_people__email_addresses') }}
 ),
 
-identity as (
-    select
-        person_external_id,
-        min(kind_rank) as kind_rank,
-        min(source_id) as source_id
-    from {{ ref('int_people__identity') }}
-    group by person_external_id
-),
-
-valid_addresses as (
-    select
-        person_external_id,
-        email,
-        min(position) as position
-    from addresses
-    where is_valid
-    group by person_external_id, email
-),
-
 ranked as (
-    select
-        valid_addresses.*,
-        row_number() over (
-            partition by valid_addresses.email
-            order by valid_addresses.position, identity.kind_rank, identity.source_id
-        ) = 1 as is_owner
-    from valid_addresses
-    inner join identity on valid_addresses.person_external_id = identity.person_external_id
+    select * from {{ ref('int_people__email_owners') }}
 ),
 
 primaries as (

@@ -46,38 +46,11 @@ paying_clients as (
     where exclusion_rule is null and quarantine_rule is null
 ),
 
-valid_addresses as (
-    select
-        person_external_id,
-        email,
-        min(position) as position
-    from {{ ref('int_people__email_addresses') }}
-    where is_valid
-    group by person_external_id, email
-),
-
-identity as (
-    select
-        person_external_id,
-        min(kind_rank) as kind_rank,
-        min(source_id) as source_id
-    from {{ ref('int_people__identity') }}
-    group by person_external_id
-),
-
 -- Freshsales keeps every contact address unique among live contacts (a second holder is
--- refused "emails: has already been taken"), so each address gets one owner by Twenty's rule
--- (int_people__emails): earliest in the person's own list, then practitioner before staff
--- before client, then the lowest Bizstim id. The others keep it as a kept-as-typed line.
+-- refused "emails: has already been taken"), so each address has the one owner
+-- int_people__email_owners names (Twenty's rule); the others keep it as a kept-as-typed line.
 owned_addresses as (
-    select
-        valid_addresses.*,
-        row_number() over (
-            partition by lower(valid_addresses.email)
-            order by valid_addresses.position, identity.kind_rank, identity.source_id
-        ) = 1 as is_owner
-    from valid_addresses
-    inner join identity on valid_addresses.person_external_id = identity.person_external_id
+    select * from {{ ref('int_people__email_owners') }}
 ),
 
 addresses as (
