@@ -86,7 +86,10 @@ class ItemStore(Protocol):
     def board_columns(self, account: str, board_id: str) -> dict[str, str] | None: ...
     def has_group(self, account: str, board_id: str, group_id: str) -> bool: ...
     def live_count(self, account: str, board_id: str) -> int: ...
-    def match(self, account: str, board_id: str, column_id: str, text: str) -> list[str]: ...
+    def match_index(self, account: str, board_id: str, column_id: str) -> dict[str, list[str]]:
+        """Live items' ids by their text in ``column_id`` (read once per job)."""
+        ...
+
     def read_cell(self, account: str, board_id: str, column_id: str, text: str) -> Any: ...
     def create(
         self, account: str, board_id: str, group_id: str, name: str, values: dict[str, Any]
@@ -258,8 +261,10 @@ class ItemsJobs:
             state = REJECTED if read.reason == "FILE_TOO_LARGE" else FAILED
             self._stop(job, state, read.reason, read.message)
             return
+        matching = job.kind == "ingest" and job.behaviour is not None and job.match_column
+        index = store.match_index(account, board, job.match_column or "") if matching else {}
         seen: set[str] = set()
-        plan = [self._plan_row(job, row, seen) for row in read]
+        plan = [self._plan_row(job, row, seen, index) for row in read]
         writes = sum(1 for p in plan if p.outcome in ("created", "updated"))
         created = sum(1 for p in plan if p.outcome == "created")
         hour = self._hour(account)
@@ -286,7 +291,9 @@ class ItemsJobs:
         random.Random(f"report:{job.id}").shuffle(job.report)
         job.status, job.body = COMPLETED, None
 
-    def _plan_row(self, job: ItemsJob, row: Row, seen: set[str]) -> _Step:
+    def _plan_row(
+        self, job: ItemsJob, row: Row, seen: set[str], index: dict[str, list[str]]
+    ) -> _Step:
         match_text = row.cells.get(job.match_column, "") if job.match_column else ""
         step = _Step(row, match_text)
         if row.problem is not None:
@@ -306,7 +313,7 @@ class ItemsJobs:
             seen.add(match_text)
         if job.kind == "backfill" or job.behaviour is None or not match_text:
             return step.set("created")
-        found = self.store.match(job.account, job.board_id, job.match_column or "", match_text)
+        found = index.get(match_text, [])
         if len(found) > 1:
             return step.set("failed", f"several items match {job.match_column} {match_text!r}")
         if not found:

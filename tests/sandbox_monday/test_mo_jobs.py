@@ -49,12 +49,12 @@ class Board:
     def live_count(self, account: str, board_id: str) -> int:
         return sum(1 for item in self.items.values() if item["state"] == "active")
 
-    def match(self, account: str, board_id: str, column_id: str, text: str) -> list[str]:
-        return [
-            item_id
-            for item_id, item in self.items.items()
-            if item["state"] == "active" and item["values"].get(column_id) == text
-        ]
+    def match_index(self, account: str, board_id: str, column_id: str) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for item_id, item in self.items.items():
+            if item["state"] == "active" and column_id in item["values"]:
+                index.setdefault(item["values"][column_id], []).append(item_id)
+        return index
 
     def read_cell(self, account: str, board_id: str, column_id: str, text: str) -> Any:
         if COLUMNS[column_id] == "status" and text not in LABELS:
@@ -148,6 +148,9 @@ def test_ingest_job_states_rows_and_report() -> None:
     skip_id, _ = _run(jobs, _csv([("Renamed", "c2", "Active")]), behaviour="SKIP")
     assert jobs.status("acme", skip_id, BASE)["counts"]["skipped"] == 1
     assert board.items[by_id["c2"]["item_id"]]["name"] == "P2"
+    _run(jobs, _csv([("Copy", "c4", "")]), kind="backfill", behaviour=None)  # always creates
+    twice, _ = _run(jobs, _csv([("Who", "c4", "")]))
+    assert jobs.status("acme", twice, BASE)["counts"]["failed"] == 1
 
 
 def test_ingest_refusals_write_nothing() -> None:
