@@ -185,6 +185,8 @@ def neutral_of(column_type: str, read: Mapping[str, Any]) -> Any:
     raw = read.get("value")
     value = json.loads(raw) if isinstance(raw, str) and raw else raw
     text = read.get("text") or None
+    if kind == "checkbox":  # the mart holds false where monday holds nothing
+        return isinstance(value, dict) and str(value.get("checked")).lower() == "true"
     if not value and not text:
         return None
     if kind in ("text", "status", "dropdown"):
@@ -209,7 +211,7 @@ def neutral_of(column_type: str, read: Mapping[str, Any]) -> Any:
         if isinstance(value, dict):
             return f"{int(value.get('hour', 0)):02d}:{int(value.get('minute', 0)):02d}"
         return text
-    return isinstance(value, dict) and str(value.get("checked")).lower() == "true"
+    raise UnknownColumnType(f"column type {column_type!r} has no read-back")
 
 
 def csv_header_and_rows(
