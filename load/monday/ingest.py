@@ -136,11 +136,14 @@ class Ingest:
     # -- one job ----------------------------------------------------------------------------
     def _job(self, board_id: str, group_id: str, upload: str, rows: Sequence[BoardRow]) -> Outcome:
         where = f"board {board_id} group {group_id}"
+        admit, expired = True, False
         for _ in range(JOB_ATTEMPTS):
-            if self.window is not None:
+            if admit and self.window is not None:
                 self.window.admit(len(rows))
+            admit = False
             job_id, url = self._start(board_id, group_id, where)
-            if not self._upload(job_id, url, upload.encode("utf-8")):
+            expired = not self._upload(job_id, url, upload.encode("utf-8"))
+            if expired:
                 continue  # the URL expired before the file went up: ask for a new job
             status = self._wait(job_id)
             if status.get("status") == "COMPLETED":
@@ -158,6 +161,12 @@ class Ingest:
                     "resumes from its ledger"
                 )
             self.window.refused(len(rows))
+            admit = True  # the window waits for room (or stops the load) before the next job
+        if expired:
+            raise IngestJobFailed(
+                f"the upload URL of {JOB_ATTEMPTS} ingest jobs ({where}) expired before the file "
+                "went up"
+            )
         raise IngestBudgetSpent(
             f"ingest jobs for {where} found no room in {JOB_ATTEMPTS} attempts; run the same "
             "command again later, the load resumes from its ledger"
