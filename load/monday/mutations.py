@@ -80,20 +80,19 @@ class BoardRow:
 class Outcome:
     """Per Bizstim id: ``item_ids`` the item that holds the row now; ``refused`` monday's
     reason; ``created`` the rows that made a new item; ``unanswered`` rows nobody can settle
-    yet (the core reads them back, the rerun's plan finds them)."""
+    yet (the core reads them back, the rerun's plan finds them). Calls are counted by the
+    writer (``.calls``)."""
 
     item_ids: dict[str, str] = field(default_factory=dict)
     created: set[str] = field(default_factory=set)
     refused: dict[str, str] = field(default_factory=dict)
     unanswered: list[str] = field(default_factory=list)
-    calls: int = 0
 
     def merge(self, other: Outcome) -> None:
         self.item_ids.update(other.item_ids)
         self.created |= other.created
         self.refused.update(other.refused)
         self.unanswered += other.unanswered
-        self.calls += other.calls
 
 
 def aliases_per_document(per_minute: int | None = None) -> int:
@@ -157,6 +156,7 @@ class Mutations:
         self.client = client
         self.run_id = run_id
         self.per_document = per_document or aliases_per_document()
+        self.calls = 0  # /v2 calls sent, replays and reads included
 
     def write(self, board_id: str, types: Mapping[str, str], rows: Sequence[BoardRow]) -> Outcome:
         """Create or change ``rows`` (``types``: column id → column type, not ``bizstim_id``)."""
@@ -175,7 +175,7 @@ class Mutations:
         outcome = Outcome()
         answer: dict[str, Any] | None = None
         for _ in range(1 + REPLAYS):
-            outcome.calls += 1
+            self.calls += 1
             try:
                 answer = self.client.graphql(
                     document, variables, idempotency_key=key, retry_writes=False
@@ -218,7 +218,7 @@ class Mutations:
         """Every answer lost: what the board holds for these Bizstim ids is what landed."""
         wanted = [row.bizstim_id for row in rows]
         found = items_by_bizstim_id(self.client, board_id, wanted)
-        outcome.calls += 1
+        self.calls += 1
         for row in rows:
             item_id = found.get(row.bizstim_id)
             if item_id is not None and row.item_id is None:

@@ -227,7 +227,7 @@ def test_aliased_creates_keep_the_good_rows_and_a_lost_answer_makes_no_twin(
 
     outcome = Mutations(client, run_id="run-1").write(board, TYPES, rows)
 
-    assert client.dropped and len(client.keys) == 2
+    assert client.dropped and len(client.keys) == 2  # one lost, one replayed
     assert client.keys[0] == client.keys[1] is not None  # the same document replayed
     assert "InvalidItemNameException" in outcome.refused["s2"]
     assert "ColumnValueException" in outcome.refused["s3"]
