@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.monday.bulk_jobs import BulkJobs
+from sandbox.monday.job_fields import Caller, JobFields
 from sandbox.monday.jobs import CellRefused, ItemsJobs, JobError, JobOptions
 
 BASE = "http://127.0.0.1:9"
@@ -211,12 +211,14 @@ def test_bulk_delete_archive_and_undo() -> None:
     """Rule 12: bulk delete and archive run as jobs (PENDING → RUNNING → COMPLETED with counts),
     undo puts the items back; an ingest job cannot be undone; a job in flight is cancelled."""
     board, clock = Board(), StepClock()
-    items = ItemsJobs(board, clock)
-    counter = iter(range(1000, 2000))
-    bulk = BulkJobs(board, clock, lambda: str(next(counter)), items.knows)
+    fields = JobFields(board, clock)
+    items, bulk, resolve = fields.items, fields.bulk, fields.resolvers()
     ingest_id, _ = _run(items, _csv([(f"N{n}", f"n{n}", "") for n in range(4)]))
     ids = sorted(board.items)
-    deleting = bulk.start("acme", "delete", "1", [*ids[:3], "999"])["job_id"]
+    caller = Caller("acme", "1", BASE)
+    arguments = {"board_id": 1, "item_ids": [*ids[:3], 999]}
+    deleting = resolve["bulk_delete_items"](caller, arguments)["job_id"]
+    assert deleting != ingest_id
     assert board.live_count("acme", "1") == 4
     statuses = [bulk.status("acme", deleting)["status"] for _ in range(2)]
     assert statuses == ["RUNNING", "COMPLETED"]
@@ -233,7 +235,7 @@ def test_bulk_delete_archive_and_undo() -> None:
     assert [board.items[i]["state"] for i in ids] == ["active"] * 3 + ["archived"]
     assert bulk.undo("acme", archiving)["success"] is True
     assert board.live_count("acme", "1") == 4
-    assert bulk.undo("acme", ingest_id)["success"] is False
+    assert resolve["undo_action"](caller, {"job_id": ingest_id})["success"] is False
     in_flight = bulk.start("acme", "delete", "1", ids)["job_id"]
     assert bulk.undo("acme", in_flight)["success"] is True
     assert bulk.status("acme", in_flight)["status"] == "CANCELLED"
