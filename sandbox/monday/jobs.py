@@ -50,6 +50,7 @@ import random
 import secrets
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -96,6 +97,10 @@ class ItemStore(Protocol):
     ) -> str: ...
     def update(self, account: str, item_id: str, name: str, values: dict[str, Any]) -> None: ...
     def is_admin(self, account: str, user_id: str) -> bool: ...
+    def batch(self) -> AbstractContextManager[Any]:
+        """One job's writes together: one transaction (all or none, and 10 000 rows without
+        10 000 commits)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -279,8 +284,9 @@ class ItemsJobs:
             message = f"{created} new items would pass the board's capacity of {capacity}"
             self._stop(job, FAILED, "BOARD_CAPACITY_EXCEEDED", message)
             return
-        for step in plan:
-            step.item_id = self._write(job, step)
+        with store.batch():
+            for step in plan:
+                step.item_id = self._write(job, step)
         if job.kind == "ingest" and writes:
             hour.book(now, writes)
         job.counts = {name: 0 for name in OUTCOME_COUNTS}
@@ -331,12 +337,8 @@ class ItemsJobs:
         return step.item_id
 
     def _stop(self, job: ItemsJob, status: str, reason: str, message: str) -> None:
-        job.status, job.failure_reason, job.failure_message, job.body = (
-            status,
-            reason,
-            message,
-            None,
-        )
+        job.status, job.body = status, None
+        job.failure_reason, job.failure_message = reason, message
         job.counts = {name: 0 for name in OUTCOME_COUNTS}
 
     def _hour(self, account: str) -> RollingWindow:

@@ -5,6 +5,7 @@ budget, board capacity, bulk delete/archive and undo. The store is a small in-me
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from datetime import UTC, datetime, timedelta
@@ -74,6 +75,9 @@ class Board:
 
     def is_admin(self, account: str, user_id: str) -> bool:
         return user_id == "1"
+
+    def batch(self) -> contextlib.nullcontext[None]:
+        return contextlib.nullcontext()
 
     def item_state(self, account: str, board_id: str, item_id: str) -> str | None:
         item = self.items.get(item_id)
