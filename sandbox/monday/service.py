@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -283,6 +284,10 @@ class Service:
 
     def is_admin(self, account: str, user_id: str) -> bool:
         return self.store.is_admin(account, user_id)
+
+    def batch(self) -> AbstractContextManager[Any]:
+        """One transaction for a job's writes: all of them or none."""
+        return self.store.tx()
 
     def item_state(self, account: str, board_id: str, item_id: str) -> str | None:
         item = self.store.item(account, str(item_id))

@@ -125,7 +125,7 @@ def new_board(client: StandInClient, name: str) -> tuple[str, list[str]]:
     for column_id, column_type, defaults in columns:
         call(
             client,
-            "mutation($b: ID!, $i: String, $t: ColumnType!, $d: JSON) { create_column("
+            "mutation($b: ID!, $i: String!, $t: ColumnType!, $d: JSON) { create_column("
             "board_id: $b, id: $i, title: $i, column_type: $t, defaults: $d) { id } }",
             b=board,
             i=column_id,
