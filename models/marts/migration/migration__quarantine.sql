@@ -6,8 +6,8 @@
 --            and numbers / dates / amounts that are not one: value_not_typed_left_empty).
 -- destination: the rows below are Twenty's ('twenty'); int_salesforce__quarantine adds the
 -- Salesforce side ('salesforce'), int_pipedrive__quarantine the Pipedrive side ('pipedrive')
--- and int_freshsales__quarantine the Freshsales side ('freshsales'), whose mappings keep other
--- values than Twenty's.
+-- int_freshsales__quarantine the Freshsales side ('freshsales') and int_monday__quarantine the
+-- monday side ('monday'), whose mappings keep other values than Twenty's.
 with records as (
     select
         object_name,
@@ -218,3 +218,8 @@ select
     'freshsales' as destination,
     *
 from {{ ref('int_freshsales__quarantine') }}
+union all
+select
+    'monday' as destination,
+    *
+from {{ ref('int_monday__quarantine') }}

@@ -3,8 +3,9 @@
 -- singular test reconciliation_adds_up checks source_rows = mapped + quarantined + excluded
 -- and that the distinct records the mapped rows became equal the rows of the object's mart.
 -- destination: 'twenty' (int_migration__dispositions), 'salesforce'
--- (int_salesforce__dispositions), 'pipedrive' (int_pipedrive__dispositions) or 'freshsales'
--- (int_freshsales__dispositions); a report or reconcile for one destination reads its rows.
+-- (int_salesforce__dispositions), 'pipedrive' (int_pipedrive__dispositions), 'freshsales'
+-- (int_freshsales__dispositions) or 'monday' (int_monday__dispositions); a report or
+-- reconcile for one destination reads its rows.
 -- migration_scope says what the build migrates: 'full', or a pilot ('pilot sample_clients=10');
 -- in a pilot, source rows outside the sample are excluded by the rule outside_pilot_sample.
 {%- set source_counts = [
@@ -69,6 +70,14 @@
     ('freshsales', 'appointment', 'freshsales__appointments'),
     ('freshsales', 'note', 'freshsales__notes'),
     ('freshsales', 'User (owner lookup)', 'migration__owner_lookup'),
+    ('monday', 'practitioner', 'monday__practitioners'),
+    ('monday', 'service', 'monday__services'),
+    ('monday', 'contact', 'monday__contacts'),
+    ('monday', 'payment', 'monday__payments'),
+    ('monday', 'session', 'monday__sessions'),
+    ('monday', 'availability', 'monday__availability'),
+    ('monday', 'update', 'monday__updates'),
+    ('monday', 'User (owner lookup)', 'migration__owner_lookup'),
 ] %}
 
 with dispositions as (
@@ -91,6 +100,11 @@ with dispositions as (
         'freshsales' as destination,
         *
     from {{ ref('int_freshsales__dispositions') }}
+    union all by name
+    select
+        'monday' as destination,
+        *
+    from {{ ref('int_monday__dispositions') }}
 ),
 
 source_rows as (
