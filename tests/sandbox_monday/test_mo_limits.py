@@ -1,17 +1,21 @@
-"""The monday stand-in's limits, in process (destinations-2.md §4.11 rules 3, 4, 5 and 8): the
-complexity model and its minute, the daily call count, create_board's minute and the
-Idempotency-Key cache. The clock is moved, never waited for; HTTP wiring is S1's app."""
+"""The monday stand-in's limits (destinations-2.md §4.11 rules 3, 4, 5 and 8): the complexity
+model and its minute, the daily call count, create_board's minute and the Idempotency-Key cache,
+in process on a stepped clock; then one test over HTTP (conftest's module server) that the app
+wires them: the 429's headers, and an answer dropped after a create_item or an ingest_items
+committed, settled by resending with the same Idempotency-Key."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from graphql import parse
 
 from sandbox.httpbase import Response
 from sandbox.monday.complexity import document_cost
 from sandbox.monday.idempotency import Idempotency, Ticket
 from sandbox.monday.limits import Charge, Limits
+from tests.sandbox_monday.conftest import Monday
 
 
 class StepClock:
@@ -128,3 +132,38 @@ def test_idempotency_key_replay_conflict_and_expiry() -> None:
     assert isinstance(cache.begin("acme", "k2"), Ticket)
     clock.advance(30 * 60)
     assert isinstance(cache.begin("acme", "k1"), Ticket)
+
+
+def test_over_http_budget_429_and_dropped_answers_settled_by_key(monday: Monday) -> None:
+    """Rules 3 and 8 through the app: two 4.9M documents spend the minute, the third is a 429
+    with Retry-After; a create_item and an ingest_items whose answers are dropped after they
+    committed are answered, when resent with their key, by the kept answer (one item, one job)."""
+    costly = "{ boards(limit: 49000) { id } complexity { before after query } }"
+    spent = [monday.post(costly) for _ in range(2)]
+    assert [a.body["data"]["complexity"]["query"] for a in spent] == [4_900_010] * 2
+    refused = monday.post(costly)
+    assert (refused.status, refused.codes) == (429, ["COMPLEXITY_BUDGET_EXHAUSTED"])
+    assert int(refused.headers["retry-after"]) >= 1
+    monday.hook("/_sandbox/clock", {"advance_s": 61})
+
+    made = 'mutation { create_board(board_name: "Keys", board_kind: public, empty: true) { id } }'
+    board = monday.data(made)["create_board"]["id"]
+    create = f'mutation {{ create_item(board_id: {board}, item_name: "Once") {{ id }} }}'
+    ingest = f'mutation {{ ingest_items(board_id: {board}, group_id: "topics") {{ job_id }} }}'
+    monday.hook("/_sandbox/faults", {"p_drop_after_commit": 1.0, "seed": 1})
+    try:
+        for document, key in ((create, "k-create"), (ingest, "k-ingest")):
+            with pytest.raises(OSError):
+                monday.post(document, headers={"Idempotency-Key": key})
+    finally:
+        monday.hook("/_sandbox/faults", {"p_drop_after_commit": 0.0})
+    item = monday.post(create, headers={"Idempotency-Key": "k-create"})
+    assert item.headers["idempotency-replayed"] == "true"
+    job = monday.post(ingest, headers={"Idempotency-Key": "k-ingest"})
+    assert job.headers["idempotency-replayed"] == "true"
+    poll = "query($j: ID!) { fetch_job_status(job_id: $j) { ... on ItemsJobStatus { status } } }"
+    status = monday.data(poll, j=job.body["data"]["ingest_items"]["job_id"])
+    assert status["fetch_job_status"]["status"] == "UPLOAD_PENDING"
+    page = f"{{ boards(ids: [{board}]) {{ items_page(limit: 10) {{ items {{ id }} }} }} }}"
+    items = monday.data(page)["boards"][0]["items_page"]["items"]
+    assert [i["id"] for i in items] == [item.body["data"]["create_item"]["id"]]
