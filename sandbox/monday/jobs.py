@@ -277,12 +277,12 @@ class ItemsJobs:
         limit = self.options.ingest_items_per_hour
         if job.kind == "ingest" and hour.used(now) + writes > limit:
             message = f"{writes} items would pass the account's {limit} ingest items an hour"
-            self._stop(job, FAILED, "ACCOUNT_CAPACITY_EXCEEDED", message)
+            self._stop(job, FAILED, "ACCOUNT_CAPACITY_EXCEEDED", message, len(plan))
             return
         capacity = self.options.board_capacity
         if store.live_count(account, board) + created > capacity:
             message = f"{created} new items would pass the board's capacity of {capacity}"
-            self._stop(job, FAILED, "BOARD_CAPACITY_EXCEEDED", message)
+            self._stop(job, FAILED, "BOARD_CAPACITY_EXCEEDED", message, len(plan))
             return
         with store.batch():
             for step in plan:
@@ -336,10 +336,14 @@ class ItemsJobs:
             self.store.update(job.account, step.item_id, step.row.name, step.values)
         return step.item_id
 
-    def _stop(self, job: ItemsJob, status: str, reason: str, message: str) -> None:
+    def _stop(
+        self, job: ItemsJob, status: str, reason: str, message: str, submitted: int = 0
+    ) -> None:
+        """The job ends without writing; ``submitted`` = its rows when the file was read."""
         job.status, job.body = status, None
         job.failure_reason, job.failure_message = reason, message
         job.counts = {name: 0 for name in OUTCOME_COUNTS}
+        job.counts["submitted"] = submitted
 
     def _hour(self, account: str) -> RollingWindow:
         return self._hours.setdefault(account, RollingWindow(HOUR_S))

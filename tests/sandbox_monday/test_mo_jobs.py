@@ -205,6 +205,7 @@ def test_board_capacity_refuses_the_whole_job() -> None:
     over, _ = _run(jobs, _csv([(f"B{n}", f"b{n}", "") for n in range(2)]))
     answer = jobs.status("acme", over, BASE)
     assert (answer["status"], answer["failure_reason"]) == ("FAILED", "BOARD_CAPACITY_EXCEEDED")
+    assert (answer["counts"]["submitted"], answer["counts"]["created"]) == (2, 0)
     assert board.live_count("acme", "1") == 4
     fits, _ = _run(jobs, _csv([("A0 renamed", "a0", ""), ("B0", "b0", "")]))
     assert jobs.status("acme", fits, BASE)["counts"]["created"] == 1
