@@ -9,10 +9,8 @@ monday's advice for writes to one board. An application error is a ``GraphQLErro
 ``extensions.code`` and the alias as its ``path``: monday answers HTTP 200 with ``errors[]``
 beside the data of the aliases that worked, and a loader must keep those.
 
-Reads (§4.11 rule 11): ``items_page`` ``limit`` 1-500 (``limit`` past 500 is refused, not cut),
-cursor opaque, continued by ``next_items_page``; only active items (archived and deleted ones
-are read by id, with their ``state``); ``items(ids)`` at most 100 ids. A board_relation's
-``value`` reads null and its ids are ``linked_item_ids`` (rule 7, API 2025-04+).
+What a read answers (pages, cursors, values, rule 11 and rule 7's ``linked_item_ids``) is
+sandbox/monday/reads.py's, shared by every root field that returns a board or an item.
 
 Root fields of the SDL this stand-in does not serve answer ``UnsupportedByStandIn`` (a loader
 that starts using one learns it here, not in production); nested fields it does not keep
@@ -21,20 +19,16 @@ read null. The job fields (``ingest_items`` … ``undo_action``) are sandbox/mon
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLError, GraphQLResolveInfo
+from graphql import GraphQLResolveInfo
 
 from sandbox.monday.job_fields import Caller as JobCaller
 from sandbox.monday.jobs import JobError
+from sandbox.monday.reads import IDS_MAX, Shapes, app_error, column, decode, user
 from sandbox.monday.service import MondayError, Service
-from sandbox.monday.values import TYPENAMES, Column, dumps, linked_ids
-
-PAGE_MAX, IDS_MAX = 500, 100
 
 
 @dataclass(frozen=True)
@@ -45,15 +39,12 @@ class Caller:
     complexity: dict[str, int]  # the charge, for the ``complexity`` field
 
 
-def app_error(code: str, message: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code})
-
-
 class Root:
     """Query and Mutation root fields; ``info.context`` is the :class:`Caller`."""
 
     def __init__(self, service: Service, job_resolvers: dict[str, Callable[..., Any]]) -> None:
         self.s, self._jobs = service, job_resolvers
+        self.shapes = Shapes(service)
 
     def __getattr__(self, name: str) -> Any:
         if name in self._jobs:
@@ -79,7 +70,7 @@ class Root:
     # -- queries -----------------------------------------------------------------------------
     def me(self, info: GraphQLResolveInfo) -> dict[str, Any]:
         c: Caller = info.context
-        return next(_user(u) for u in self.s.store.users(c.account) if u["id"] == c.user_id)
+        return next(user(u) for u in self.s.store.users(c.account) if u["id"] == c.user_id)
 
     def users(
         self,
@@ -89,7 +80,7 @@ class Root:
         **_: Any,
     ) -> list[dict[str, Any]]:
         found = self.s.store.users(info.context.account, emails)
-        return [_user(u) for u in found if ids is None or u["id"] in {str(i) for i in ids}]
+        return [user(u) for u in found if ids is None or u["id"] in {str(i) for i in ids}]
 
     def complexity(self, info: GraphQLResolveInfo) -> dict[str, int]:
         return info.context.complexity
@@ -106,7 +97,7 @@ class Root:
         found = self.s.store.boards(info.context.account, [str(i) for i in ids] if ids else None)
         found = [b for b in found if state == "all" or b["state"] == state]
         start = (max(page, 1) - 1) * limit
-        return [self._board(info.context.account, b) for b in found[start : start + limit]]
+        return [self.shapes.board(info.context.account, b) for b in found[start : start + limit]]
 
     def items(
         self,
@@ -119,11 +110,11 @@ class Root:
             raise app_error("InvalidArgumentException", f"items takes 1 to {IDS_MAX} ids")
         found = [self.s.store.item(info.context.account, str(i)) for i in ids]
         live = [i for i in found if i and (not exclude_nonactive or i["state"] == "active")]
-        return self._items(live)
+        return self.shapes.items(live)
 
     def next_items_page(self, info: GraphQLResolveInfo, cursor: str, limit: int) -> Any:
-        query = _decode(cursor)
-        return self._page(info.context.account, query, limit)
+        query = decode(cursor)
+        return self.shapes.page(info.context.account, query, limit)
 
     def items_page_by_column_values(
         self,
@@ -135,13 +126,13 @@ class Root:
         **_: Any,
     ) -> Any:
         if cursor:
-            return self._page(info.context.account, _decode(cursor), limit)
+            return self.shapes.page(info.context.account, decode(cursor), limit)
         self._run(lambda: self.s.board(info.context.account, board_id))
         rules = [
             {"column_id": c["column_id"], "compare_value": c["column_values"]}
             for c in columns or []
         ]
-        return self._page(info.context.account, {"b": str(board_id), "r": rules}, limit)
+        return self.shapes.page(info.context.account, {"b": str(board_id), "r": rules}, limit)
 
     # -- mutations ---------------------------------------------------------------------------
     def create_board(
@@ -157,7 +148,7 @@ class Root:
         board_id = self._run(
             lambda: self.s.create_board(account, board_name, board_kind, workspace_id, description)
         )
-        return self._board(account, self.s.board(account, board_id))
+        return self.shapes.board(account, self.s.board(account, board_id))
 
     def delete_board(self, info: GraphQLResolveInfo, board_id: str) -> dict[str, Any]:
         return self._board_state(info, board_id, "deleted")
@@ -183,12 +174,12 @@ class Root:
         defaults: Any = None,
         **_: Any,
     ) -> dict[str, Any]:
-        column = self._run(
+        made = self._run(
             lambda: self.s.create_column(
                 info.context.account, board_id, id, title, column_type, defaults
             )
         )
-        return _column(column)
+        return column(made)
 
     def create_item(
         self,
@@ -211,7 +202,7 @@ class Root:
                 bool(create_labels_if_missing),
             )
         )
-        return self._items([self.s.item(account, item_id)])[0]
+        return self.shapes.items([self.s.item(account, item_id)])[0]
 
     def change_multiple_column_values(
         self,
@@ -227,7 +218,7 @@ class Root:
                 account, board_id, str(item_id), column_values, bool(create_labels_if_missing)
             )
         )
-        return self._items([self.s.item(account, str(item_id))])[0]
+        return self.shapes.items([self.s.item(account, str(item_id))])[0]
 
     def delete_item(self, info: GraphQLResolveInfo, item_id: str | None = None) -> Any:
         return self._item_state(info, item_id, "deleted")
@@ -268,185 +259,9 @@ class Root:
         account = info.context.account
         board = self._run(lambda: self.s.board(account, board_id))
         self.s.store.set_board_state(str(board_id), state)
-        return self._board(account, {**board, "state": state})
+        return self.shapes.board(account, {**board, "state": state})
 
     def _item_state(self, info: GraphQLResolveInfo, item_id: str | None, state: str) -> Any:
         account = info.context.account
         self._run(lambda: self.s.set_state(account, str(item_id), state))
-        return self._items([self.s.item(account, str(item_id))])[0]
-
-    def _board(self, account: str, board: dict[str, Any]) -> dict[str, Any]:
-        board_id = board["id"]
-
-        def columns(info: GraphQLResolveInfo, ids: list[str] | None = None, **_: Any) -> Any:
-            return [_column(c) for c in self.s.store.columns(board_id) if not ids or c.id in ids]
-
-        def groups(info: GraphQLResolveInfo, ids: list[str] | None = None) -> Any:
-            return [
-                {**g, "items_page": self._group_page(account, board_id, g["id"])}
-                for g in self.s.store.groups(board_id)
-                if not ids or g["id"] in ids
-            ]
-
-        def items_page(
-            info: GraphQLResolveInfo,
-            limit: int,
-            cursor: str | None = None,
-            query_params: dict[str, Any] | None = None,
-            **_: Any,
-        ) -> Any:
-            if cursor:
-                return self._page(account, _decode(cursor), limit)
-            return self._page(account, _query(board_id, query_params), limit)
-
-        return {
-            **board,
-            "items_count": self.s.live_count(account, board_id),
-            "columns": columns,
-            "groups": groups,
-            "items_page": items_page,
-        }
-
-    def _group_page(self, account: str, board_id: str, group_id: str) -> Callable[..., Any]:
-        def items_page(
-            info: GraphQLResolveInfo,
-            limit: int,
-            cursor: str | None = None,
-            query_params: dict[str, Any] | None = None,
-            **_: Any,
-        ) -> Any:
-            query = (
-                _decode(cursor) if cursor else {**_query(board_id, query_params), "g": [group_id]}
-            )
-            return self._page(account, query, limit)
-
-        return items_page
-
-    def _page(self, account: str, query: dict[str, Any], limit: int) -> dict[str, Any]:
-        if not 1 <= limit <= PAGE_MAX:
-            raise app_error("InvalidArgumentException", f"limit must be 1 to {PAGE_MAX}")
-        board_id, after = query["b"], int(query.get("a", 0))
-        found = self.s.store.items_where(
-            "account = ? and board_id = ? and state = 'active' and cast(id as integer) > ?",
-            (account, board_id, after),
-        )
-        if query.get("g"):
-            found = [i for i in found if i["group_id"] in query["g"]]
-        if query.get("i"):
-            found = [i for i in found if i["id"] in query["i"]]
-        for rule in query.get("r", []):
-            wanted = {str(v) for v in rule["compare_value"]}
-            cells = self.s.store.cells([i["id"] for i in found])
-            found = [
-                i for i in found if cells[i["id"]].get(rule["column_id"], (None, ""))[1] in wanted
-            ]
-        page = found[:limit]
-        more = len(found) > limit
-        cursor = _encode({**query, "a": page[-1]["id"]}) if more else None
-        return {"cursor": cursor, "items": self._items(page)}
-
-    def _items(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        cells = self.s.store.cells([i["id"] for i in items])
-        columns: dict[str, list[Column]] = {}
-        shaped = []
-        for item in items:
-            board_columns = columns.setdefault(
-                item["board_id"], self.s.store.columns(item["board_id"])
-            )
-            shaped.append(self._item(item, board_columns, cells[item["id"]]))
-        return shaped
-
-    def _item(
-        self, item: dict[str, Any], columns: list[Column], cells: dict[str, tuple[Any, str]]
-    ) -> dict[str, Any]:
-        def column_values(
-            info: GraphQLResolveInfo,
-            ids: list[str] | None = None,
-            types: list[str] | None = None,
-            **_: Any,
-        ) -> Any:
-            return [
-                _value(c, cells.get(c.id))
-                for c in columns
-                if (not ids or c.id in ids) and (not types or c.type in types)
-            ]
-
-        def updates(
-            info: GraphQLResolveInfo, limit: int = 25, page: int = 1, ids: list[str] | None = None
-        ) -> Any:
-            found = [u for u in self.s.store.updates(item["id"]) if not ids or u["id"] in ids]
-            start = (max(page, 1) - 1) * limit
-            return found[start : start + limit]
-
-        groups = {g["id"]: g for g in self.s.store.groups(item["board_id"])}
-        return {
-            **item,
-            "group": groups.get(item["group_id"]),
-            "board": {"id": item["board_id"]},
-            "column_values": column_values,
-            "updates": updates,
-        }
-
-
-def _user(user: dict[str, Any]) -> dict[str, Any]:
-    return {**user, "enabled": True, "is_guest": False, "title": ""}
-
-
-def _column(column: Column) -> dict[str, Any]:
-    return {
-        "id": column.id,
-        "title": column.title,
-        "type": column.type,
-        "settings_str": dumps(column.settings) or "{}",
-        "settings": column.settings,
-    }
-
-
-def _value(column: Column, cell: tuple[Any, str] | None) -> dict[str, Any]:
-    value, text = cell if cell else (None, "")
-    shaped = {
-        "__typename": TYPENAMES.get(column.type, "UnsupportedValue"),
-        "id": column.id,
-        "type": column.type,
-        "text": text,
-        "value": dumps(value),
-        "column": _column(column),
-    }
-    if column.type == "board_relation":
-        shaped.update(value=None, linked_item_ids=linked_ids(value), display_value=text)
-    return shaped
-
-
-def _query(board_id: str, params: dict[str, Any] | None) -> dict[str, Any]:
-    params = params or {}
-    rules = []
-    for rule in params.get("rules") or []:
-        operator = rule.get("operator", "any_of")
-        if operator != "any_of":
-            raise app_error("UnsupportedByStandIn", f"rule operator {operator} is not served")
-        values = rule["compare_value"]
-        rules.append(
-            {
-                "column_id": rule["column_id"],
-                "compare_value": values if isinstance(values, list) else [values],
-            }
-        )
-    query: dict[str, Any] = {"b": str(board_id), "r": rules}
-    if params.get("ids"):
-        query["i"] = [str(i) for i in params["ids"]]
-    if params.get("groups"):
-        query["g"] = [str(g) for g in params["groups"]]
-    return query
-
-
-def _encode(query: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(query).encode()).decode()
-
-
-def _decode(cursor: str) -> dict[str, Any]:
-    try:
-        query = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        assert isinstance(query, dict) and "b" in query
-    except (ValueError, AssertionError):
-        raise app_error("InvalidArgumentException", "invalid or expired cursor") from None
-    return query
+        return self.shapes.items([self.s.item(account, str(item_id))])[0]
