@@ -4,7 +4,8 @@ An ingest job's report comes back in another order than the upload (the stand-in
 seeded by the job id), so each row's item id is checked against the item's own ``bizstim_id``
 column as the board reads it; rows with a bad cell are refused with the report's reason while
 the rest land, one job per group. An aliased document whose answer is lost is sent again with
-the same ``Idempotency-Key`` and monday's replay settles it: one item, not two. Every document
+the same ``Idempotency-Key`` and monday's replay settles it: one item, not two; notes whose
+answer is lost are found by their ``[bizstim:<id>]`` markers, never sent twice. Every document
 the write path sends validates against monday's SDL.
 """
 
@@ -25,6 +26,7 @@ from load.monday import documents
 from load.monday.documents import ItemWrite, NoteWrite
 from load.monday.ingest import Ingest
 from load.monday.mutations import BoardRow, Mutations
+from load.monday.updates import Note, Updates, marker_of
 from load.monday.values import cell, mutation_value, neutral_of
 from sandbox.monday import sdl
 from sandbox.servers import RunningServer, start_server
@@ -248,3 +250,25 @@ def test_one_value_is_written_the_same_by_csv_and_mutation_and_reads_back_equal(
         assert mutation_value(kind, value) == mutation, kind
         assert neutral_of(kind, read) == neutral, kind
     assert cell("status", None) == "" and mutation_value("email", "") is None
+
+
+def test_a_lost_answer_to_notes_is_settled_by_their_markers_before_any_resend(
+    stand_in: RunningServer,
+):
+    setup = StandInClient(stand_in.url)
+    board, groups = new_board(setup, "Notes")
+    item = Mutations(setup, "run-2").write(board, TYPES, [BoardRow("k1", "K1", groups[0], {})])
+    item_id = item.item_ids["k1"]
+    client = DropFirstAnswer(stand_in)
+    notes = [
+        Note("n1", item_id, "first [bizstim:n1]", "2023-05-01T10:00:00Z"),
+        Note("n2", item_id, "second [bizstim:n2]"),
+    ]
+
+    outcome = Updates(client).write(notes)
+
+    assert client.dropped and len(client.keys) == 2  # the lost document, then the read
+    stored = call(setup, documents.ITEM_UPDATES, ids=[item_id], page=1)["items"][0]["updates"]
+    assert sorted(u["body"] for u in stored) == ["first [bizstim:n1]", "second [bizstim:n2]"]
+    by_marker = {marker_of(u["body"]): u["id"] for u in stored}
+    assert outcome.item_ids == by_marker and outcome.unanswered == []
