@@ -18,7 +18,9 @@ bulk_jobs.py), so a job's rows are checked by the same code as a mutation's.
 Choices where the reference is silent: a new board gets one group (``topics``, "Group Title"),
 as monday's UI does, even with ``empty: true`` (which only leaves out template items); column
 ids are ``^[a-z][a-z0-9_]{0,19}$`` and unique per board (``InvalidColumnIdException``); a
-``name`` key inside ``column_values`` renames the item (monday documents it); a status/dropdown
+``name`` key inside ``column_values`` renames the item (monday documents it); ``column_values``
+given as a JSON object instead of the string rule 6 names is refused (``InvalidArgumentException``:
+a loader that sends objects learns it here, not in production); a status/dropdown
 column's labels come from ``defaults`` as ``{"labels": {"1": "Done"}}`` (status) and
 ``{"settings": {"labels": [{"id": 1, "name": "A"}]}}`` or ``{"labels": ["A", ...]}``
 (dropdown); a board_relation column needs ``{"boardIds": [...]}`` naming the account's boards.
@@ -167,7 +169,7 @@ class Service:
         if group not in groups:
             raise MondayError("ResourceNotFoundException", f"Group {group_id} not found")
         _check_name(name)
-        values = self._parse(account, str(board_id), column_values, create_labels)
+        values = self._parse(account, str(board_id), _decoded(column_values), create_labels)
         if self.live_count(account, str(board_id)) >= self.board_capacity:
             raise MondayError(
                 "ItemsLimitationException",
@@ -181,7 +183,7 @@ class Service:
         item = self.item(account, item_id)
         if item["board_id"] != str(board_id) or item["state"] == "deleted":
             raise MondayError("ResourceNotFoundException", f"Item {item_id} not on {board_id}")
-        raw = _json_object(column_values)
+        raw = _decoded(column_values)
         name = raw.pop("name", None)
         if name is not None:
             _check_name(str(name))
@@ -190,9 +192,8 @@ class Service:
         return str(item_id)
 
     def _parse(
-        self, account: str, board_id: str, column_values: Any, create_labels: bool
+        self, account: str, board_id: str, raw: dict[str, Any], create_labels: bool
     ) -> dict[str, Stored | None]:
-        raw = _json_object(column_values)
         columns = {c.id: c for c in self.store.columns(board_id)}
         context, parsed = self.context(account), {}
         for column_id, value in raw.items():
@@ -306,16 +307,16 @@ def _check_name(name: str) -> None:
         )
 
 
-def _json_object(column_values: Any) -> dict[str, Any]:
-    """``column_values`` as monday takes it: a JSON string of an object (a JSON object too)."""
+def _decoded(column_values: Any) -> dict[str, Any]:
+    """``column_values`` as monday takes it: a JSON *string* of an object (rule 6)."""
     if column_values is None:
         return {}
-    raw = column_values
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw) if raw.strip() else {}
-        except json.JSONDecodeError:
-            raise MondayError("InvalidArgumentException", "column_values is not JSON") from None
+    if not isinstance(column_values, str):
+        raise MondayError("InvalidArgumentException", "column_values must be a JSON string")
+    try:
+        raw = json.loads(column_values) if column_values.strip() else {}
+    except json.JSONDecodeError:
+        raise MondayError("InvalidArgumentException", "column_values is not JSON") from None
     if not isinstance(raw, dict):
         raise MondayError("InvalidArgumentException", "column_values must be a JSON object")
     return dict(raw)

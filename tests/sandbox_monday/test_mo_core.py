@@ -99,14 +99,16 @@ def test_rules_1_2_token_version_and_refused_documents_counted(monday: Monday) -
 
 
 def test_rule_6_item_names_and_column_ids(monday: Monday, boards: dict[str, str]) -> None:
-    """Rule 6: item_name 1-255 characters; column_values a JSON string keyed by the board's
-    column ids (an unknown id → InvalidColumnIdException, nothing created)."""
+    """Rule 6: item_name 1-255 characters; column_values a JSON string (an object refused) keyed
+    by the board's column ids (an unknown id → InvalidColumnIdException, nothing created)."""
     contacts = boards["contacts"]
     assert _create(monday, contacts, "").codes == ["InvalidItemNameException"]
     assert _create(monday, contacts, "x" * 256).codes == ["ItemNameTooLongException"]
     longest = _create(monday, contacts, "y" * 255)
     assert len(longest.body["data"]["create_item"]["name"]) == 255
 
+    as_object = monday.post(CREATE_ITEM, {"board": contacts, "name": "Ann", "values": {}})
+    assert as_object.codes == ["InvalidArgumentException"]
     unknown = _create(monday, contacts, "Ann", {"bizstim_id": "c-1", "shoe": "42"})
     assert unknown.codes == ["InvalidColumnIdException"]
     assert unknown.body["data"] == {"create_item": None}
