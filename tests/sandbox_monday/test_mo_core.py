@@ -226,3 +226,33 @@ def test_ingest_over_http(monday: Monday, boards: dict[str, str]) -> None:
         report = list(csv.DictReader(io.StringIO(resp.read().decode())))
     outcomes = {r["bizstim_id"]: r["outcome"] for r in report}
     assert outcomes == {"i-1": "created", "i-2": "invalid", "i-3": "created"}
+
+
+def test_rules_3_4_limits_answer_over_http(monday: Monday, boards: dict[str, str]) -> None:
+    """Rules 3 and 4 as the loader meets them (limits.py's arithmetic is test_mo_limits.py's):
+    the minute's 10M spent by documents of 450 aliased pages (4.5M each) → 429
+    COMPLEXITY_BUDGET_EXHAUSTED with Retry-After, and the next stand-in minute admits again;
+    the day's last call answered, the next one 429 DAILY_LIMIT_EXCEEDED with Retry-After — and
+    counted."""
+    pages = " ".join(
+        f"p{n}: boards(ids: [{boards['other']}]) {{ items_page(limit: 500) {{ items {{ "
+        "updates { id } } } }"
+        for n in range(450)
+    )
+    spent = [monday.post(f"{{ {pages} }}") for _ in range(3)]
+    assert [a.status for a in spent] == [200, 200, 429]
+    assert spent[2].codes == ["COMPLEXITY_BUDGET_EXHAUSTED"]
+    assert int(spent[2].headers["retry-after"]) > 0
+    monday.hook("/_sandbox/clock", {"advance_s": 61})
+    assert monday.post("{ me { id } }").status == 200
+
+    limit = int(monday.hook("/_sandbox/daily?account=default", method="GET")["daily_limit"])
+    monday.hook("/_sandbox/daily", {"account": "default", "used": limit - 1})
+    try:
+        assert monday.post("{ me { id } }").status == 200
+        over = monday.post("{ me { id } }")
+        assert (over.status, over.codes) == (429, ["DAILY_LIMIT_EXCEEDED"])
+        assert int(over.headers["retry-after"]) > 0
+        assert monday.calls_used() == limit + 1
+    finally:
+        monday.hook("/_sandbox/daily", {"account": "default", "used": 0})
