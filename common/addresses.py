@@ -42,13 +42,14 @@ class Unreachable(RuntimeError):
 def check_url(name: str, url: str, system: str) -> str:
     """The URL without a trailing slash, or :class:`WrongAddress` naming what is wrong.
     ``system`` is ``"bizstim"``, ``"twenty"``, ``"salesforce"``, ``"pipedrive"`` or
-    ``"freshsales"``."""
+    ``"freshsales"`` or ``"monday"``."""
     example = {
         "bizstim": "https://www.bizstim.com/api",
         "twenty": "https://crm.example.com",
         "salesforce": "https://mycompany.my.salesforce.com",
         "pipedrive": "https://mycompany.pipedrive.com",
         "freshsales": "https://mycompany.myfreshworks.com/crm/sales",
+        "monday": "https://api.monday.com/v2",
     }[system]
     raw = str(url).strip()
     parts = urlsplit(raw)
@@ -96,6 +97,10 @@ def check_url(name: str, url: str, system: str) -> str:
         raise WrongAddress(
             f"{name}={raw!r}: give the account's base URL without /api (e.g. {example}, or "
             "https://<domain>.freshsales.io for Classic); bizmig adds /api/... itself"
+        )
+    if system == "monday" and not path.endswith("/v2"):
+        raise WrongAddress(
+            f"{name}={raw!r} is not monday's GraphQL endpoint: it ends in /v2 (e.g. {example})"
         )
     return raw.rstrip("/")
 

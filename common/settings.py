@@ -23,6 +23,11 @@ Names (env var = top-level key in the `.dlt` TOML files, lower-cased):
   budget's settings (``FRESHSALES_PLAN``, ``FRESHSALES_HOURLY_REQUESTS``,
   ``FRESHSALES_BUDGET_SHARE``, ``FRESHSALES_PER_MINUTE``, ``FRESHSALES_MAX_WAIT_S``) are read by
   :mod:`load.freshsales.budget`, the unconfirmed paths' flags by the modules they switch
+* ``MONDAY_API_URL`` (default ``https://api.monday.com/v2``, or a stand-in's ``.../v2``),
+  ``MONDAY_API_TOKEN`` (secret, sent as ``Authorization: <token>``) and ``MONDAY_API_VERSION``
+  (default 2026-10); the budgets' settings (``MONDAY_PLAN``, ``MONDAY_DAILY_CALLS``,
+  ``MONDAY_BUDGET_SHARE``, ``MONDAY_COMPLEXITY_PER_MINUTE``, ``MONDAY_INGEST_ITEMS_PER_HOUR``,
+  ``MONDAY_MAX_WAIT_S``) are read by :mod:`load.monday.budget`
 
 Resolution goes through dlt's own provider chain (env, then `.dlt/secrets.toml`, then
 `.dlt/config.toml`), so the keys never need to be written anywhere else. Values are checked
@@ -269,3 +274,30 @@ def freshsales_settings(api_url: str | None = None) -> FreshsalesSettings:
         )
     name = "--url" if api_url else "FRESHSALES_API_URL"
     return FreshsalesSettings(check_url(name, str(url), "freshsales"), key)
+
+
+@dataclass(frozen=True)
+class MondaySettings:
+    api_url: str
+    api_token: str
+    api_version: str = "2026-10"
+
+    def __repr__(self) -> str:  # never print the token
+        return f"MondaySettings(api_url={self.api_url!r}, api_token=<hidden>)"
+
+
+def monday_settings(api_url: str | None = None) -> MondaySettings:
+    """MONDAY_API_URL (default monday's own endpoint), MONDAY_API_TOKEN (secret),
+    MONDAY_API_VERSION (default 2026-10: the SDL the project validates against)."""
+    url = api_url or _lookup("monday_api_url") or "https://api.monday.com/v2"
+    token = _lookup("monday_api_token", secret=True)
+    if not token:
+        raise ConfigError(
+            "monday is not configured: set MONDAY_API_TOKEN (Profile → Developers → My access "
+            "tokens, or Administration → Connections → API; or monday_api_token in "
+            ".dlt/secrets.toml) and, for another endpoint than https://api.monday.com/v2, "
+            "MONDAY_API_URL"
+        )
+    version = str(_lookup("monday_api_version") or "2026-10")
+    name = "--url" if api_url else "MONDAY_API_URL"
+    return MondaySettings(check_url(name, str(url), "monday"), str(token), version)

@@ -140,3 +140,63 @@ def aliased_updates(notes: Sequence[NoteWrite]) -> tuple[str, dict[str, object]]
         )
     body = "\n  ".join(fields)
     return f"mutation WriteUpdates({', '.join(params)}) {{\n  {body}\n}}\n", variables
+
+
+# -- reads, owners, rollback (load/monday/reads.py, adapter.py, session.py) ---------------------
+ITEM_FIELDS = """
+      id name state board { id } group { id title }
+      column_values { id type text value ... on BoardRelationValue { linked_item_ids } }
+"""
+ITEMS_PAGE = (
+    "query ItemsPage($board: [ID!], $limit: Int!) {\n"
+    "  boards(ids: $board) { items_page(limit: $limit) { cursor items {"
+    + ITEM_FIELDS
+    + "} } }\n}\n"
+)
+NEXT_ITEMS_PAGE = (
+    "query NextItemsPage($cursor: String!, $limit: Int!) {\n"
+    "  next_items_page(cursor: $cursor, limit: $limit) { cursor items {" + ITEM_FIELDS + "} }\n}\n"
+)
+ITEMS_BY_ID = (
+    "query ItemsById($ids: [ID!]) {\n  items(ids: $ids, limit: 100) {" + ITEM_FIELDS + "}\n}\n"
+)
+UPDATES_OF_ITEMS = """
+query UpdatesOfItems($ids: [ID!], $page: Int!) {
+  items(ids: $ids, limit: 100) { id updates(limit: 100, page: $page) { id body created_at } }
+}
+"""
+ME = """
+query Me { me { id name email } }
+"""
+DAILY_USAGE = """
+query DailyUsage {
+  platform_api { daily_limit { total } daily_analytics { by_day { day usage } } }
+}
+"""
+USERS = """
+query Users($page: Int!) { users(limit: 500, page: $page) { id name email status } }
+"""
+BULK_DELETE = """
+mutation BulkDelete($board: ID!, $ids: [ID!]!) {
+  bulk_delete_items(board_id: $board, item_ids: $ids) { job_id }
+}
+"""
+BULK_ARCHIVE = """
+mutation BulkArchive($board: ID!, $ids: [ID!]!) {
+  bulk_archive_items(board_id: $board, item_ids: $ids) { job_id }
+}
+"""
+JOB_STATUS = """
+query JobStatus($job: ID!) { job_status(job_id: $job) { id status error } }
+"""
+CHANGE_VALUES = """
+mutation ChangeValues($board: ID!, $item: ID, $values: JSON!) {
+  change_multiple_column_values(board_id: $board, item_id: $item, column_values: $values) { id }
+}
+"""
+DELETE_UPDATE = """
+mutation DeleteUpdate($id: ID!) { delete_update(id: $id) { id } }
+"""
+EDIT_UPDATE = """
+mutation EditUpdate($id: ID!, $body: String!) { edit_update(id: $id, body: $body) { id } }
+"""

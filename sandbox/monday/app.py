@@ -67,7 +67,7 @@ class MondayApp:
         self.service, self.limits, self.idempotency = service, limits, idempotency
         self.jobs, self.faults, self.hooks = jobs, faults, hooks
         self.schema = sdl.schema()
-        self.root = Root(service, jobs.resolvers())
+        self.root = Root(service, jobs.resolvers(), limits.state)
 
     def close(self) -> None:
         self.service.store.close()

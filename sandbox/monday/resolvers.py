@@ -42,8 +42,13 @@ class Caller:
 class Root:
     """Query and Mutation root fields; ``info.context`` is the :class:`Caller`."""
 
-    def __init__(self, service: Service, job_resolvers: dict[str, Callable[..., Any]]) -> None:
-        self.s, self._jobs = service, job_resolvers
+    def __init__(
+        self,
+        service: Service,
+        job_resolvers: dict[str, Callable[..., Any]],
+        daily_state: Callable[[str], dict[str, Any]] | None = None,
+    ) -> None:
+        self.s, self._jobs, self._daily = service, job_resolvers, daily_state
         self.shapes = Shapes(service)
 
     def __getattr__(self, name: str) -> Any:
@@ -84,6 +89,20 @@ class Root:
 
     def complexity(self, info: GraphQLResolveInfo) -> dict[str, int]:
         return info.context.complexity
+
+    def platform_api(self, info: GraphQLResolveInfo) -> dict[str, Any]:
+        """The account's day: its limit and today's calls (this one included)."""
+        if self._daily is None:
+            raise app_error("UnsupportedByStandIn", "platform_api is not served")
+        state = self._daily(info.context.account)
+        today = self.s.stamp()[:10]
+        return {
+            "daily_limit": {"base": state["daily_limit"], "total": state["daily_limit"]},
+            "daily_analytics": {
+                "last_updated": self.s.stamp(),
+                "by_day": [{"day": today, "usage": state["daily_used"]}],
+            },
+        }
 
     def boards(
         self,

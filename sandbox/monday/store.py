@@ -300,6 +300,14 @@ class Store:
             ).fetchall()
         return [{"id": r[0], "body": r[1], "created_at": r[2], "creator_id": r[3]} for r in rows]
 
+    def edit_update(self, update_id: str, body: str) -> str | None:
+        with self.tx() as db:
+            row = db.execute(
+                "select item_id from updates where id = ? and state = 'active'", (update_id,)
+            ).fetchone()
+            db.execute("update updates set body = ? where id = ?", (body, update_id))
+            return row[0] if row else None
+
     def delete_update(self, update_id: str) -> str | None:
         with self.tx() as db:
             row = db.execute("select item_id from updates where id = ?", (update_id,)).fetchone()
