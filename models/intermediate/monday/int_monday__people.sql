@@ -5,6 +5,8 @@
 --     e-mail at load, goes in the item's owner column).
 --   * item name: first and last name; a person with neither is quarantined (name_missing),
 --     one over monday's 255 characters too (monday_name_too_long): never cut.
+--   * a role, status or wage tier that is not a label of the board's column in
+--     seeds/monday_columns.csv quarantines the person (monday_label_unknown, macros/monday.sql).
 --   * e-mails: `email` the first valid address, `other_emails` the other valid ones, one a
 --     line (monday keeps no address unique, so a family's shared address stays on every
 --     person); an invalid address is kept as typed in `kept_raw` ("email: ...").
@@ -115,13 +117,22 @@ shaped as (
     left join emails on people.person_external_id = emails.person_external_id
     left join phones on people.person_external_id = phones.person_external_id
     left join assigned on people.person_external_id = assigned.person_external_id
+),
+
+checked as (
+    select
+        *,
+        {{ monday_unknown_label('shaped', 'shaped.board', ['role', 'status', 'wage_tier']) }}
+            as unknown_label
+    from shaped
 )
 
 select
-    *,
+    * exclude (unknown_label),
     case
         when item_name is null then 'name_missing'
         when length(item_name) > 255 then 'monday_name_too_long'
+        when unknown_label is not null then 'monday_label_unknown'
     end as quarantine_rule,
     case
         when item_name is null
@@ -131,5 +142,7 @@ select
             then person_external_id || ': the name "' || left(item_name, 60) || '..." has '
                 || length(item_name) || ' characters, more than the 255 of a monday item'
                 || ' name; shorten it in Bizstim.'
+        when unknown_label is not null
+            then {{ monday_unknown_label_reason('person_external_id', 'unknown_label', 'board') }}
     end as quarantine_reason
-from shaped
+from checked

@@ -4,6 +4,8 @@
 --   * item name = the service description, else 'Service <id>'; longer than monday's 255
 --     characters quarantines the service (monday_name_too_long), never cut.
 --   * group_title = the service group's name, else 'Ungrouped services'.
+--   * a pricing, status or start interval that is not a seed label quarantines the service
+--     (monday_label_unknown, macros/monday.sql).
 with services as (
     select * from {{ ref('int_services__labelled') }}
 ),
@@ -28,15 +30,30 @@ shaped as (
         max_duration,
         start_interval_label as start_interval
     from services
+),
+
+checked as (
+    select
+        *,
+        {{ monday_unknown_label('shaped', "'services'", ['pricing', 'status', 'start_interval']) }}
+            as unknown_label
+    from shaped
 )
 
 select
-    *,
-    case when length(item_name) > 255 then 'monday_name_too_long' end as quarantine_rule,
+    * exclude (unknown_label),
+    case
+        when length(item_name) > 255 then 'monday_name_too_long'
+        when unknown_label is not null then 'monday_label_unknown'
+    end as quarantine_rule,
     case
         when length(item_name) > 255
             then 'Service ' || service_id || ': the name "' || left(item_name, 60) || '..." has '
                 || length(item_name) || ' characters, more than the 255 of a monday item name;'
                 || ' shorten it in Bizstim.'
+        when unknown_label is not null
+            then {{ monday_unknown_label_reason(
+                "'Service ' || service_id", 'unknown_label', "'Services'"
+            ) }}
     end as quarantine_reason
-from shaped
+from checked

@@ -6,7 +6,8 @@
 --     one falls back to 'Session <id> · YYYY-MM-DD HH:MM').
 --   * a session whose client is not migrated to monday is quarantined
 --     (client_not_in_monday); a practitioner or service that is not there leaves its relation
---     empty (the name keeps it readable).
+--     empty (the name keeps it readable); a status that is not a seed label quarantines
+--     the session (monday_label_unknown, macros/monday.sql).
 with sessions as (
     select * from {{ ref('int_sessions__labelled') }}
 ),
@@ -40,20 +41,33 @@ shaped as (
     left join people as clients on sessions.client_external_id = clients.person_external_id
     left join people as practitioners
         on sessions.practitioner_external_id = practitioners.person_external_id
+),
+
+checked as (
+    select
+        *,
+        {{ monday_unknown_label('shaped', "'sessions'", ['status']) }} as unknown_label
+    from shaped
 )
 
 select
-    * exclude (full_name, local_start, client_quarantine_rule),
+    * exclude (full_name, local_start, client_quarantine_rule, unknown_label),
     case
         when length(full_name) <= 255 then full_name
         else 'Session ' || session_id || ' · ' || local_start
     end as item_name,
-    case when client_quarantine_rule is not null then 'client_not_in_monday' end
-        as quarantine_rule,
+    case
+        when client_quarantine_rule is not null then 'client_not_in_monday'
+        when unknown_label is not null then 'monday_label_unknown'
+    end as quarantine_rule,
     case
         when client_quarantine_rule is not null
             then 'Session ' || session_id || ': its client ' || client_external_id
                 || ' is not migrated to monday (' || client_quarantine_rule
                 || '); fix the client and the session follows.'
+        when unknown_label is not null
+            then {{ monday_unknown_label_reason(
+                "'Session ' || session_id", 'unknown_label', "'Sessions'"
+            ) }}
     end as quarantine_reason
-from shaped
+from checked
