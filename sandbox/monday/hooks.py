@@ -5,7 +5,7 @@ day or the minute, not part of monday's API (httpbase serves the request log bes
   "name", "email", "is_admin"?}]}``: one more account (or its token, plan and users changed).
   The first user is the token's owner (the caller of every request with that token).
 * ``POST /_sandbox/reset``: forget every board, item and update, and every kept idempotent
-  answer; accounts and users stay.
+  answer; accounts and users stay, and ids go on counting (an id never names two items).
 * ``GET /_sandbox/clock``; ``POST /_sandbox/clock`` ``{"advance_s": N}`` or ``{"now": ISO}``:
   the stand-in clock the day, the minute, the ingest hour and the upload URLs run on.
 * ``GET /_sandbox/daily?account=``; ``POST /_sandbox/daily`` ``{"account", "used"}``: today's

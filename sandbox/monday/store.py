@@ -10,7 +10,8 @@ Ids are numeric strings, drawn from one counter per kind (boards from 5 000 000 
 from 9 000 000 000, updates from 3 000 000 000) so an id never names two things, as on monday.
 Items keep a ``state`` (active | archived | deleted): delete and archive change it, nothing is
 erased (monday's trash, §4.7). It serves the jobs' protocols (sandbox/monday/jobs.py
-``ItemStore``, bulk_jobs.py ``StateStore``) through :class:`~sandbox.monday.job_store.JobStore`.
+``ItemStore``, bulk_jobs.py ``StateStore``) through sandbox/monday/service.py (job_fields.py
+``JobStore``).
 """
 
 from __future__ import annotations
@@ -82,8 +83,9 @@ class Store:
             self._db.close()
 
     def reset(self) -> None:
+        """Forget boards, items and updates; the id counters go on, so no id names two things."""
         with self.tx() as db:
-            for table in ("boards", "groups_", "columns", "items", "cells", "updates", "counters"):
+            for table in ("boards", "groups_", "columns", "items", "cells", "updates"):
                 db.execute(f"delete from {table}")
 
     def next_id(self, kind: str) -> str:
