@@ -178,6 +178,11 @@ def scope_cost(
         from load.freshsales.cost import scope_plan as freshsales_scope_plan
 
         return freshsales_scope_plan(inventory, duckdb_path)
+    if name == "monday":
+        # calls a day by MONDAY_PLAN, the ingest hour and the complexity minute (load.monday.budget)
+        from load.monday.cost import scope_plan as monday_scope_plan
+
+        return monday_scope_plan(inventory, duckdb_path)
     if name != "salesforce":
         return None
     from common.settings import ConfigError, salesforce_settings
@@ -200,6 +205,10 @@ def dry_run_cost(destination: Destination, results: Sequence[ObjectResult]) -> C
         from load.freshsales.cost import dry_run_plan as freshsales_dry_run_plan
 
         return freshsales_dry_run_plan(destination, results)
+    if destination.name == "monday":
+        from load.monday.cost import dry_run_plan as monday_dry_run_plan
+
+        return monday_dry_run_plan(destination, results)
     if destination.name != "salesforce":
         return None
     from load.salesforce.cost import dry_run_plan
