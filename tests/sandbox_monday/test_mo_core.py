@@ -12,10 +12,14 @@ import csv
 import io
 import json
 import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sandbox.monday.service import MondayError, Service
+from sandbox.monday.store import Store
 from tests.sandbox_monday.conftest import Monday
 
 CREATE_BOARD = """mutation($name: String!) {
@@ -80,7 +84,8 @@ def _new_id(monday: Monday, board: str, name: str, values: Any = None) -> str:
 def test_rules_1_2_token_version_and_refused_documents_counted(monday: Monday) -> None:
     """Rule 1: ``Authorization: <token>`` without Bearer, an absent or unknown API-Version
     served as 2026-10; rule 2: a document the SDL refuses is HTTP 200 errors[] with
-    GRAPHQL_VALIDATION_FAILED and a request_id, and still one of the day's calls."""
+    GRAPHQL_VALIDATION_FAILED and a request_id, and still one of the day's calls; a root field
+    the SDL has but the stand-in does not serve is an application error beside the data."""
     assert monday.post("{ me { id } }", token=None).status == 401
     bearer = monday.post("{ me { id } }", token="Bearer core-token")
     assert (bearer.status, bearer.codes) == (401, ["UNAUTHORIZED"])
@@ -96,6 +101,11 @@ def test_rules_1_2_token_version_and_refused_documents_counted(monday: Monday) -
     assert refused.codes == ["GRAPHQL_VALIDATION_FAILED"]
     assert refused.body["errors"][0]["locations"] and refused.body["extensions"]["request_id"]
     assert monday.calls_used() == before + 1
+
+    unserved = monday.post("{ me { id } tags { id } }")
+    assert unserved.status == 200 and unserved.codes == ["UnsupportedByStandIn"]
+    assert unserved.body["data"] == {"me": {"id": "1"}, "tags": None}
+    assert unserved.body["errors"][0]["path"] == ["tags"]
 
 
 def test_rule_6_item_names_and_column_ids(monday: Monday, boards: dict[str, str]) -> None:
@@ -256,3 +266,21 @@ def test_rules_3_4_limits_answer_over_http(monday: Monday, boards: dict[str, str
         assert monday.calls_used() == limit + 1
     finally:
         monday.hook("/_sandbox/daily", {"account": "default", "used": 0})
+
+
+def test_rule_10_create_item_on_a_full_board(tmp_path: Path) -> None:
+    """Rule 10 for create_item, in process (the ingest side is test_mo_jobs.py's): a board at its
+    capacity of live items refuses the next with ItemsLimitationException; an archived item no
+    longer counts, so the create after it lands."""
+    store = Store(tmp_path / "monday.sqlite")
+    service = Service(store, lambda: datetime(2026, 12, 4, tzinfo=UTC), board_capacity=2)
+    store.add_account("acme", "t", "standard")
+    board = service.create_board("acme", "Full", "public", None, None)
+    first = service.create_item("acme", board, None, "a", None, False)
+    service.create_item("acme", board, None, "b", None, False)
+    with pytest.raises(MondayError) as full:
+        service.create_item("acme", board, None, "c", None, False)
+    assert full.value.code == "ItemsLimitationException"
+    service.set_state("acme", first, "archived")
+    assert service.create_item("acme", board, None, "c", None, False)
+    store.close()
