@@ -4,6 +4,8 @@
 -- other, so the window fills exactly one of the two relations. Times stay 'HH:MM' text in the
 -- person's local time: the window's end may be 24:00, which an hour column cannot hold.
 -- The person's own fate decides the window's (the dispositions macro: person_not_in_monday).
+-- Item name '<person> · <Weekday> HH:MM-HH:MM' (at most 230 + 25 characters); a person's name
+-- over 230 characters falls back to 'Availability <window id>' to stay within monday's 255.
 with windows as (
     select * from {{ ref('int_availability__windows') }}
     where exclusion_rule is null and quarantine_rule is null
@@ -28,8 +30,12 @@ select
     minutes.window_external_id,
     minutes.person_external_id,
     people.board,
-    coalesce(people.item_name, minutes.person_external_id) || ' · ' || minutes.day_label || ' '
-    || minutes.from_hhmm || '-' || minutes.until_hhmm as item_name,
+    case
+        when length(coalesce(people.item_name, minutes.person_external_id)) <= 230
+            then coalesce(people.item_name, minutes.person_external_id) || ' · '
+                || minutes.day_label || ' ' || minutes.from_hhmm || '-' || minutes.until_hhmm
+        else 'Availability ' || minutes.window_external_id
+    end as item_name,
     case when people.board = 'contacts' then minutes.person_external_id end
         as client_external_id,
     case when people.board = 'practitioners' then minutes.person_external_id end
