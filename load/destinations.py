@@ -1,11 +1,10 @@
 """The destinations ``--to`` names, and the one place that knows how each is opened.
 
-Five CRMs, one pipeline: ``twenty``, ``salesforce`` (issue 14), ``pipedrive`` (issue 15) and
-``freshsales`` (issue 16) are built; ``monday`` is named now so the CLI, the ledger and the
-report already speak of it, and it arrives as its own issue (17) with one adapter under
+Five CRMs, one pipeline: ``twenty``, ``salesforce`` (issue 14), ``pipedrive`` (issue 15),
+``freshsales`` (issue 16) and ``monday`` (issue 17), each with one adapter under
 ``load/<name>/``, one mart folder under ``models/marts/<name>/`` and one stand-in under
-``sandbox/<name>/``. Asking for one that is not built yet is a one-line error with its own
-exit code (13), before anything is read.
+``sandbox/<name>/``. A destination named here but not built (``Known.issue`` set) is a one-line
+error with its own exit code (13), before anything is read.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ KNOWN: dict[str, Known] = {
         Known("salesforce", "Salesforce", None, "SALESFORCE"),
         Known("pipedrive", "Pipedrive", None, "PIPEDRIVE"),
         Known("freshsales", "Freshsales", None, "FRESHSALES"),
-        Known("monday", "monday CRM", 17, "MONDAY"),
+        Known("monday", "monday CRM", None, "MONDAY"),
     )
 }
 NAMES = tuple(KNOWN)
@@ -71,6 +70,10 @@ def load_order(name: str) -> tuple[LoadSpec, ...]:
         from load.freshsales.specs import LOAD_ORDER as FRESHSALES_ORDER
 
         return FRESHSALES_ORDER
+    if name == "monday":
+        from load.monday.specs import LOAD_ORDER as MONDAY_ORDER
+
+        return MONDAY_ORDER
     from load.twenty.specs import LOAD_ORDER
 
     return LOAD_ORDER
@@ -96,6 +99,10 @@ def settings_for(name: str, url: str | None) -> Any:
         from common.settings import freshsales_settings
 
         return freshsales_settings(url)
+    if name == "monday":
+        from common.settings import monday_settings
+
+        return monday_settings(url)
     from common.settings import twenty_settings
 
     return twenty_settings(url)
@@ -120,6 +127,11 @@ def open_destination(
         from load.freshsales.session import open_freshsales
 
         return open_freshsales(settings, duckdb_path)
+    if name == "monday":
+        # paced by the account's day and complexity minute (load.monday.budget)
+        from load.monday.session import open_monday
+
+        return open_monday(settings, duckdb_path)
     from load.twenty.session import open_session
 
     return open_session(settings, duckdb_path, rate_limit, rate_window)
@@ -128,7 +140,8 @@ def open_destination(
 def preflight(name: str, settings: Any, rate_limit: int, rate_window: float) -> None:
     """The destination answers and takes the credentials, before any Bizstim budget is spent
     (Twenty: one GET of its metadata; Salesforce: the OAuth login, no API request counted;
-    Pipedrive: ``GET /v1/users/me``, 2 tokens; Freshsales: ``GET /api/selector/owners``)."""
+    Pipedrive: ``GET /v1/users/me``, 2 tokens; Freshsales: ``GET /api/selector/owners``;
+    monday: one ``me`` query and the account's day)."""
     require_built(name)
     from common.addresses import check_reachable
 
@@ -147,6 +160,11 @@ def preflight(name: str, settings: Any, rate_limit: int, rate_window: float) -> 
         from load.freshsales.session import connect as connect_freshsales
 
         connect_freshsales(settings)[0].close()
+        return
+    if name == "monday":
+        from load.monday.session import connect as connect_monday
+
+        connect_monday(settings).close()
         return
     from load.twenty.client import TwentyClient
     from load.twenty.session import introspect_twenty

@@ -157,7 +157,9 @@ class Shapes:
 
 
 def user(found: dict[str, Any]) -> dict[str, Any]:
-    return {**found, "enabled": True, "is_guest": False, "title": ""}
+    """A user as the 2026-10 SDL's ``User`` has it (``status``, ``is_deleted``; no ``enabled``)."""
+    status = "ACTIVE" if found.get("active", True) else "INACTIVE"
+    return {**found, "status": status, "is_deleted": False, "title": "", "kind": "member"}
 
 
 def column(found: Column) -> dict[str, Any]:
@@ -186,8 +188,16 @@ def value(of: Column, cell: tuple[Any, str] | None) -> dict[str, Any]:
 
 
 def page_query(board_id: str, params: dict[str, Any] | None) -> dict[str, Any]:
-    """``query_params`` as the cursor keeps it; only the ``any_of`` operator is served."""
+    """``query_params`` as the cursor keeps it: ``ids`` and ``rules`` with ``any_of``, joined by
+    ``and``. The SDL's ``groups`` are nested rule groups (not group ids), ``operator: or`` and
+    ``order_by`` change which items or in which order: answered ``UnsupportedByStandIn`` rather
+    than a page that silently ignores them (a group's items are read through ``groups``)."""
     params = params or {}
+    for unserved in ("groups", "order_by"):
+        if params.get(unserved):
+            raise app_error("UnsupportedByStandIn", f"query_params.{unserved} is not served")
+    if params.get("operator", "and") != "and":
+        raise app_error("UnsupportedByStandIn", "query_params.operator or is not served")
     rules = []
     for rule in params.get("rules") or []:
         operator = rule.get("operator", "any_of")
@@ -203,8 +213,6 @@ def page_query(board_id: str, params: dict[str, Any] | None) -> dict[str, Any]:
     query: dict[str, Any] = {"b": str(board_id), "r": rules}
     if params.get("ids"):
         query["i"] = [str(i) for i in params["ids"]]
-    if params.get("groups"):
-        query["g"] = [str(g) for g in params["groups"]]
     return query
 
 

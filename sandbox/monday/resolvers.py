@@ -261,6 +261,11 @@ class Root:
         )
         return next(u for u in self.s.store.updates(str(item_id)) if u["id"] == update_id)
 
+    def edit_update(self, info: GraphQLResolveInfo, id: str, body: str) -> Any:
+        if self.s.store.edit_update(str(id), body) is None:
+            raise app_error("ResourceNotFoundException", f"Update {id} not found")
+        return {"id": str(id), "body": body}
+
     def delete_update(self, info: GraphQLResolveInfo, id: str) -> Any:
         item_id = self.s.store.delete_update(str(id))
         if item_id is None:
