@@ -174,6 +174,9 @@ def test_rule_11_pages_and_ids(monday: Monday, boards: dict[str, str]) -> None:
         "InvalidArgumentException"
     ]
     assert len(monday.data(ITEMS, ids=seen * 14)["items"]) == 98
+    nested = "query($b: ID!) { boards(ids: [$b]) { items_page(limit: 5, query_params: "
+    nested += "{groups: [{rules: []}]}) { cursor } } }"  # rule groups the stand-in does not serve
+    assert monday.post(nested, {"b": board}).codes == ["UnsupportedByStandIn"]
 
 
 def test_rule_12_delete_and_archive_change_state(monday: Monday) -> None:
