@@ -107,7 +107,7 @@ record_dispositions as (
         ],
         user_noun='a monday user',
         note_target_prefix='note_item:',
-        custom_field_prefix='custom_fields.',
+        custom_field_prefix='bizstim_fields.',
     ) }}
 ),
 

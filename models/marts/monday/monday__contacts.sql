@@ -13,7 +13,7 @@ with contacts as (
         items.client_since,
         items.time_zone,
         items.address,
-        items.custom_fields,
+        items.custom_fields as bizstim_fields,
         items.values_kept_raw as kept_raw
     from {{ ref('int_monday__people') }} as items
     inner join {{ ref('monday_boards') }} as boards on boards.board = 'contacts'
@@ -24,6 +24,6 @@ select
     *,
     {{ row_hash([
         'name', 'group_title', 'email', 'other_emails', 'phone', 'other_phones', 'status',
-        'client_since', 'time_zone', 'address', 'custom_fields', 'kept_raw'
+        'client_since', 'time_zone', 'address', 'bizstim_fields', 'kept_raw'
     ]) }} as row_hash
 from contacts
