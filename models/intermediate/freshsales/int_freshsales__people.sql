@@ -85,17 +85,8 @@ shared_emails as (
 bad_emails as (
     select
         person_external_id,
-        string_agg(
-            'email: ' || raw_token || ' (not a valid e-mail address)', chr(10) order by raw_token
-        ) as values_kept_raw
-    from (
-        select distinct
-            person_external_id,
-            raw_token
-        from {{ ref('int_people__email_addresses') }}
-        where not is_valid
-    ) as distinct_tokens
-    group by person_external_id
+        kept_raw_lines as values_kept_raw
+    from {{ ref('int_people__invalid_emails') }}
 ),
 
 numbers as (

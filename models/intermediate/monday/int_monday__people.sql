@@ -9,7 +9,7 @@
 --     seeds/monday_columns.csv quarantines the person (monday_label_unknown, macros/monday.sql).
 --   * e-mails: `email` the first valid address, `other_emails` the other valid ones, one a
 --     line (monday keeps no address unique, so a family's shared address stays on every
---     person); an invalid address is kept as typed in `kept_raw` ("email: ...").
+--     person); an invalid address is kept as typed in `kept_raw` (int_people__invalid_emails).
 --   * phones: `phone` the first valid number as E.164, `other_phones` the other numbers and
 --     the unparseable ones as typed, one a line.
 with people as (
@@ -26,6 +26,10 @@ owners as (
 
 addresses as (
     select * from {{ ref('int_people__email_addresses') }}
+),
+
+invalid_emails as (
+    select * from {{ ref('int_people__invalid_emails') }}
 ),
 
 numbers as (
@@ -45,11 +49,7 @@ emails as (
         arg_min(email, position) filter (where is_valid) as email,
         nullif(
             string_agg(distinct email, chr(10) order by email) filter (where is_valid), ''
-        ) as all_valid,
-        nullif(string_agg(
-            'email: ' || raw_token || ' (not a valid e-mail address)', chr(10)
-            order by position
-        ) filter (where not is_valid), '') as kept_raw
+        ) as all_valid
     from addresses
     group by person_external_id
 ),
@@ -108,13 +108,14 @@ shaped as (
         ), '') as address,
         assigned.services,
         labelled.custom_fields,
-        emails.kept_raw as values_kept_raw,
+        invalid_emails.kept_raw_lines as values_kept_raw,
         case when people.client_id is null then owners.owner_user_external_id end
             as owner_user_external_id
     from people
     left join labelled on people.person_external_id = labelled.person_external_id
     left join owners on people.person_external_id = owners.person_external_id
     left join emails on people.person_external_id = emails.person_external_id
+    left join invalid_emails on people.person_external_id = invalid_emails.person_external_id
     left join phones on people.person_external_id = phones.person_external_id
     left join assigned on people.person_external_id = assigned.person_external_id
 ),
