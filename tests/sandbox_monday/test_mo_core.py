@@ -181,7 +181,7 @@ def test_rule_11_pages_and_ids(monday: Monday, boards: dict[str, str]) -> None:
 
 def test_rule_12_delete_and_archive_change_state(monday: Monday) -> None:
     """Rule 12: delete_item and archive_item change the item's state; items_page stops listing
-    it, items(ids) still reads it with its state."""
+    it, items(ids) still reads it with its state (unless exclude_nonactive)."""
     board = _board(monday, "States", [])
     kept, deleted, archived = (_new_id(monday, board, n) for n in ("keep", "del", "arch"))
     monday.data("mutation($i: ID) { delete_item(item_id: $i) { id } }", i=deleted)
@@ -194,6 +194,8 @@ def test_rule_12_delete_and_archive_change_state(monday: Monday) -> None:
         deleted: "deleted",
         archived: "archived",
     }
+    active_only = "query($ids: [ID!]) { items(ids: $ids, exclude_nonactive: true) { id } }"
+    assert monday.data(active_only, ids=[kept, deleted, archived])["items"] == [{"id": kept}]
 
 
 def test_rule_13_update_keeps_original_creation_date(
