@@ -1,8 +1,8 @@
 -- The e-mail tokens of a person that are no valid address, one row per person, as the lines a
 -- CRM destination keeps in its "values kept as typed" text ('email: <token> (not a valid e-mail
 -- address)', distinct tokens in token order, one a line). A CRM e-mail field refuses them, and
--- dropping them would lose what the customer typed. Freshsales and monday both kept this block
--- (Pipedrive a third, list-shaped copy), so it lives here once.
+-- dropping them would lose what the customer typed. Pipedrive (the tokens), Freshsales and
+-- monday (the lines) each kept a copy of this block, so it lives here once.
 with addresses as (
     select * from {{ ref('int_people__email_addresses') }}
 ),

@@ -65,10 +65,8 @@ emails as (
 bad_emails as (
     select
         person_external_id,
-        list(distinct raw_token) as raw_tokens
-    from {{ ref('int_people__email_addresses') }}
-    where not is_valid
-    group by person_external_id
+        invalid_tokens as raw_tokens
+    from {{ ref('int_people__invalid_emails') }}
 ),
 
 numbers as (
