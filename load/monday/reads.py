@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from load.core.marts import jsonable
 from load.monday import documents
 from load.monday.client import MondayClient
 from load.monday.specs import KEY
@@ -38,7 +39,7 @@ def record_of(item: Mapping[str, Any], types: Mapping[str, str]) -> dict[str, An
     }
     for column_id, column_type in types.items():
         read = values.get(column_id)
-        record[column_id] = neutral_of(column_type, read) if read else None
+        record[column_id] = jsonable(neutral_of(column_type, read)) if read else None
     return record
 
 
