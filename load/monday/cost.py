@@ -29,6 +29,7 @@ boards, the users and every board's pages again, charged to every later day (``r
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ import duckdb
 from common.settings import _lookup, positive
 from load.core.cost import Allowance as CostAllowance
 from load.core.cost import CostLine, CostPlan, EntityRows, mart_counts, rows_from_results, seed_rows
+from load.core.reconcile import reconcile
 from load.monday import budget, complexity
 from load.monday.specs import ITEM_SPECS, LOAD_ORDER
 
@@ -55,6 +57,8 @@ UPDATE_ITEMS_PER_READ = 100  # items(ids) takes at most 100 ids
 DEFAULT_THRESHOLD = 50
 SETUP_READS = 4  # me (the key check), the day used, boards (what exists), users(emails)
 PAGE_POINTS = complexity.PER_ITEM * PAGE
+# the reconcile's spot checks, one items(ids) call each
+RECONCILE_SAMPLE: int = inspect.signature(reconcile).parameters["sample"].default
 UPDATE_READ_POINTS = complexity.PER_ITEM * 2 * UPDATE_ITEMS_PER_READ
 
 
@@ -153,15 +157,19 @@ def monday_plan(
     after = {s.singular: _held_after(rows.get(s.singular)) for s in ITEM_SPECS}
     reconcile_pages = sum(pages(held) for held in after.values())
     marker_reads = math.ceil(contacts_with_notes / UPDATE_ITEMS_PER_READ)
+    spots = min(RECONCILE_SAMPLE, sum(after.values()))
     lines.append(
         CostLine(
             "(reconcile)",
             0,
-            f"{sum(after.values()):,} items read again by pages + notes' markers",
+            f"{sum(after.values()):,} items read again by pages + notes' markers + {spots} "
+            "spot checks",
             {},
             {
-                CALLS: 1 + reconcile_pages + marker_reads,
-                POINTS: reconcile_pages * PAGE_POINTS + marker_reads * UPDATE_READ_POINTS,
+                CALLS: 1 + reconcile_pages + marker_reads + spots,
+                POINTS: reconcile_pages * PAGE_POINTS
+                + marker_reads * UPDATE_READ_POINTS
+                + spots * complexity.PER_ITEM,
             },
         )
     )
