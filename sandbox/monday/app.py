@@ -35,7 +35,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError, execute
+from graphql import DocumentNode, ExecutionResult, FieldNode, GraphQLError, execute
+from graphql.utilities import get_operation_ast
 
 from sandbox.httpbase import FaultPlan, Request, Response, key_fingerprint
 from sandbox.monday import sdl
@@ -146,7 +147,7 @@ class MondayApp:
         user_id = self.service.store.users(account)[0]["id"]
         caller = Caller(account, user_id, _base_url(request), _complexity(charged))
         result = execute(self.schema, document, self.root, caller, variables, operation)
-        return _answer(result, request_id)
+        return _answer(result, request_id, _item_writes(document, operation, result))
 
     @staticmethod
     def _token_key(request: Request) -> str:
@@ -171,7 +172,40 @@ def _errors(errors: list[dict[str, Any]], request_id: str) -> Response:
     return Response(200, {"errors": errors, "extensions": {"request_id": request_id}})
 
 
-def _answer(result: ExecutionResult, request_id: str) -> Response:
+ITEM_WRITES = frozenset(
+    {
+        "create_item",
+        "change_multiple_column_values",
+        "change_column_value",
+        "change_simple_column_value",
+        "delete_item",
+        "archive_item",
+        "create_update",
+        "edit_update",
+        "delete_update",
+        "bulk_delete_items",
+        "bulk_archive_items",
+    }
+)
+
+
+def _item_writes(document: DocumentNode, operation: str | None, result: ExecutionResult) -> int:
+    """Root fields of a mutation that wrote items or updates and answered (the request log's
+    ``records``: what the acceptance kit counts as record writes; an ingest job's records are
+    counted on its upload)."""
+    ast = get_operation_ast(document, operation)
+    if ast is None or ast.operation.value != "mutation" or not result.data:
+        return 0
+    return sum(
+        1
+        for node in ast.selection_set.selections
+        if isinstance(node, FieldNode)
+        and node.name.value in ITEM_WRITES
+        and result.data.get(node.alias.value if node.alias else node.name.value) is not None
+    )
+
+
+def _answer(result: ExecutionResult, request_id: str, written: int) -> Response:
     body: dict[str, Any] = {"data": result.data}
     if result.errors:
         errors = []
@@ -185,5 +219,4 @@ def _answer(result: ExecutionResult, request_id: str) -> Response:
             errors.append(shaped)
         body["errors"] = errors
     body["extensions"] = {"request_id": request_id}
-    written = len(result.data or {}) if result.data else 0
     return Response(200, body, records=written)

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from tests.kit.fault import Fault, spoil_one
 from tests.kit.harness_freshsales import FreshsalesHarness
+from tests.kit.harness_monday import MondayHarness
 from tests.kit.harness_pipedrive import PipedriveHarness
 from tests.kit.harness_salesforce import SalesforceHarness
 from tests.load.conftest import Twenty, mart_counts, start_twenty
@@ -174,5 +175,11 @@ class TwentyHarness:
 
 HARNESSES: dict[str, Harness] = {
     h.name: h
-    for h in (TwentyHarness(), SalesforceHarness(), PipedriveHarness(), FreshsalesHarness())
+    for h in (
+        TwentyHarness(),
+        SalesforceHarness(),
+        PipedriveHarness(),
+        FreshsalesHarness(),
+        MondayHarness(),
+    )
 }
