@@ -31,16 +31,19 @@ a window the load stops at once. ``BOARD_CAPACITY_EXCEEDED``, ``INVALID_UPLOAD``
 ``FILE_TOO_LARGE`` and the rest raise :class:`IngestJobFailed` naming the board, group, job and
 monday's message.
 
-A lost answer to ``ingest_items`` itself (the connection dropped) is not retried here: the job
-may exist and wait for a file nobody sends; it writes nothing without one. Re-sending rows is
-safe in any case: UPSERT on ``bizstim_id`` updates the item a previous job created instead of
-creating a second one, so the rerun's plan (which reads the board) resends at worst a row that
-had landed.
+A lost answer to ``ingest_items`` itself (the connection dropped after monday made the job) is
+sent again with the same ``Idempotency-Key`` (the run id, the board, the group, the upload's
+hash and the attempt), so monday replays the job it made instead of making a second one that
+would wait forever for its file. If every answer is lost the load stops with the error, and
+re-sending rows is safe in any case: UPSERT on ``bizstim_id`` updates the item a previous job
+created instead of creating a second one, so the rerun's plan (which reads the board) resends
+at worst a row that had landed.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -52,7 +55,15 @@ from load.core.pacing import BudgetExhausted
 from load.core.transport import DestinationUnavailable
 from load.monday import documents
 from load.monday.documents import MATCH_COLUMN
-from load.monday.mutations import BoardRow, GraphQL, Outcome, error_text, items_by_bizstim_id
+from load.monday.mutations import (
+    REPLAYS,
+    BoardRow,
+    GraphQL,
+    Outcome,
+    error_text,
+    idempotency_key,
+    items_by_bizstim_id,
+)
 from load.monday.values import csv_header_and_rows
 
 JOB_ROWS = 10_000
@@ -110,8 +121,10 @@ class Ingest:
         sleep: Callable[[float], None] = time.sleep,
         poll_first: float = 1.0,
         poll_most: float = 60.0,
+        run_id: str = "",
     ) -> None:
         self.client = client
+        self.run_id = run_id
         self.window = window
         self.http = http or httpx.Client(timeout=120.0)
         self.sleep = sleep
@@ -137,11 +150,17 @@ class Ingest:
     def _job(self, board_id: str, group_id: str, upload: str, rows: Sequence[BoardRow]) -> Outcome:
         where = f"board {board_id} group {group_id}"
         admit, expired = True, False
-        for _ in range(JOB_ATTEMPTS):
+        upload_hash = hashlib.sha256(upload.encode("utf-8")).hexdigest()
+        for attempt in range(JOB_ATTEMPTS):
             if admit and self.window is not None:
                 self.window.admit(len(rows))
             admit = False
-            job_id, url = self._start(board_id, group_id, where)
+            key = idempotency_key(
+                self.run_id,
+                documents.INGEST_ITEMS,
+                {"board": board_id, "group": group_id, "upload": upload_hash, "attempt": attempt},
+            )
+            job_id, url = self._start(board_id, group_id, where, key)
             expired = not self._upload(job_id, url, upload.encode("utf-8"))
             if expired:
                 continue  # the URL expired before the file went up: ask for a new job
@@ -172,13 +191,18 @@ class Ingest:
             "command again later, the load resumes from its ledger"
         )
 
-    def _start(self, board_id: str, group_id: str, where: str) -> tuple[str, str]:
-        self.calls += 1
-        answer = self.client.graphql(
-            documents.INGEST_ITEMS,
-            {"board": board_id, "group": group_id, "match": MATCH_COLUMN},
-            retry_writes=False,
-        )
+    def _start(self, board_id: str, group_id: str, where: str, key: str) -> tuple[str, str]:
+        variables = {"board": board_id, "group": group_id, "match": MATCH_COLUMN}
+        for replay in range(1 + REPLAYS):
+            self.calls += 1
+            try:
+                answer = self.client.graphql(
+                    documents.INGEST_ITEMS, variables, idempotency_key=key, retry_writes=False
+                )
+                break
+            except DestinationUnavailable:
+                if replay == REPLAYS:
+                    raise
         init = (answer.get("data") or {}).get("ingest_items") or {}
         if not init.get("job_id") or not init.get("upload_url"):
             errors = "; ".join(error_text(e) for e in answer.get("errors") or []) or "no job"
