@@ -11,16 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from bizmig.failures import explain
 from load.core.cost import EntityRows
+from load.core.loader import ObjectResult
 from load.monday import budget
 from load.monday.client import MondayClient
-from load.monday.cost import CALLS, ITEMS, POINTS, monday_plan
+from load.monday.cost import CALLS, ITEMS, POINTS, dry_run_plan, monday_plan
 from load.monday.ingest import Ingest
 from load.monday.mutations import BoardRow
 from sandbox.servers import RunningServer, start_server
@@ -65,6 +68,17 @@ def test_a_small_set_goes_as_aliased_mutations_and_notes_cost_their_marker_reads
     assert notes.costs[CALLS] == 3  # 500 aliases a document
     assert notes.reads[CALLS] == 3  # 100 Contacts items a read
     assert plan.total(ITEMS) == 0
+
+
+def test_a_dry_run_plans_against_the_calls_the_account_already_used_today():
+    limits = budget.Allowance(1_000)
+    client = SimpleNamespace(daily=budget.DailyCalls(limits, used_before=700), allowance=limits)
+    results = [ObjectResult("session", actions=Counter(created=25_000))]
+    plan = dry_run_plan(SimpleNamespace(client=client, ledger=None), results)
+    calls = next(a for a in plan.allowances if a.unit == CALLS)
+    assert (calls.used, calls.room_now) == (700, 100)
+    assert plan.windows(calls).windows == 2  # the schema alone is more than today's 100
+    assert plan.allowances[0].unit == CALLS  # a second day outlasts a second ingest hour
 
 
 class SteppedClock:
