@@ -21,6 +21,7 @@ import pytest
 from bizmig.failures import explain
 from load.core.cost import EntityRows
 from load.core.loader import ObjectResult
+from load.core.pacing import SlidingWindow
 from load.monday import budget
 from load.monday.client import MondayClient
 from load.monday.cost import CALLS, ITEMS, POINTS, dry_run_plan, monday_plan
@@ -115,6 +116,18 @@ def test_the_days_share_stops_the_load_at_its_last_call():
     with pytest.raises(budget.DailyCallsSpent):
         calls.spend()
     assert calls.calls == 5
+
+
+def test_the_minute_counts_points_in_a_sliding_window_not_a_refilling_bucket():
+    clock = SteppedClock()
+    minute = SlidingWindow(10_000_000, 60.0, 0.05, clock, clock.sleep, weighted=True)
+    minute.take(4_800_000)
+    clock.now += 10
+    minute.take(4_600_000)
+    clock.now += 20
+    minute.take(5_000)  # 9.4M + 5 000 still fits the 9.5M kept
+    minute.take(200_000)  # does not: waits until the first document leaves the minute
+    assert clock.slept == [30.0]
 
 
 # -- the daily limit on the stand-in --------------------------------------------------------
