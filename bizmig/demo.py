@@ -62,6 +62,7 @@ from common.exits import ExitCode
 from common.settings import (
     BizstimSettings,
     FreshsalesSettings,
+    MondaySettings,
     PipedriveSettings,
     SalesforceSettings,
     TwentySettings,
@@ -79,6 +80,7 @@ DEMO_KEYS = (
 TWENTY_KEY = "demo-twenty-api-key"
 PIPEDRIVE_TOKEN = "demo-pipedrive-api-token"
 DEMO_PIPEDRIVE_PLAN = "premium"
+MONDAY_TOKEN = "demo-monday-api-token"  # Standard's 1 000 calls a day: the demo needs ~150
 SALESFORCE_CLIENT = ("demo-salesforce-client-id", "demo-salesforce-client-secret")
 PROJECT_PARTS = (
     "dbt_project.yml",
@@ -193,7 +195,8 @@ def workspace_members(bizstim_db: Path, leave_out: int = 2) -> list[str]:
 def start_destination(
     servers: StandIns, to: str, workdir: Path, bizstim_db: Path, twenty_window: float
 ) -> tuple[
-    TwentySettings | SalesforceSettings | PipedriveSettings | FreshsalesSettings, tuple[int, float]
+    TwentySettings | SalesforceSettings | PipedriveSettings | FreshsalesSettings | MondaySettings,
+    tuple[int, float],
 ]:
     """The ``--to`` destination's stand-in, with users for the Bizstim staff minus two (so
     the report shows an unmatched-users queue); its settings and the client's pacing."""
@@ -211,6 +214,13 @@ def start_destination(
         url = servers.start("freshsales", args)
         console.print(f"[bold]Freshsales stand-in[/]: {url}")
         return freshsales_settings_for(url), (100, 1.0)  # paced by the account's hour instead
+    if to == "monday":
+        args = ["--token", MONDAY_TOKEN, "--data-dir", str(workdir / "monday-standin")]
+        for person in people:
+            args += ["--user", person]
+        url = servers.start("monday", args)
+        console.print(f"[bold]monday stand-in[/]: {url}/v2 (Standard plan: 1 000 calls a day)")
+        return MondaySettings(f"{url}/v2", MONDAY_TOKEN), (100, 1.0)  # paced by the day instead
     if to == "pipedrive":
         plan = os.environ.setdefault("PIPEDRIVE_PLAN", DEMO_PIPEDRIVE_PLAN)  # loader and stand-in
         args = ["--account", f"demo:{PIPEDRIVE_TOKEN}", "--plan", plan]

@@ -122,7 +122,7 @@ class MondayDestination:
 
     # -- schema and owners ------------------------------------------------------------------
     def setup_schema(self, run_id: str) -> SetupReport:
-        self.run_id = run_id
+        self.run_id = self.ingest.run_id = run_id
         workspace = os.environ.get("MONDAY_WORKSPACE_ID") or None
         self.boards, report = schema.setup(self.client, self.ledger, run_id, workspace)
         return report
@@ -394,7 +394,9 @@ class MondayDestination:
         board_id = self.board(spec).id
         for start in range(0, len(ids), INGEST_ROWS):
             chunk = [str(i) for i in ids[start : start + INGEST_ROWS]]
-            job = self.client.query(document, {"board": board_id, "ids": chunk})[field]["job_id"]
+            variables = {"board": board_id, "ids": chunk}
+            key = schema.once(self.run_id, document, variables)
+            job = self.client.query(document, variables, key)[field]["job_id"]
             wait = 0.5
             while True:
                 status = self.client.query(documents.JOB_STATUS, {"job": job})["job_status"]

@@ -158,9 +158,15 @@ class MondayClient(PacedHttp):
         answer = self.request("POST", "", json=body, retry_writes=retry_writes, headers=headers)
         return answer if isinstance(answer, dict) else {}
 
-    def query(self, document: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """``data``, or :class:`MondayError` when the answer holds any error."""
-        answer = self.graphql(document, variables)
+    def query(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """``data``, or :class:`MondayError` when the answer holds any error. A write sent with
+        ``idempotency_key`` is retried after a lost answer: monday replays the first answer."""
+        answer = self.graphql(document, variables, idempotency_key=idempotency_key)
         errors = answer.get("errors") or []
         if errors:
             request_id = (answer.get("extensions") or {}).get("request_id")

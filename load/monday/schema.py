@@ -22,6 +22,7 @@ deletes the boards this tool created (groups and columns it added to reused boar
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,6 +124,13 @@ def defaults_of(column: WantedColumn, boards: dict[str, Board]) -> str | None:
     return None
 
 
+def once(run_id: str, document: str, variables: dict[str, Any]) -> str:
+    """The Idempotency-Key of one schema write: a lost answer is retried and replayed, never
+    sent twice (a second ``create_board`` would make a second board)."""
+    text = json.dumps([run_id, document, variables], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
 def read_boards(client: MondayClient) -> list[dict[str, Any]]:
     found, page = [], 1
     while True:
@@ -147,7 +155,8 @@ def setup(
     for board in wanted_boards(ledger):
         raw = existing.get(board.name)
         if raw is None:
-            created = client.query(CREATE_BOARD, {"name": board.name, "workspace": workspace})
+            variables = {"name": board.name, "workspace": workspace}
+            created = client.query(CREATE_BOARD, variables, once(run_id, CREATE_BOARD, variables))
             board.id = str(created["create_board"]["id"])
             ledger.record_schema(run_id, "board", board.key, board.name, board.id)
             report.created_objects.append(board.name)
@@ -179,7 +188,9 @@ def _groups(
     for title in group_titles(ledger, board.key):
         if title in board.groups:
             continue
-        group = client.query(CREATE_GROUP, {"board": board.id, "title": title})["create_group"]
+        variables = {"board": board.id, "title": title}
+        key = once(run_id, CREATE_GROUP, variables)
+        group = client.query(CREATE_GROUP, variables, key)["create_group"]
         board.groups[title] = str(group["id"])
         report.created_fields.append(f"{board.name} group {title}")
 
@@ -211,7 +222,7 @@ def _columns(
             "defaults": defaults_of(column, boards),
         }
         try:
-            client.query(CREATE_COLUMN, variables)
+            client.query(CREATE_COLUMN, variables, once(run_id, CREATE_COLUMN, variables))
         except MondayError as exc:
             raise SchemaConflict(
                 f"monday refused column {column.id!r} on board {board.name!r}: {exc}"

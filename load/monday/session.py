@@ -85,4 +85,3 @@ def open_monday(settings: MondaySettings, duckdb_path: Path) -> MondayDestinatio
     except BaseException:
         client.close()
         raise
-
