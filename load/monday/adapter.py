@@ -29,9 +29,7 @@ What the core asks and how monday answers it:
 
 from __future__ import annotations
 
-import json
 import os
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -45,12 +43,12 @@ from load.core.plan import Planned, Snapshot
 from load.core.specs import LoadSpec
 from load.monday import documents, reads, schema
 from load.monday.budget import ItemsHour
-from load.monday.client import MondayClient, MondayError
+from load.monday.client import MondayClient
 from load.monday.ingest import Ingest
 from load.monday.mutations import BoardRow, Mutations, Outcome, items_by_bizstim_id
 from load.monday.specs import KEY, LOAD_ORDER, board_key, is_update
 from load.monday.updates import Note, Updates
-from load.monday.values import column_values
+from load.monday.upkeep import ReconcileAndRollback
 
 INGEST_ROWS = 10_000
 DEFAULT_THRESHOLD = 50
@@ -61,7 +59,7 @@ class BoardFull(RuntimeError):
     """A board would hold more live items than monday allows."""
 
 
-class MondayDestination:
+class MondayDestination(ReconcileAndRollback):
     name = "monday"
     display_name = "monday CRM"
     user_noun = "active monday user"
@@ -351,99 +349,3 @@ class MondayDestination:
 
     def archive(self, spec: LoadSpec, record_ids: Sequence[str]) -> None:
         self._bulk(spec, documents.BULK_ARCHIVE, "bulk_archive_items", record_ids)
-
-    # -- reconcile --------------------------------------------------------------------------
-    def list_records(self, spec: LoadSpec, fields: set[str]) -> dict[str, dict[str, Any]]:
-        if is_update(spec):
-            return {r["id"]: r for r in reads.updates_on(self.client, self.note_items(True))}
-        return {r["id"]: r for r in self.records(spec)}
-
-    def deleted_records(self, spec: LoadSpec, record_ids: Sequence[str]) -> set[str]:
-        if is_update(spec):
-            return set()
-        held = reads.items_by_id(self.client, list(record_ids), self.types(spec))
-        return {r["id"] for r in held if r["state"] in ("archived", "deleted")}
-
-    def fetch(self, spec: LoadSpec, record_id: str) -> dict[str, Any]:
-        if is_update(spec):
-            return self.list_records(spec, set()).get(record_id, {})
-        held = reads.items_by_id(self.client, [record_id], self.types(spec))
-        return held[0] if held else {}
-
-    def differences(self, spec: LoadSpec, payload: dict, record: dict) -> list[str]:
-        if is_update(spec):
-            same = (payload.get("body") or "") == (record.get("body") or "")
-            return [] if same else ["body"]
-        out = [f for f in ("name", "group_title") if payload.get(f) != record.get(f)]
-        for column_id, column_type in self.types(spec).items():
-            if column_id not in payload:
-                continue
-            if reads.comparable(column_type, payload.get(column_id)) != reads.comparable(
-                column_type, record.get(column_id)
-            ):
-                out.append(column_id)
-        return out
-
-    def identity_problem(self, spec: LoadSpec, row: MartRow, record: dict) -> str | None:
-        if record.get(KEY) != row.external_id:
-            return f"{row.external_id}: {spec.singular} {record.get('id')} is keyed otherwise"
-        return None
-
-    # -- rollback ---------------------------------------------------------------------------
-    def _bulk(self, spec: LoadSpec, document: str, field: str, ids: Sequence[str]) -> None:
-        board_id = self.board(spec).id
-        for start in range(0, len(ids), INGEST_ROWS):
-            chunk = [str(i) for i in ids[start : start + INGEST_ROWS]]
-            variables = {"board": board_id, "ids": chunk}
-            key = schema.once(self.run_id, document, variables)
-            job = self.client.query(document, variables, key)[field]["job_id"]
-            wait = 0.5
-            while True:
-                status = self.client.query(documents.JOB_STATUS, {"job": job})["job_status"]
-                if status["status"] in ("COMPLETED", "FAILED", "EXPIRED", "CANCELLED"):
-                    break
-                time.sleep(wait)
-                wait = min(wait * 2, 30.0)
-            if status["status"] != "COMPLETED":
-                raise RuntimeError(
-                    f"monday {field} job {job}: {status['status']} {status.get('error') or ''}"
-                )
-
-    def destroy(self, spec: LoadSpec, record_ids: Sequence[str]) -> None:
-        if is_update(spec):
-            for record_id in record_ids:
-                try:
-                    self.client.query(documents.DELETE_UPDATE, {"id": record_id})
-                except MondayError as exc:
-                    if "ResourceNotFoundException" not in exc.codes:
-                        raise
-            return
-        live = {
-            r["id"]
-            for r in reads.items_by_id(self.client, list(record_ids), {})
-            if r["state"] == "active"
-        }
-        self._bulk(
-            spec,
-            documents.BULK_DELETE,
-            "bulk_delete_items",
-            [i for i in record_ids if str(i) in live],
-        )
-
-    def revert(self, spec: LoadSpec, record_id: str, before: dict, was_deleted: bool) -> None:
-        if is_update(spec):
-            self.client.query(documents.EDIT_UPDATE, {"id": record_id, "body": before["body"]})
-            return
-        values = column_values(self.types(spec), before, creating=False)
-        if before.get("name"):
-            values["name"] = before["name"]
-        self.client.query(
-            documents.CHANGE_VALUES,
-            {"board": self.board(spec).id, "item": record_id, "values": json.dumps(values)},
-        )
-
-    def unarchive(self, spec: LoadSpec, record_id: str) -> None:
-        raise RuntimeError(
-            f"{spec.singular} {record_id}: monday's API restores nothing from the trash or the "
-            "archive; restore it in monday's UI, or load it again"
-        )

@@ -203,7 +203,9 @@ class MondayHarness:
                 "select external_id from marts.monday__contacts order by external_id "
                 "limit 1 offset 2"
             ).fetchone()
-            group = con.execute("select distinct group_title from marts.monday__contacts").fetchone()
+            group = con.execute(
+                "select distinct group_title from marts.monday__contacts"
+            ).fetchone()
         board = stand_in.graphql(CREATE_BOARD, {"name": "Contacts", "workspace": None})
         board_id = board["create_board"]["id"]
         for row in (r for r in _seed("monday_columns.csv") if r["board"] == "contacts"):

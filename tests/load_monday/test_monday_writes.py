@@ -89,8 +89,10 @@ def hook(server: RunningServer, path: str, body: dict[str, Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def stand_in() -> Iterator[RunningServer]:
-    server = start_server("monday", [])
+def stand_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    # its own data directory: two stand-ins sharing .bizmig/sandbox/monday lock one SQLite file
+    data = tmp_path_factory.mktemp("monday-standin")
+    server = start_server("monday", ["--data-dir", str(data)])
     user = {"id": "1", "name": "Wanda", "email": "wanda@example.com", "is_admin": True}
     account = {"account": ACCOUNT, "token": TOKEN, "plan": "pro", "users": [user]}
     hook(server, "/_sandbox/accounts", account)
