@@ -178,6 +178,12 @@ class ItemsHour:
             self.spent.popleft()
         return sum(items for _, items in self.spent)
 
+    def room(self) -> int:
+        """Items the hour still takes now (0 while monday said it is full)."""
+        if self._clock() < self.full_until:
+            return 0
+        return max(0, self.limit - self.used())
+
     def admit(self, items: int) -> None:
         if items > self.limit:
             raise ValueError(f"a job of {items} rows is larger than the hour ({self.limit})")

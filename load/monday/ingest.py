@@ -141,10 +141,22 @@ class Ingest:
             by_group.setdefault(row.group_id, []).append(row)
         outcome = Outcome()
         for group_id, group_rows in by_group.items():
-            for start in range(0, len(group_rows), JOB_ROWS):
-                chunk = group_rows[start : start + JOB_ROWS]
+            start = 0
+            while start < len(group_rows):
+                size = self._job_size(len(group_rows) - start)
+                chunk = group_rows[start : start + size]
                 outcome.merge(self._job(board_id, group_id, upload_text(types, chunk), chunk))
+                start += size
         return outcome
+
+    def _job_size(self, left: int) -> int:
+        """Up to 10 000 rows, or the room left in the account's ingest hour when that is less
+        but not none: a 10 000-row job that does not fit waits for the next hour whole, and in
+        the 50 000-record benchmark that packing cost a fourth hour where 2.9 was the floor."""
+        size = min(JOB_ROWS, left)
+        room = getattr(self.window, "room", None)
+        free = room() if callable(room) else size
+        return min(size, free) if free > 0 else size
 
     # -- one job ----------------------------------------------------------------------------
     def _job(self, board_id: str, group_id: str, upload: str, rows: Sequence[BoardRow]) -> Outcome:

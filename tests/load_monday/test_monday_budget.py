@@ -109,6 +109,20 @@ def test_the_ingest_hour_waits_for_the_first_job_to_leave_or_stops_past_max_wait
     assert explain(stop.value)[0] == 14
 
 
+def test_a_job_is_sized_to_the_room_left_in_the_hour_so_no_hour_is_wasted():
+    clock = SteppedClock()
+    hour = budget.ItemsHour(budget.Allowance(1_000), clock, clock.sleep)
+    ingest = Ingest(SimpleNamespace(), hour)
+    assert ingest._job_size(25_000) == 10_000  # an empty hour: a whole job
+    hour.admit(10_000)
+    hour.admit(6_289)
+    assert hour.room() == 2_711
+    assert ingest._job_size(25_000) == 2_711  # fills the hour instead of waiting for the next
+    assert ingest._job_size(1_000) == 1_000
+    hour.refused(2_711)  # monday said the hour is full: the next job is whole, and waits
+    assert hour.room() == 0 and ingest._job_size(25_000) == 10_000
+
+
 def test_the_days_share_stops_the_load_at_its_last_call():
     calls = budget.DailyCalls(budget.Allowance(1_000, share=0.8), used_before=795)
     for _ in range(5):
