@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import csv
 import json
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +32,9 @@ import duckdb
 from common.exits import ExitCode
 from load.freshsales.specs import KEY_FIELD, LOAD_ORDER, MODULES
 from load.pipedrive.markers import marker_of
-from sandbox.servers import RunningServer, start_server
+from sandbox.servers import start_server
 from tests.kit.fault import Fault, faults_in, spoil_one
+from tests.kit.stand_in import HookedStandIn
 from tests.load_freshsales.tiny_account import create_fields
 
 ACCOUNT = "kit"
@@ -54,32 +53,7 @@ REFERENCES = {
 PLURALS = {m.singular: m.listed_as or f"{m.singular}s" for m in MODULES.values()}
 
 
-@dataclass
-class FreshsalesStandIn:
-    server: RunningServer
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def requests(self, since: int = 0) -> list[dict[str, Any]]:
-        return self.server.requests(since)
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def hook(self, path: str, method: str = "GET", body: Any = None) -> Any:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            f"{self.url}/_sandbox/{path}",
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request) as response:
-            text = response.read()
-        return json.loads(text) if text else None
-
+class FreshsalesStandIn(HookedStandIn):
     def docs(self) -> dict[str, Any]:
         return self.hook(f"snapshot?account={ACCOUNT}")[ACCOUNT]
 

@@ -20,8 +20,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +37,9 @@ from load.monday.schema import (
 )
 from load.monday.specs import KEY, LOAD_ORDER, SINGULAR_OF
 from load.monday.updates import marker_of
-from sandbox.servers import RunningServer, start_server
+from sandbox.servers import start_server
 from tests.kit.fault import Fault, spoil_one
+from tests.kit.stand_in import HookedStandIn
 
 TOKEN = "kit-monday-token"
 ACCOUNT = "default"
@@ -56,32 +55,7 @@ def _seed(name: str) -> list[dict[str, str]]:
 BOARD_KEYS = {r["board_name"]: r["board"] for r in _seed("monday_boards.csv")}
 
 
-@dataclass
-class MondayStandIn:
-    server: RunningServer
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def requests(self, since: int = 0) -> list[dict[str, Any]]:
-        return self.server.requests(since)
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def hook(self, path: str, method: str = "GET", body: Any = None) -> Any:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            f"{self.url}/_sandbox/{path}",
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request) as response:
-            text = response.read()
-        return json.loads(text) if text else None
-
+class MondayStandIn(HookedStandIn):
     def boards(self) -> list[dict[str, Any]]:
         snapshot = self.hook(f"snapshot?account={ACCOUNT}")
         return [b for b in snapshot["boards"] if b["state"] == "active"]

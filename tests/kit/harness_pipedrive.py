@@ -18,8 +18,6 @@ then moves a day on and the rerun resumes.
 from __future__ import annotations
 
 import json
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +26,9 @@ import duckdb
 from common.exits import ExitCode
 from load.pipedrive.markers import marker_of
 from load.pipedrive.specs import BIZSTIM_ID_FIELD, ENTITIES, LOAD_ORDER
-from sandbox.servers import RunningServer, start_server
+from sandbox.servers import start_server
 from tests.kit.fault import Fault, faults_in, spoil_one
+from tests.kit.stand_in import HookedStandIn
 
 ACCOUNT = "kit"
 TOKEN = "kit-pipedrive-admin-token"
@@ -50,25 +49,7 @@ SERVER_SET = {
 REFERENCES = {"person_id": "person", "org_id": "organization", "deal_id": "deal"}
 
 
-@dataclass
-class PipedriveStandIn:
-    server: RunningServer
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def requests(self, since: int = 0) -> list[dict[str, Any]]:
-        return self.server.requests(since)
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def hook(self, path: str, method: str = "GET") -> Any:
-        request = urllib.request.Request(f"{self.url}/_sandbox/{path}", method=method)
-        with urllib.request.urlopen(request) as response:
-            return json.loads(response.read())
-
+class PipedriveStandIn(HookedStandIn):
     def docs(self) -> dict[str, dict[str, dict[str, Any]]]:
         return self.hook(f"snapshot?account={ACCOUNT}")[ACCOUNT]
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +34,9 @@ from load.salesforce.metadata import Component, Metadata
 from load.salesforce.session import login
 from load.salesforce.specs import EXTERNAL_ID, LOAD_ORDER, has_external_id
 from load.salesforce.wanted import wanted_fields, wanted_objects
-from sandbox.servers import RunningServer, start_server
+from sandbox.servers import start_server
 from tests.kit.fault import Fault, faults_in, spoil_one
+from tests.kit.stand_in import HookedStandIn
 
 CLIENT = ("kit-salesforce-client-id", "kit-salesforce-client-secret")
 THRESHOLD = 200
@@ -55,25 +54,7 @@ RECORD_WRITE_PATHS = ("/composite/sobjects", "/jobs/ingest", "/sobjects/")
 FIELD_ACCESS_WRITES = 2  # the permission set and its assignment (then Object/FieldPermissions)
 
 
-@dataclass
-class SalesforceStandIn:
-    server: RunningServer
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def requests(self, since: int = 0) -> list[dict[str, Any]]:
-        return self.server.requests(since)
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def hook(self, path: str, method: str = "GET") -> dict[str, Any]:
-        request = urllib.request.Request(f"{self.url}/_sandbox/{path}", method=method)
-        with urllib.request.urlopen(request) as response:
-            return json.loads(response.read())
-
+class SalesforceStandIn(HookedStandIn):
     def settings(self) -> SalesforceSettings:
         return SalesforceSettings(self.url, *CLIENT, THRESHOLD)
 
