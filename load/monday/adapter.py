@@ -126,9 +126,15 @@ class MondayDestination(ReconcileAndRollback):
         return report
 
     def board(self, spec: LoadSpec) -> schema.Board:
-        if not self.boards:
-            self.boards, _ = schema.setup(self.client, self.ledger, self.run_id)
-        return self.boards[board_key(spec)]
+        if not self.boards:  # reconcile and rollback read the boards; they never create them
+            self.boards = schema.existing(self.client, self.ledger)
+        key = board_key(spec)
+        if key not in self.boards:
+            raise RuntimeError(
+                f"monday holds no board for {spec.singular} (seeds/monday_boards.csv): "
+                "nothing of it was loaded, or the board was deleted"
+            )
+        return self.boards[key]
 
     def types(self, spec: LoadSpec) -> dict[str, str]:
         return self.board(spec).types(self.wanted)

@@ -62,8 +62,11 @@ class MondayUnavailable(DestinationUnavailable):
 
 
 def error_text(error: Mapping[str, Any]) -> str:
+    """One error of ``errors[]`` as ``code: message`` (2025-07+ ``extensions.code``, older
+    ``error_code``)."""
     code = (error.get("extensions") or {}).get("code") or error.get("error_code")
-    return f"{code}: {error.get('message')}" if code else str(error.get("message"))
+    message = str(error.get("message") or "refused, no message")
+    return f"{code}: {message}" if code else message
 
 
 def codes_of(body: Any) -> list[str]:

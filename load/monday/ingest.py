@@ -54,13 +54,13 @@ import httpx
 from load.core.pacing import BudgetExhausted
 from load.core.transport import DestinationUnavailable
 from load.monday import documents
+from load.monday.client import error_text
 from load.monday.documents import MATCH_COLUMN
 from load.monday.mutations import (
     REPLAYS,
     BoardRow,
     GraphQL,
     Outcome,
-    error_text,
     idempotency_key,
     items_by_bizstim_id,
 )

@@ -39,6 +39,7 @@ from typing import Any, Protocol
 from load.core.destination import BatchRefused
 from load.core.transport import DestinationUnavailable
 from load.monday import documents
+from load.monday.client import error_text
 from load.monday.documents import MATCH_COLUMN, ItemWrite
 from load.monday.values import column_values
 
@@ -106,12 +107,6 @@ def idempotency_key(run_id: str, document: str, variables: Mapping[str, Any]) ->
     """One key per document: the same rows in the same run give the same key."""
     text = json.dumps([run_id, document, variables], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:40]
-
-
-def error_text(error: Mapping[str, Any]) -> str:
-    code = (error.get("extensions") or {}).get("code") or error.get("error_code")
-    message = str(error.get("message") or "refused, no message")
-    return f"{code}: {message}" if code else message
 
 
 def errors_by_alias(answer: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:

@@ -141,32 +141,53 @@ def read_boards(client: MondayClient) -> list[dict[str, Any]]:
         page += 1
 
 
+def held_boards(client: MondayClient) -> dict[str, dict[str, Any]]:
+    """The account's active boards by name (the first of a name is the one reused)."""
+    held: dict[str, dict[str, Any]] = {}
+    for raw in read_boards(client):
+        held.setdefault(str(raw["name"]), raw)
+    return held
+
+
+def _attach(board: Board, raw: dict[str, Any]) -> Board:
+    board.id = str(raw["id"])
+    board.groups = {str(g["title"]): str(g["id"]) for g in raw.get("groups") or []}
+    board.columns = {str(c["id"]): str(c["type"]) for c in raw.get("columns") or []}
+    return board
+
+
+def existing(client: MondayClient, ledger: Ledger) -> dict[str, Board]:
+    """The mapping's boards as the account holds them, nothing created: reconcile and rollback
+    read, only a load sets the schema up. A board the account lacks is left out."""
+    held = held_boards(client)
+    return {
+        board.key: _attach(board, held[board.name])
+        for board in wanted_boards(ledger)
+        if board.name in held
+    }
+
+
 def setup(
     client: MondayClient, ledger: Ledger, run_id: str, workspace: str | None = None
 ) -> tuple[dict[str, Board], SetupReport]:
     """Every board, group and column the marts need, reused or created (see the module)."""
     report = SetupReport()
     calls = client.stats.total
-    existing: dict[str, dict[str, Any]] = {}
-    for raw in read_boards(client):
-        existing.setdefault(str(raw["name"]), raw)
+    held = held_boards(client)
     columns = wanted_columns(ledger)
     boards: dict[str, Board] = {}
     for board in wanted_boards(ledger):
-        raw = existing.get(board.name)
+        raw = held.get(board.name)
         if raw is None:
             variables = {"name": board.name, "workspace": workspace}
             created = client.query(CREATE_BOARD, variables, once(run_id, CREATE_BOARD, variables))
-            board.id = str(created["create_board"]["id"])
-            ledger.record_schema(run_id, "board", board.key, board.name, board.id)
+            board_id = str(created["create_board"]["id"])
+            ledger.record_schema(run_id, "board", board.key, board.name, board_id)
             report.created_objects.append(board.name)
-            raw = client.query(BOARDS_BY_ID, {"ids": [board.id]})["boards"][0]
+            raw = client.query(BOARDS_BY_ID, {"ids": [board_id]})["boards"][0]
         else:
-            board.id = str(raw["id"])
             report.reused += 1
-        board.groups = {str(g["title"]): str(g["id"]) for g in raw.get("groups") or []}
-        board.columns = {str(c["id"]): str(c["type"]) for c in raw.get("columns") or []}
-        boards[board.key] = board
+        boards[board.key] = _attach(board, raw)
         _groups(client, ledger, run_id, board, report)
         _columns(client, ledger, run_id, board, columns, boards, report)
     report.requests = client.stats.total - calls
