@@ -11,15 +11,20 @@ from __future__ import annotations
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
 
 from load.core.destination import SchemaConflict
 from load.core.ledger import Ledger
+from load.core.marts import MartRow
+from load.core.plan import Planned
 from load.monday import schema
+from load.monday.adapter import BoardFull, MondayDestination
 from load.monday.budget import Allowance
 from load.monday.client import MondayClient
+from load.monday.specs import LOAD_ORDER
 from sandbox.servers import RunningServer, start_server
 
 TOKEN = "schema-token"
@@ -106,3 +111,22 @@ def test_a_column_of_another_type_stops_the_setup_naming_board_and_column(
         schema.setup(loader, ledger, "run-3")
     assert "'Payments'" in str(conflict.value) and "'amount'" in str(conflict.value)
     assert "numbers" in str(conflict.value)
+
+
+def test_a_board_that_would_pass_its_capacity_is_refused_before_anything_is_sent():
+    """9 999 items live (the ledger's count) on a 10 000-item board: one more create goes,
+    two are refused whole, naming the board and the counts; updates add no item."""
+    adapter = MondayDestination.__new__(MondayDestination)
+    adapter.capacity = 10_000
+    adapter.ledger = SimpleNamespace(query=lambda sql, params: [{"n": 9_999}])
+    sessions = next(s for s in LOAD_ORDER if s.singular == "session")
+    board = schema.Board("sessions", "Sessions", "1")
+
+    def planned(n: int, action: str = "created") -> list[Planned]:
+        return [Planned(MartRow(f"session:{i}", "h", {}, {}), {}, action) for i in range(n)]
+
+    adapter._check_capacity(sessions, board, planned(1))
+    adapter._check_capacity(sessions, board, planned(5, "updated"))
+    with pytest.raises(BoardFull) as full:
+        adapter._check_capacity(sessions, board, planned(2))
+    assert "'Sessions'" in str(full.value) and "10,001" in str(full.value)
