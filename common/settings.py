@@ -6,6 +6,8 @@ Names (env var = top-level key in the `.dlt` TOML files, lower-cased):
 * ``BIZSTIM_API_KEYS``   one or more keys, comma-separated (secret)
 * ``BIZSTIM_RATE_LIMIT`` / ``BIZSTIM_RATE_WINDOW``  GET budget per key (default 1000 per 3600 s)
 * ``BIZMIG_DUCKDB``      staging file, default ``bizmig.duckdb`` in the working directory
+* ``BIZMIG_CLIENT_DETAILS`` (auto | all | skip) and ``BIZMIG_DETAIL_SAMPLE`` (25): whether
+  ``client/{id}`` is fetched for every client, decided by a probe (:mod:`ingest.detail_probe`)
 * ``TWENTY_API_URL`` / ``TWENTY_API_KEY`` (secret)
 * ``SALESFORCE_INSTANCE_URL`` (the org's My Domain URL; ``SALESFORCE_LOGIN_URL`` is read when it
   is unset), ``SALESFORCE_CLIENT_ID``, ``SALESFORCE_CLIENT_SECRET`` (secret: the External Client
@@ -55,6 +57,11 @@ def _lookup(name: str, secret: bool = False) -> Any:
     if value is None and not secret:
         value = dlt.secrets.get(name)
     return value
+
+
+def setting(name: str) -> Any:
+    """A non-secret setting by its lower-case name (env var, then the `.dlt` files), or None."""
+    return _lookup(name)
 
 
 def split_keys(raw: Any) -> list[str]:

@@ -17,6 +17,7 @@ import duckdb
 
 from common.settings import BizstimSettings
 from ingest.availability import raw_table_exists
+from ingest.detail_probe import spread
 from ingest.endpoints import (
     ALL_TABLES,
     AVAILABILITY,
@@ -29,6 +30,7 @@ from ingest.pacer import KeyPool
 from ingest.source import MISSES_TABLE
 
 PASSES_TABLE = "_bizmig_list_passes"
+
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only)
@@ -89,8 +91,14 @@ def record_passes(path: Path, cycle: int, states: dict[str, dict[str, Any]]) -> 
             starts[endpoint.table] = float(state["pass_started"])
             con.execute(
                 f"insert into {RAW_SCHEMA}.{PASSES_TABLE} values (?, ?, ?, ?, ?, ?)",
-                [cycle, endpoint.table, state.get("pass", 1), starts[endpoint.table],
-                 state.get("total"), "; ".join(state.get("relisted", []))],
+                [
+                    cycle,
+                    endpoint.table,
+                    state.get("pass", 1),
+                    starts[endpoint.table],
+                    state.get("total"),
+                    "; ".join(state.get("relisted", [])),
+                ],
             )
     return starts
 
@@ -185,12 +193,12 @@ def pending_ids(
     }
     missed_avail = {m.split(":", 1)[1] for m in missed if m.startswith(f"{AVAILABILITY.method}:")}
     return (
-        sorted(clients - done_clients - missed_clients, key=_id_order),
-        sorted(avail - done_avail - missed_avail, key=_id_order),
+        sorted(clients - done_clients - missed_clients, key=id_order),
+        sorted(avail - done_avail - missed_avail, key=id_order),
     )
 
 
-def _id_order(value: str) -> tuple[int, str]:
+def id_order(value: str) -> tuple[int, str]:
     return (int(value), "") if value.isdigit() else (1 << 62, value)
 
 
@@ -209,3 +217,24 @@ def landed_rows(
             row = con.execute(f"select count(*) from {source}").fetchone()
             out[table] = int(row[0]) if row else 0
         return out
+
+
+def listed_clients(
+    path: Path, started_at: float, starts: dict[str, float] | None, sample: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """(clients in this cycle's listing, the list rows of ``sample`` of them spread evenly over
+    the listing in id order: the detail probe's sample, see :mod:`ingest.detail_probe`)."""
+    with connect(path, read_only=True) as con:
+        if not raw_table_exists(con, "clients"):
+            return 0, []
+        current = _current("clients", started_at, starts)
+        ids = sorted((str(r[0]) for r in con.execute(f"select id from {current}").fetchall()),
+                     key=id_order)  # fmt: skip
+        chosen = spread(ids, sample)
+        cursor = con.execute(
+            f"select * from {current} and id in (select unnest(?::varchar[]))", [chosen]
+        )
+        names = [d[0] for d in cursor.description]
+        found = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    rows = {str(r["id"]): r for r in found}
+    return len(ids), [rows[i] for i in chosen if i in rows]

@@ -37,6 +37,7 @@ from common.settings import (
     positive,
 )
 from common.terminal import make_console
+from ingest import detail_probe
 from ingest.availability import Availability
 from ingest.expected_columns import ColumnCheck
 from ingest.pipeline import ExtractOptions, ExtractResult, run_extract
@@ -58,6 +59,17 @@ ApiKeys = Annotated[
 ]
 RateLimit = Annotated[int | None, typer.Option(help="GET requests per key per window.")]
 RateWindow = Annotated[float | None, typer.Option(help="Rate-limit window in seconds.")]
+ClientDetails = Annotated[
+    str | None,
+    typer.Option(
+        help="client/{id} for every client: auto (probe a sample, skip the rest when they add "
+        "nothing to the list), all, or skip. Default BIZMIG_CLIENT_DETAILS, else auto."
+    ),
+]
+DetailSample = Annotated[
+    int | None,
+    typer.Option(help="Details the probe asks (default BIZMIG_DETAIL_SAMPLE, else 25)."),
+]
 DuckdbOpt = Annotated[str | None, typer.Option("--duckdb", help="Staging DuckDB file.")]
 
 
@@ -91,6 +103,8 @@ def scope_command(
             "(Salesforce: /limits of the configured org)."
         ),
     ] = None,
+    client_details: ClientDetails = None,
+    detail_sample: DetailSample = None,
 ) -> None:
     """Validate every key and show what the account holds and what extracting it costs
     (with --to: and what loading it costs in the destination's budget)."""
@@ -102,7 +116,11 @@ def scope_command(
         settings = bizstim_settings(base_url, api_key, rate_limit, rate_window)
         check_reachable("BIZSTIM_BASE_URL", settings.base_url)
         options = ExtractOptions(duckdb_path(duckdb))
-        report = run_scope(settings, options.work_dir, exact=exact, duckdb_path=options.duckdb_path)
+        chosen = detail_probe.policy(client_details, detail_sample)
+        report = run_scope(
+            settings, options.work_dir, exact=exact, duckdb_path=options.duckdb_path,
+            client_details=chosen,
+        )  # fmt: skip
         plan = load_plan(to, report, options.duckdb_path, daily_api_requests)
     except ConfigError as exc:
         raise _fail(exc, 2) from exc
@@ -144,10 +162,25 @@ def print_scope(report: ScopeReport) -> None:
     out.print(table)
     print_unavailable(report.unavailable)
     print_columns(report.columns)
+    print_client_details(report)
     out.print(
         f"{report.keys} key(s) at {report.rate_limit} GETs per {report.rate_window:g} s each: "
         f"extraction needs {report.total_requests:,} requests, ETA ≈ {_human(report.eta_seconds())}"
         f" (scope itself used {report.scope_requests} requests)."
+    )
+
+
+def print_client_details(report: ScopeReport) -> None:
+    """Both client/{id} budgets, and which one the probe says applies."""
+    verdict = report.client_details
+    if verdict is None:
+        return
+    applies = "all details" if verdict.decision == "fetch" else "the probed sample only"
+    out.print(
+        f"client/{{id}}: {verdict.client_total:,} requests if every detail is fetched, "
+        f"{verdict.sampled:,} if only the probe's are; [bold]{applies}[/] applies: "
+        f"{escape(verdict.reason())}. (extract probes again over the whole listing; "
+        "BIZMIG_CLIENT_DETAILS=all|skip forces either way)"
     )
 
 
@@ -208,6 +241,9 @@ class _RichProgress(ExtractProgress):
     def phase(self, name: str) -> None:
         self.progress.console.log(f"phase: {name}")
 
+    def note(self, text: str) -> None:
+        self.progress.console.log(escape(text))
+
 
 def extract_command(
     base_url: BaseUrl = None,
@@ -225,6 +261,8 @@ def extract_command(
     workers: Annotated[
         int | None, typer.Option(help="Parallel requests (default 4 per key).")
     ] = None,
+    client_details: ClientDetails = None,
+    detail_sample: DetailSample = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Land every Bizstim endpoint raw into the DuckDB file (resumable)."""
@@ -237,6 +275,7 @@ def extract_command(
             positive("--checkpoint-every", checkpoint_every, int),
             max_wait,
             None if workers is None else positive("--workers", workers, int),
+            detail_probe.policy(client_details, detail_sample),
         )
         check_reachable("BIZSTIM_BASE_URL", settings.base_url)
     except ConfigError as exc:
@@ -277,6 +316,7 @@ def _result_json(result: ExtractResult, path: Path) -> dict[str, object]:
         "statuses": {str(k): v for k, v in result.statuses.items()},
         "dlt_runs": result.dlt_runs,
         "unavailable": [a.as_json() for a in result.unavailable],
+        "notes": result.notes,
         "seconds": round(result.seconds, 2),
     }
 
@@ -289,6 +329,8 @@ def print_extract_result(result: ExtractResult, path: Path) -> None:
         table.add_row(name, f"{rows:,}")
     out.print(table)
     print_unavailable(result.unavailable)
+    for note in result.notes:
+        out.print(escape(note))
     if result.misses:
         out.print(
             f"[yellow]{result.misses} detail id(s) answered 404; see raw_bizstim.detail_misses"

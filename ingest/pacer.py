@@ -56,6 +56,14 @@ class BudgetExhausted(RuntimeError):
         self.wait_seconds = wait_seconds
 
 
+class PoolClosed(BudgetExhausted):
+    """The extraction stopped while this request waited for budget (a fetch-ahead thread)."""
+
+    def __init__(self) -> None:
+        Exception.__init__(self, "the extraction stopped while this request waited for budget")
+        self.wait_seconds = 0.0
+
+
 class KeyPool:
     def __init__(
         self,
@@ -75,6 +83,7 @@ class KeyPool:
         self.max_wait = max_wait
         self._clock = clock
         self._cond = threading.Condition()
+        self._closed = False
         self.slots = [KeySlot(i, s) for i, s in enumerate(secrets)]
         self._journal_dir = journal_dir
         self._journals: dict[int, object] = {}
@@ -106,6 +115,10 @@ class KeyPool:
         self._journals[slot.index] = path.open("a", buffering=1)
 
     def close(self) -> None:
+        """Close the journals; a request still waiting for budget raises :class:`PoolClosed`."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
         for handle in self._journals.values():
             handle.close()  # type: ignore[attr-defined]
         self._journals.clear()
@@ -132,6 +145,8 @@ class KeyPool:
         """Block until some key may send; reserve one request on it and return it."""
         with self._cond:
             while True:
+                if self._closed:
+                    raise PoolClosed()
                 now = self._clock()
                 best = min(
                     self.slots, key=lambda s: (self._ready_at(s, now), s.in_flight, s.requests)

@@ -43,11 +43,12 @@ from dlt.sources.helpers.rest_client import RESTClient
 
 from common.addresses import bizstim_http_error
 from common.settings import BizstimSettings
-from ingest import availability
+from ingest import availability, detail_probe
 from ingest.bookkeeping import (
     close_cycle,
     connect,
     landed_rows,
+    listed_clients,
     open_cycle,
     pass_starts,
     pending_ids,
@@ -64,6 +65,7 @@ from ingest.endpoints import (
     RAW_SCHEMA,
 )
 from ingest.pacer import KeyPool
+from ingest.prefetch import Prefetcher
 from ingest.source import (
     MISSES_TABLE,
     SOURCE_NAME,
@@ -86,6 +88,7 @@ class ExtractOptions:
     checkpoint_every: int = 2000  # requests per dlt run (commit)
     max_wait: float | None = None  # give up (exit 4) rather than wait longer for budget
     workers: int | None = None
+    client_details: detail_probe.Policy | None = None  # None: BIZMIG_CLIENT_DETAILS
 
     @property
     def work_dir(self) -> Path:
@@ -116,6 +119,8 @@ class Progress:
 
     def phase(self, name: str) -> None: ...
 
+    def note(self, text: str) -> None: ...
+
 
 def _unwrap(exc: BaseException) -> BaseException:
     """dlt wraps what our transport raised (in extract threads) in its own step errors; so
@@ -133,7 +138,7 @@ def _unwrap(exc: BaseException) -> BaseException:
 
 def extraction_gaps(options: ExtractOptions) -> list[str]:
     """Gate after an extraction: every list landed its API ``total`` for the latest cycle,
-    and no client detail or availability id is still pending."""
+    and no client detail (of those the detail probe wanted) or availability id is pending."""
     with connect(options.duckdb_path, read_only=True) as con:
         row = con.execute(
             f"select cycle, started_at, completed_at from {RAW_SCHEMA}.{CYCLES_TABLE} "
@@ -158,6 +163,9 @@ def extraction_gaps(options: ExtractOptions) -> list[str]:
                 f"{endpoint.table}: {rows[endpoint.table]} rows landed, API total {state['total']}"
             )
     clients, avail = pending_ids(options.duckdb_path, started_at, starts)
+    verdict = detail_probe.decided(options.duckdb_path, cycle)
+    if verdict is not None and verdict[0] == "skip":  # only the probed details were wanted
+        clients = [c for c in clients if c in set(verdict[1])]
     if clients or avail:
         problems.append(f"{len(clients)} client details and {len(avail)} availability ids pending")
     return problems
@@ -216,8 +224,11 @@ def run_extract(
         on_response=progress.advance,
         pool_size=workers + 4,
     )
-    client = RESTClient(base_url=settings.base_url, session=paced_session(adapter))
+    session = paced_session(adapter)
+    client = RESTClient(base_url=settings.base_url, session=session)
     pipeline = make_pipeline(options)
+    ahead: Prefetcher | None = None
+    notes: list[str] = []
     cycle, started_at = open_cycle(options.duckdb_path)
     # this cycle's scope already found these refused: do not ask again
     skipped = availability.unavailable(options.duckdb_path, cycle)
@@ -269,20 +280,36 @@ def run_extract(
 
         progress.phase("details")
         client_ids, avail_ids = pending_ids(options.duckdb_path, started_at, starts)
+        verdict = _client_details(options, cycle, started_at, starts, client, adapter)
+        if verdict is not None:
+            decision, probed, reason = verdict
+            notes.append(f"client/{{id}}: {reason}")
+            progress.note(notes[-1])
+            if decision == "skip":
+                client_ids = [i for i in client_ids if i in probed]
         progress.expect(CLIENT_DETAIL.method, len(client_ids))
         progress.expect(AVAILABILITY.method, len(avail_ids))
         size = max(1, options.checkpoint_every)
         work = [(CLIENT_DETAIL.method, chunk) for chunk in _chunks(client_ids, size)]
         work += [(AVAILABILITY.method, chunk) for chunk in _chunks(avail_ids, size)]
-        for method, chunk in work:
+        ahead = Prefetcher(session, settings.base_url, adapter, workers)
+        fetching = ahead.submit(_paths(*work[0])) if work else []
+        for n, (method, chunk) in enumerate(work):
+            upcoming = ahead.submit(_paths(*work[n + 1])) if n + 1 < len(work) else []
+            ahead.wait(fetching)  # this chunk is on disk; the keys go on with the next one
             if method == CLIENT_DETAIL.method:
                 run(bizstim_details(client, chunk, []))
             else:
                 run(bizstim_details(client, [], chunk))
+            fetching = upcoming
         close_cycle(options.duckdb_path, cycle)
         spool.clear()
     finally:
-        pool.close()
+        if ahead is not None:
+            ahead.stopped.set()
+        pool.close()  # wakes a fetch-ahead thread still waiting for budget
+        if ahead is not None:
+            ahead.close()
         record_budget(options.duckdb_path, cycle, pool, settings)
 
     rows = landed_rows(options.duckdb_path, started_at, starts)
@@ -298,4 +325,38 @@ def run_extract(
         statuses=dict(stats.status),
         dlt_runs=runs,
         seconds=time.monotonic() - began,
+        notes=notes,
     )
+
+
+def _paths(method: str, ids: Sequence[str]) -> list[str]:
+    return [f"/{method}/{record_id}" for record_id in ids]
+
+
+def _client_details(
+    options: ExtractOptions,
+    cycle: int,
+    started_at: float,
+    starts: dict[str, float],
+    client: RESTClient,
+    adapter: PacedAdapter,
+) -> tuple[str, set[str], str] | None:
+    """Probe a sample of client details once per cycle (:mod:`ingest.detail_probe`):
+    (``fetch`` or ``skip``, the probed ids, why); None when the listing holds no client."""
+    known = detail_probe.decided(options.duckdb_path, cycle)
+    if known is not None:
+        decision, probed, reason = known
+        return decision, set(probed), reason
+    chosen = options.client_details or detail_probe.policy()
+    total, sample = listed_clients(options.duckdb_path, started_at, starts, chosen.sample)
+    if not total:
+        return None
+
+    def get_ahead(path: str) -> Any:
+        with adapter.ahead():  # the detail run reads these answers from the spool
+            return client.get(path)
+
+    verdict = detail_probe.probe(get_ahead, sample, chosen, total)
+    detail_probe.record(options.duckdb_path, cycle, verdict, "extract")
+    reason = f"{verdict.reason()} ({verdict.requests():,} requests)"
+    return verdict.decision, set(verdict.probed_ids), reason

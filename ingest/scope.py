@@ -27,13 +27,16 @@ from urllib.parse import urlsplit
 from dlt.sources.helpers.rest_client import RESTClient
 
 from common.settings import BizstimSettings
-from ingest import availability
+from ingest import availability, detail_probe
 from ingest.availability import Availability, judge
+from ingest.bookkeeping import id_order
 from ingest.endpoints import AVAILABILITY, CLIENT_DETAIL, LIST_ENDPOINTS, TIMEZONE, pages_needed
 from ingest.expected_columns import ColumnCheck, check_record
 from ingest.pacer import KeyPool
 from ingest.paginator import PathOffsetPaginator
 from ingest.transport import PacedAdapter, Spool, TransportStats, paced_session
+
+CLIENTS = next(e for e in LIST_ENDPOINTS if e.method == "clients")
 
 
 @dataclass
@@ -60,6 +63,7 @@ class ScopeReport:
     probes: list[Availability] = field(default_factory=list)
     columns: list[ColumnCheck] = field(default_factory=list)  # per list, its probed record
     cycle: int | None = None  # the extraction cycle the probes were recorded for
+    client_details: detail_probe.Verdict | None = None  # which client/{id} budget applies
 
     @property
     def unavailable(self) -> list[Availability]:
@@ -92,6 +96,7 @@ class ScopeReport:
             "unavailable": [p.as_json() for p in self.unavailable],
             "columns": [c.as_json() for c in self.columns],
             "cycle": self.cycle,
+            "client_details": self.client_details.as_json() if self.client_details else None,
         }
 
 
@@ -100,8 +105,10 @@ def run_scope(
     work_dir: Path,
     exact: bool = False,
     duckdb_path: Path | None = None,
+    client_details: detail_probe.Policy | None = None,
 ) -> ScopeReport:
-    """Probe and count the account; with ``duckdb_path``, record which endpoints it serves."""
+    """Probe and count the account; with ``duckdb_path``, record which endpoints it serves
+    and the client-detail verdict for the cycle the next ``extract`` runs."""
     stats = TransportStats()
     # One pool for all keys: it hands out the least-used key, so the first requests validate
     # every key with calls we need anyway. Its journal is the extraction's, so the budget
@@ -114,24 +121,36 @@ def run_scope(
     )
     client = RESTClient(base_url=settings.base_url, session=paced_session(adapter))
     try:
-        report = _scope(settings, client, stats, exact)
+        chosen = client_details or detail_probe.policy()
+        report = _scope(settings, client, adapter, stats, exact, chosen)
     finally:
         pool.close()
     if duckdb_path is not None:
         report.cycle = availability.upcoming_cycle(duckdb_path)
         availability.record(duckdb_path, report.cycle, report.probes, "scope")
+        if report.client_details is not None:
+            detail_probe.record(duckdb_path, report.cycle, report.client_details, "scope")
     return report
 
 
 def _scope(
-    settings: BizstimSettings, client: RESTClient, stats: TransportStats, exact: bool
+    settings: BizstimSettings,
+    client: RESTClient,
+    adapter: PacedAdapter,
+    stats: TransportStats,
+    exact: bool,
+    chosen: detail_probe.Policy,
 ) -> ScopeReport:
     lines: list[ScopeLine] = []
     probes: list[Availability] = []
     columns: list[ColumnCheck] = []
     totals: dict[str, int] = {}
+    first_clients: list[dict[str, Any]] = []
     for endpoint in LIST_ENDPOINTS:
-        path = f"/{endpoint.method}/0/1"
+        # clients: the whole first page (the same one request; extract reads it from the
+        # spool), because the detail probe samples its records
+        size = endpoint.max_limit if endpoint is CLIENTS else 1
+        path = f"/{endpoint.method}/0/{size}"
         response = client.get(path)
         probes.append(judge(endpoint, response, path))
         if not probes[-1].available:
@@ -140,6 +159,8 @@ def _scope(
         body = response.json()
         total = int(body.get("total", 0))
         totals[endpoint.method] = total
+        if endpoint is CLIENTS and isinstance(body.get("response"), list):
+            first_clients = [r for r in body["response"] if isinstance(r, dict) and "id" in r]
         columns.append(check_record(endpoint.table, _first_record(body)))
         lines.append(
             ScopeLine(
@@ -156,11 +177,13 @@ def _scope(
         lines.append(ScopeLine(TIMEZONE.method, TIMEZONE.table, 1, 1, 1, documented=False))
     else:
         lines.append(_unavailable_line(probes[-1], 1))
+    verdict = _probe_details(client, adapter, first_clients, totals["clients"], chosen)
     lines.append(
         ScopeLine(
-            CLIENT_DETAIL.method, CLIENT_DETAIL.table, totals["clients"], 1, totals["clients"]
+            CLIENT_DETAIL.method, CLIENT_DETAIL.table, totals["clients"], 1,
+            verdict.requests() if verdict else totals["clients"],
         )
-    )
+    )  # fmt: skip
     avail, is_exact = _availability_ids(client, totals, exact)
     lines.append(ScopeLine(AVAILABILITY.method, AVAILABILITY.table, avail, 1, avail, is_exact))
     return ScopeReport(
@@ -171,7 +194,29 @@ def _scope(
         scope_requests=sum(stats.status.values()),
         probes=probes,
         columns=columns,
+        client_details=verdict,
     )
+
+
+def _probe_details(
+    client: RESTClient,
+    adapter: PacedAdapter,
+    first_page: list[dict[str, Any]],
+    total: int,
+    chosen: detail_probe.Policy,
+) -> detail_probe.Verdict | None:
+    """The detail probe over the first clients page (the extraction probes over the whole
+    listing; for an account of up to 1 000 clients both pick the same ids, and extract reads
+    the answers from the spool)."""
+    if not first_page:
+        return None
+    ordered = sorted(first_page, key=lambda r: id_order(str(r["id"])))
+
+    def get_ahead(path: str) -> Any:
+        with adapter.ahead():
+            return client.get(path)
+
+    return detail_probe.probe(get_ahead, ordered, chosen, total)
 
 
 def _first_record(body: dict[str, Any]) -> dict[str, Any] | None:

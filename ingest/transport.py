@@ -10,7 +10,12 @@ dlt's ``RESTClient`` takes a ``requests.Session``; we give it one whose adapter
    truncated bodies and answers that are not JSON (a proxy's HTML error or maintenance page,
    even with status 200) with exponential backoff; when they persist it stops with an
    :class:`ExtractError` naming the path, the status, the content type and the body's start;
-4. writes every good body to the spool before handing it to dlt.
+4. writes every good body to the spool before handing it to dlt;
+5. fetches *ahead* (:meth:`PacedAdapter.ahead`): a GET sent inside ``with adapter.ahead():``
+   only fills the spool (counted as a network request, not as served), so it survives the
+   purge after the next commit and the dlt run that asks for it later is answered from disk.
+   The extraction uses it to keep sending while dlt normalises and loads the previous chunk
+   (:mod:`ingest.prefetch`), and the detail probe for the answers the detail run will reuse.
 
 The key travels only in the outgoing header; the prepared request is redacted afterwards so
 nothing downstream (dlt traces, logs, exceptions) can see it.
@@ -24,7 +29,8 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +50,9 @@ class AuthFailed(ExtractError):
 
 class RateLimitExhausted(ExtractError):
     exit_code = ExitCode.BIZSTIM_BUDGET_EXHAUSTED
+
+
+NOT_FOUND = "#404"  # spool key suffix of a 404 fetched ahead (see PacedAdapter.ahead)
 
 
 class Spool:
@@ -76,6 +85,7 @@ class Spool:
     def purge(self, paths: Iterable[str]) -> None:
         for path in paths:
             self._file(path).unlink(missing_ok=True)
+            self._file(path + NOT_FOUND).unlink(missing_ok=True)
 
     def clear(self) -> None:
         for file in self.directory.glob("*"):
@@ -89,6 +99,7 @@ class TransportStats:
         self.from_spool = Counter[str]()
         self.status = Counter[int]()  # every status seen, incl. retried ones
         self.retries = 0
+        self.ahead: set[str] = set()  # fetched ahead, not yet served (PacedAdapter.ahead)
         self.served_paths: list[str] = []  # paths handed to dlt since the last commit
 
     def take_served(self) -> list[str]:
@@ -138,6 +149,19 @@ class PacedAdapter(HTTPAdapter):
         self.max_consecutive_429 = max_consecutive_429
         self.backoff_base = first_retry_wait(backoff_base)  # BIZMIG_RETRY_BACKOFF
         self._consecutive_429 = 0
+        self._local = threading.local()
+
+    @contextmanager
+    def ahead(self) -> Iterator[None]:
+        """GETs sent in this block (by this thread) only fill the spool: see the module doc."""
+        self._local.ahead = True
+        try:
+            yield
+        finally:
+            self._local.ahead = False
+
+    def _is_ahead(self) -> bool:
+        return bool(getattr(self._local, "ahead", False))
 
     def method_of(self, path: str) -> str:
         rest = path[len(self.base_path) :] if path.startswith(self.base_path) else path
@@ -145,7 +169,17 @@ class PacedAdapter(HTTPAdapter):
 
     def _served(self, path: str, method: str, spooled: bool) -> None:
         with self.stats.lock:
-            (self.stats.from_spool if spooled else self.stats.network)[method] += 1
+            if self._is_ahead():  # fetched ahead: served later, from disk
+                if not spooled:
+                    self.stats.network[method] += 1
+                    self.stats.ahead.add(path)
+                return
+            if not spooled:
+                self.stats.network[method] += 1
+            elif path in self.stats.ahead:  # this run's own request, fetched ahead
+                self.stats.ahead.discard(path)
+            else:  # answered before by a run that did not commit, or by scope
+                self.stats.from_spool[method] += 1
             self.stats.served_paths.append(path)
         if self.on_response is not None:
             self.on_response(method, spooled)
@@ -158,9 +192,12 @@ class PacedAdapter(HTTPAdapter):
         method = self.method_of(path)
         if self.spool is not None and request.method == "GET":
             cached = self.spool.get(path)
-            if cached is not None:
+            gone = None if cached is not None else self.spool.get(path + NOT_FOUND)
+            if cached is not None or gone is not None:
                 self._served(path, method, spooled=True)
-                return _spooled_response(request, cached)
+                if cached is not None:
+                    return _spooled_response(request, cached)
+                return _spooled_response(request, gone or b"", 404)
         failures = 0
         while True:
             try:
@@ -211,6 +248,10 @@ class PacedAdapter(HTTPAdapter):
                 self._served(path, method, spooled=False)
                 return response
             if response is not None and 400 <= status < 500:
+                if status == 404 and self.spool is not None and self._is_ahead():
+                    # an id deleted since it was listed: the dlt run must see the same 404
+                    self.spool.put(path + NOT_FOUND, body)
+                    self._served(path, method, spooled=False)
                 return response  # a real client error: let the caller raise it
             failures += 1
             if failures >= self.max_attempts:
@@ -235,9 +276,11 @@ def _is_json(body: bytes) -> bool:
     return True
 
 
-def _spooled_response(request: requests.PreparedRequest, body: bytes) -> requests.Response:
+def _spooled_response(
+    request: requests.PreparedRequest, body: bytes, status: int = 200
+) -> requests.Response:
     response = requests.Response()
-    response.status_code = 200
+    response.status_code = status
     response._content = body
     response.headers["Content-Type"] = "application/json; charset=utf-8"
     response.headers["X-Bizmig-Spool"] = "1"

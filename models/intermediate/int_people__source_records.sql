@@ -2,12 +2,21 @@
 -- person columns side by side and its disposition:
 --   exclusion_rule  not_in_current_snapshot  (the record disappeared from Bizstim)
 --   exclusion_rule  outside_pilot_sample     (pilot build only; see int_pilot__scope)
---   quarantine_rule client_detail_missing    (listed, but client/{id} 404'd or never landed)
+--   quarantine_rule client_detail_missing    (listed, but client/{id} 404'd or never landed;
+--                                             not when the extraction's probe skipped the
+--                                             details: the list record is then complete)
 -- Role-specific fields (client details, practitioner wage data) stay NULL for other roles:
 -- each role selects only the columns it has and `union all by name` fills the rest.
 with client_details as (
     select * from {{ ref('stg_bizstim__client_details') }}
     where is_in_current_snapshot
+),
+
+details_skipped as (
+    -- ingest/detail_probe.py: a spread sample of client/{id} held nothing beyond the list's
+    -- fields, so the current cycle fetched only the sample
+    select coalesce(bool_or(is_skipping_details), false) as is_skipped
+    from {{ ref('stg_bizstim__detail_probes') }}
 ),
 
 detail_misses as (
@@ -51,7 +60,9 @@ clients as (
             {{ pilot_exclusion('client', 'clients.client_id') }}
         end as exclusion_rule,
         case
-            when clients.is_in_current_snapshot and details.client_id is null
+            when
+                clients.is_in_current_snapshot and details.client_id is null
+                and (misses.client_id is not null or not skipped.is_skipped)
                 then 'client_detail_missing'
         end as quarantine_rule,
         case
@@ -67,6 +78,7 @@ clients as (
     from {{ ref('stg_bizstim__clients') }} as clients
     left join client_details as details on clients.client_id = details.client_id
     left join detail_misses as misses on clients.client_id = misses.client_id
+    cross join details_skipped as skipped
 ),
 
 practitioners as (
