@@ -64,6 +64,7 @@ from ingest.endpoints import (
     PROBED,
     RAW_SCHEMA,
 )
+from ingest.list_ahead import ListAhead
 from ingest.pacer import KeyPool
 from ingest.prefetch import Prefetcher
 from ingest.source import (
@@ -227,7 +228,6 @@ def run_extract(
     session = paced_session(adapter)
     client = RESTClient(base_url=settings.base_url, session=session)
     pipeline = make_pipeline(options)
-    ahead: Prefetcher | None = None
     notes: list[str] = []
     cycle, started_at = open_cycle(options.duckdb_path)
     # this cycle's scope already found these refused: do not ask again
@@ -243,6 +243,8 @@ def run_extract(
         runs += 1
         spool.purge(stats.take_served())
 
+    ahead = Prefetcher(session, settings.base_url, adapter, workers)
+    pages_ahead = ListAhead(ahead, spool, adapter.base_path)
     try:
         progress.phase("lists")
         while True:
@@ -263,6 +265,8 @@ def run_extract(
                 run(bizstim_lists(client, cycle, started_at, only=list(relist), relist=relist))
                 continue
             pages = max(1, options.checkpoint_every // max(1, len(todo)))
+            listed = [e for e in LIST_ENDPOINTS if e.table in todo]
+            pages_ahead.prepare(listed, states, pages)  # this run's pages are on disk
             run(
                 bizstim_lists(
                     client, cycle, started_at, only=todo, max_pages=pages, on_total=progress.expect
@@ -292,7 +296,6 @@ def run_extract(
         size = max(1, options.checkpoint_every)
         work = [(CLIENT_DETAIL.method, chunk) for chunk in _chunks(client_ids, size)]
         work += [(AVAILABILITY.method, chunk) for chunk in _chunks(avail_ids, size)]
-        ahead = Prefetcher(session, settings.base_url, adapter, workers)
         fetching = ahead.submit(_paths(*work[0])) if work else []
         for n, (method, chunk) in enumerate(work):
             upcoming = ahead.submit(_paths(*work[n + 1])) if n + 1 < len(work) else []
@@ -305,11 +308,9 @@ def run_extract(
         close_cycle(options.duckdb_path, cycle)
         spool.clear()
     finally:
-        if ahead is not None:
-            ahead.stopped.set()
+        ahead.stopped.set()
         pool.close()  # wakes a fetch-ahead thread still waiting for budget
-        if ahead is not None:
-            ahead.close()
+        ahead.close()
         record_budget(options.duckdb_path, cycle, pool, settings)
 
     rows = landed_rows(options.duckdb_path, started_at, starts)

@@ -52,7 +52,7 @@ class RateLimitExhausted(ExtractError):
     exit_code = ExitCode.BIZSTIM_BUDGET_EXHAUSTED
 
 
-NOT_FOUND = "#404"  # spool key suffix of a 404 fetched ahead (see PacedAdapter.ahead)
+REFUSED = "#4xx"  # spool key of a 4xx answer fetched ahead: "<status>\n<body>" (see ahead)
 
 
 class Spool:
@@ -85,7 +85,7 @@ class Spool:
     def purge(self, paths: Iterable[str]) -> None:
         for path in paths:
             self._file(path).unlink(missing_ok=True)
-            self._file(path + NOT_FOUND).unlink(missing_ok=True)
+            self._file(path + REFUSED).unlink(missing_ok=True)
 
     def clear(self) -> None:
         for file in self.directory.glob("*"):
@@ -192,12 +192,15 @@ class PacedAdapter(HTTPAdapter):
         method = self.method_of(path)
         if self.spool is not None and request.method == "GET":
             cached = self.spool.get(path)
-            gone = None if cached is not None else self.spool.get(path + NOT_FOUND)
-            if cached is not None or gone is not None:
+            refused = None if cached is not None else self.spool.get(path + REFUSED)
+            if cached is not None:
                 self._served(path, method, spooled=True)
-                if cached is not None:
-                    return _spooled_response(request, cached)
-                return _spooled_response(request, gone or b"", 404)
+                return _spooled_response(request, cached)
+            if refused is not None:  # a 4xx fetched ahead: counted as 4xx are, i.e. not
+                with self.stats.lock:
+                    self.stats.served_paths.append(path)
+                status, _, body = refused.partition(b"\n")
+                return _spooled_response(request, body, int(status))
         failures = 0
         while True:
             try:
@@ -248,10 +251,10 @@ class PacedAdapter(HTTPAdapter):
                 self._served(path, method, spooled=False)
                 return response
             if response is not None and 400 <= status < 500:
-                if status == 404 and self.spool is not None and self._is_ahead():
-                    # an id deleted since it was listed: the dlt run must see the same 404
-                    self.spool.put(path + NOT_FOUND, body)
-                    self._served(path, method, spooled=False)
+                if self.spool is not None and self._is_ahead():
+                    # e.g. an id deleted since it was listed, an endpoint the plan refuses:
+                    # the dlt run must see the same answer, without asking again
+                    self.spool.put(path + REFUSED, f"{status}\n".encode() + body)
                 return response  # a real client error: let the caller raise it
             failures += 1
             if failures >= self.max_attempts:

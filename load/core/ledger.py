@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -88,6 +89,7 @@ destination: what the destination holds according to the loader.';
 """
 
 LIVE_ACTIONS = ("created", "updated", "restored", "unchanged")
+_ONE_AT_A_TIME = threading.RLock()  # see Ledger.connect
 
 ROW_COLUMNS = (
     "seq",
@@ -191,10 +193,13 @@ class Ledger:
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The file, waiting up to ``lock_timeout`` s while another process holds its lock."""
+        """The file, waiting up to ``lock_timeout`` s while another process holds its lock.
+        One connection at a time per process: with the loader's plan-ahead thread reading
+        while the ledger flushed, DuckDB 2.0 once lost its Arrow scan between a connection
+        closing and another opening ("python_arrow_scan does not exist")."""
         from common.duck import connect
 
-        with connect(self.path, read_only=read_only, wait=self.lock_timeout) as con:
+        with _ONE_AT_A_TIME, connect(self.path, read_only=read_only, wait=self.lock_timeout) as con:
             yield con
 
     # -- runs ---------------------------------------------------------------------------------
@@ -351,6 +356,35 @@ class Ledger:
             [self.destination, obj],
         )
         return {r["external_id"]: r for r in rows}
+
+    def current_range(self, obj: str, first: str, last: str) -> dict[str, dict[str, Any]]:
+        """:meth:`current` for the external ids from ``first`` to ``last`` only, read without
+        flushing (so a plan-ahead thread may call it while the loader writes): right for a
+        range nothing was journalled for since the last flush, i.e. one not yet sent."""
+        with self.connect() as con:
+            cursor = con.execute(
+                f"select * from {SCHEMA}.ledger_current where destination = ? and object = ? "
+                "and external_id between ? and ?",
+                [self.destination, obj, first, last],
+            )
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        for row in rows:
+            if isinstance(row.get("before_image"), str):
+                row["before_image"] = json.loads(row["before_image"])
+        return {r["external_id"]: r for r in rows}
+
+    def gone_from(self, obj: str, relation: str) -> list[str]:
+        """External ids the ledger holds live for ``obj`` that the mart ``relation`` no longer
+        has (a join in DuckDB: nothing per record is held in Python)."""
+        live = ", ".join(f"'{a}'" for a in LIVE_ACTIONS)
+        rows = self.query(
+            f"select external_id from {SCHEMA}.ledger_current as l where destination = ? "
+            f"and object = ? and action in ({live}) and not exists (select 1 from {relation} "
+            "as m where m.external_id = l.external_id) order by external_id",
+            [self.destination, obj],
+        )
+        return [str(r["external_id"]) for r in rows]
 
     # -- schema -------------------------------------------------------------------------------
     def record_schema(self, run_id: str, kind: str, obj: str, name: str, metadata_id: str) -> None:

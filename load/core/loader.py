@@ -19,10 +19,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.settings import positive, setting
+from load.core.ahead import IdMap, ahead
 from load.core.answers import pair_answers
 from load.core.destination import BatchRefused, CapChanged, Destination, WriteAnswer
 from load.core.ledger import Entry, Ledger
-from load.core.marts import MartRow, read_mart
+from load.core.marts import (
+    CHUNK_ROWS,
+    RELATION_SUFFIX,
+    MartRow,
+    mart_chunks,
+    mart_columns,
+    mart_size,
+)
 from load.core.pacing import BudgetExhausted
 from load.core.plan import Planned, Snapshot, plan_row
 from load.core.specs import LoadSpec
@@ -41,6 +50,13 @@ class ObjectResult:
     missing: list[str] = field(default_factory=list)  # live in the destination, gone from mart
     archived: int = 0
     unexpected: list[str] = field(default_factory=list)  # answer rows no input carried
+
+
+def chunk_rows() -> int:
+    """``BIZMIG_CHUNK_ROWS``: mart rows read and planned at a time (default
+    :data:`~load.core.marts.CHUNK_ROWS`); fewer holds less in memory, the batches stay full."""
+    raw = setting("bizmig_chunk_rows")
+    return CHUNK_ROWS if raw is None else positive("BIZMIG_CHUNK_ROWS", raw, int)
 
 
 class Progress:
@@ -66,7 +82,8 @@ class Loader:
         self.progress = progress or Progress()
         self.archive_missing = archive_missing
         self._pending: list[dict[str, Any]] | None = None
-        self.ids: dict[tuple[str, str], str] = {}  # (object, external id) → destination id
+        self.ids = IdMap()  # (object, external id) → destination id
+        self.chunk_rows = chunk_rows()
 
     # -- relations ----------------------------------------------------------------------------
     def payload_for(self, spec: LoadSpec, row: MartRow) -> tuple[dict[str, Any], str | None]:
@@ -121,7 +138,11 @@ class Loader:
         return len(landed)
 
     def plan(self, spec: LoadSpec, rows: Sequence[MartRow], snapshot: Snapshot) -> list[Planned]:
-        known = self.ledger.current(spec.singular)
+        """Plan one chunk of mart rows (in ``external_id`` order) against the destination's
+        records and the ledger rows of the chunk's range (runs on the plan-ahead thread)."""
+        if not rows:
+            return []
+        known = self.ledger.current_range(spec.singular, rows[0].external_id, rows[-1].external_id)
         for external_id, entry in known.items():
             if entry["record_id"] and entry["record_id"] in snapshot.live:
                 self.ids[(spec.singular, external_id)] = entry["record_id"]
@@ -146,13 +167,37 @@ class Loader:
         return planned
 
     def load(self, spec: LoadSpec) -> ObjectResult:
-        rows = read_mart(self.ledger, spec.relation, spec.payload_names)
-        result = ObjectResult(spec.singular, mart_rows=len(rows))
+        """Read, plan and send the mart a chunk at a time (:data:`CHUNK_ROWS`), the next chunk
+        planned while this one is sent (:mod:`load.core.ahead`). Rows to send are carried
+        over from chunk to chunk, so every batch but an object's last is full, as if the
+        whole mart had been planned first."""
+        result = ObjectResult(spec.singular)
         snapshot = self.snapshot(spec)
         if not self.dry_run:
             self.resolve_pending(spec, snapshot)
-        planned = self.plan(spec, rows, snapshot)
-        self.progress.start(spec.singular, len(planned))
+        self.ledger.flush()  # the plan-ahead thread reads the ledger without flushing
+        self.progress.start(spec.singular, mart_size(self.ledger, spec.relation))
+        chunks = mart_chunks(self.ledger, spec.relation, spec.payload_names, self.chunk_rows)
+        waiting: list[Planned] = []
+        for planned in ahead(self.plan(spec, rows, snapshot) for rows in chunks):
+            result.mart_rows += len(planned)
+            waiting += self._settle_planned(spec, planned, result)
+            cap = self.destination.batch_cap(spec)
+            full = len(waiting) // cap * cap
+            if full:
+                self._send_all(spec, waiting[:full], result)
+                waiting = waiting[full:]
+        if waiting:
+            self._send_all(spec, waiting, result)
+        result.missing = self.ledger.gone_from(spec.singular, spec.relation)
+        if self.archive_missing and result.missing:
+            result.archived = self.archive(spec, result.missing)
+        return result
+
+    def _settle_planned(
+        self, spec: LoadSpec, planned: list[Planned], result: ObjectResult
+    ) -> list[Planned]:
+        """Record a chunk's unchanged and quarantined rows; return the rows to send."""
         to_send = [p for p in planned if p.action in ("created", "updated", "restored")]
         settled = [p for p in planned if p.action in ("unchanged", "quarantined")]
         for item in settled:
@@ -164,13 +209,17 @@ class Loader:
         if not self.dry_run:
             self.ledger.record(self.run_id, [self._entry(spec, p) for p in settled])
         self.progress.advance(spec.singular, len(settled))
-        result.missing = self.missing(spec, rows)
         if self.dry_run:
             result.actions.update(p.action for p in to_send)
             self.progress.advance(spec.singular, len(to_send))
-            return result
+            return []
+        return to_send
+
+    def _send_all(self, spec: LoadSpec, rows: list[Planned], result: ObjectResult) -> None:
+        """Send ``rows`` in batches of the destination's cap (re-split when it names a smaller
+        one; a refused batch is halved until the refused record is alone)."""
         cap = self.destination.batch_cap(spec)
-        queue = [to_send[i : i + cap] for i in range(0, len(to_send), cap)]
+        queue = [rows[i : i + cap] for i in range(0, len(rows), cap)]
         while queue:
             batch = queue.pop(0)
             if len(batch) > self.destination.batch_cap(spec):  # the server named a smaller cap
@@ -178,22 +227,6 @@ class Loader:
                 queue[:0] = [batch[i : i + cap] for i in range(0, len(batch), cap)]
                 continue
             queue[:0] = self._send(spec, batch, result)
-        if self.archive_missing and result.missing:
-            result.archived = self.archive(spec, result.missing)
-        return result
-
-    def missing(self, spec: LoadSpec, rows: Sequence[MartRow]) -> list[str]:
-        """External ids the ledger holds as live in the destination that the current mart no
-        longer has: the source row disappeared (or is now quarantined or out of a pilot
-        sample)."""
-        in_mart = {row.external_id for row in rows}
-        current = self.ledger.current(spec.singular)
-        return sorted(
-            ext
-            for ext, entry in current.items()
-            if ext not in in_mart
-            and entry["action"] in ("created", "updated", "restored", "unchanged")
-        )
 
     def archive(self, spec: LoadSpec, external_ids: Sequence[str]) -> int:
         """Delete records gone from the source the recoverable way (Twenty's trash, a recycle
@@ -332,10 +365,41 @@ def run_load(
     specs: Sequence[LoadSpec],
     on_object: Callable[[ObjectResult], None] | None = None,
 ) -> list[ObjectResult]:
+    """Load ``specs`` in order; an object's destination ids are dropped from memory as soon as
+    no later object relates to it (:class:`~load.core.ahead.IdMap`)."""
+    needs = [relation_targets(loader, spec) for spec in specs]
     results = []
-    for spec in specs:
+    for index, spec in enumerate(specs):
         result = loader.load(spec)
         results.append(result)
         if on_object is not None:
             on_object(result)
+        forget_unneeded(loader, specs, needs, index)
     return results
+
+
+def forget_unneeded(
+    loader: Loader, specs: Sequence[LoadSpec], needs: Sequence[set[str] | None], index: int
+) -> None:
+    """After ``specs[index]``: drop the ids of every object done that no later spec relates to
+    (``needs``: each spec's :func:`relation_targets`)."""
+    later = needs[index + 1 :]
+    if any(n is None for n in later):
+        return
+    wanted: set[str] = set().union(*[n for n in later if n is not None])
+    for done in specs[: index + 1]:
+        if done.singular not in wanted:
+            loader.ids.forget(done.singular)
+
+
+def relation_targets(loader: Loader, spec: LoadSpec) -> set[str] | None:
+    """The objects ``spec``'s relation columns point at (None: unknown, keep every id)."""
+    targets: set[str] = set()
+    try:
+        for column in mart_columns(loader.ledger, spec.relation):
+            if column.endswith(RELATION_SUFFIX):
+                name = column[: -len(RELATION_SUFFIX)]
+                targets |= set(loader.destination.relation_target(spec, name)[1].split("|"))
+    except (RuntimeError, LookupError):
+        return None
+    return targets

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from load.core.ledger import LIVE_ACTIONS
-from load.core.loader import Loader
-from load.core.marts import MartRow, read_mart
+from load.core.loader import Loader, forget_unneeded, relation_targets
+from load.core.marts import RELATION_SUFFIX, MartRow, mart_chunks, mart_columns
 from load.core.specs import LoadSpec
 
 
@@ -147,21 +147,43 @@ def _counts_from_dbt(loader: Loader) -> dict[str, dict[str, int]]:
 
 
 def _picked_rows(
-    loader: Loader, picked: list[tuple[LoadSpec, str]]
-) -> list[tuple[LoadSpec, MartRow]]:
-    """The sampled mart rows, in sample order (each mart read once more)."""
-    wanted: dict[str, set[str]] = {}
+    loader: Loader, picked: list[tuple[LoadSpec, str, str]]
+) -> list[tuple[LoadSpec, MartRow, str]]:
+    """The sampled mart rows, in sample order (just those rows read again)."""
+    wanted: dict[str, list[str]] = {}
     specs: dict[str, LoadSpec] = {}
-    for spec, ext in picked:
-        wanted.setdefault(spec.relation, set()).add(ext)
+    for spec, ext, _ in picked:
+        wanted.setdefault(spec.relation, []).append(ext)
         specs[spec.relation] = spec
     found = {
         (relation, row.external_id): row
         for relation, exts in wanted.items()
-        for row in read_mart(loader.ledger, relation, specs[relation].payload_names)
-        if row.external_id in exts
+        for chunk in mart_chunks(loader.ledger, relation, specs[relation].payload_names, only=exts)
+        for row in chunk
     }
-    return [(spec, found[(spec.relation, ext)]) for spec, ext in picked]
+    return [(spec, found[(spec.relation, ext)], rid) for spec, ext, rid in picked]
+
+
+def _ledger_view(loader: Loader, obj: str) -> tuple[dict[str, str], int]:
+    """(external id → destination id of every record the ledger holds live, quarantined
+    count): two columns, not the ledger rows with their before-images."""
+    loader.ledger.flush()
+    live = ", ".join(f"'{a}'" for a in LIVE_ACTIONS)
+    with loader.ledger.connect() as con:
+        rows = con.execute(
+            "select external_id, record_id, action from migration.ledger_current "
+            f"where destination = ? and object = ? and (action in ({live}) "
+            "or action = 'quarantined')",
+            [loader.ledger.destination, obj],
+        ).fetchall()
+    return {str(e): r for e, r, a in rows if a != "quarantined"}, sum(
+        1 for *_, a in rows if a == "quarantined"
+    )
+
+
+def _mart_ids(loader: Loader, relation: str) -> set[str]:
+    with loader.ledger.connect() as con:
+        return {str(r[0]) for r in con.execute(f"select external_id from {relation}").fetchall()}
 
 
 def reconcile(
@@ -169,27 +191,30 @@ def reconcile(
 ) -> Reconciliation:
     dbt_counts = _counts_from_dbt(loader)
     checks: list[ObjectCheck] = []
-    # only (spec, external id) is kept across objects: holding every mart row and destination record
-    # of a 2-million-record account at once took 11 GB; the 50 sampled rows are read again
-    candidates: list[tuple[LoadSpec, str]] = []
-    for spec in specs:
-        rows = read_mart(loader.ledger, spec.relation, spec.payload_names)
-        ledger = loader.ledger.current(spec.singular)
-        in_mart = {row.external_id for row in rows}
-        live_all = {
-            ext: row["record_id"] for ext, row in ledger.items() if row["action"] in LIVE_ACTIONS
-        }
+    # one object at a time, its mart a chunk at a time; of every checked row only the sampled
+    # (spec, external id, destination id) stay (reservoir sampling): holding every mart row and
+    # destination record of a 2-million-record account at once took 11 GB
+    rng = random.Random(seed)
+    picked: list[tuple[LoadSpec, str, str]] = []
+    seen = 0
+    needs = [relation_targets(loader, spec) for spec in specs]
+    for index, spec in enumerate(specs):
+        live_all, quarantined = _ledger_view(loader, spec.singular)
+        in_mart = _mart_ids(loader, spec.relation)
         live_ids = {ext: t for ext, t in live_all.items() if ext in in_mart}
         for ext, record_id in live_all.items():
             loader.ids[(spec.singular, ext)] = record_id
-        quarantined = sum(1 for row in ledger.values() if row["action"] == "quarantined")
         dest = loader.destination
-        columns = {dest.relation_target(spec, name)[0] for row in rows for name in row.relations}
-        records = dest.list_records(spec, columns)
+        names = [
+            c[: -len(RELATION_SUFFIX)]
+            for c in mart_columns(loader.ledger, spec.relation)
+            if c.endswith(RELATION_SUFFIX)
+        ]
+        records = dest.list_records(spec, {dest.relation_target(spec, n)[0] for n in names})
         check = ObjectCheck(
             spec.singular,
             source_rows=dbt_counts.get(spec.singular, {}).get("source", 0),
-            mart_rows=len(rows),
+            mart_rows=len(in_mart),
             dbt_quarantined=dbt_counts.get(spec.singular, {}).get("quarantined", 0),
             load_quarantined=quarantined,
             ledger_live=len(live_ids),
@@ -201,35 +226,50 @@ def reconcile(
         check.deleted_in_destination = [e for e in absent if live_ids[e] in binned][:20]
         check.missing_in_twenty = [e for e in absent if live_ids[e] not in binned][:20]
         check.gone_from_source = sorted(e for e in live_all if e not in in_mart)
-        for row in rows:
-            record_id = live_ids.get(row.external_id)
-            record = records.get(record_id) if record_id else None
-            if record is None:
-                continue
-            identity = dest.identity_problem(spec, row, record)
-            if identity:
-                check.relation_mismatches.append(identity)
-            payload, problem = loader.payload_for(spec, row)
-            for name in row.relations:
-                column, _ = dest.relation_target(spec, name)
-                if problem is None and record.get(column) != payload.get(column):
-                    check.relation_mismatches.append(
-                        f"{row.external_id}.{column}: {dest.display_name} "
-                        f"{record.get(column)} ≠ {payload.get(column)}"
-                    )
-            candidates.append((spec, row.external_id))
+        del in_mart
+        for chunk in mart_chunks(loader.ledger, spec.relation, spec.payload_names):
+            for row in chunk:
+                record_id = live_ids.get(row.external_id)
+                record = records.get(record_id) if record_id else None
+                if record is None or record_id is None:
+                    continue
+                check.relation_mismatches += _relation_problems(loader, spec, row, record)
+                seen += 1  # reservoir sampling: each checked row kept with chance sample/seen
+                if len(picked) < sample:
+                    picked.append((spec, row.external_id, record_id))
+                elif (slot := rng.randrange(seen)) < sample:
+                    picked[slot] = (spec, row.external_id, record_id)
         checks.append(check)
-    rng = random.Random(seed)
-    picked = rng.sample(candidates, min(sample, len(candidates)))
+        del records, live_ids, live_all
+        forget_unneeded(loader, specs, needs, index)
     spots = []
-    for spec, row in _picked_rows(loader, picked):
-        record_id = loader.ids[(spec.singular, row.external_id)]
+    for spec, row, record_id in _picked_rows(loader, picked):
         record = loader.destination.fetch(spec, record_id)
         differences = loader.destination.differences(spec, row.payload, record)
         spots.append(SpotCheck(spec.singular, row.external_id, differences))
     return Reconciliation(
         checks, spots, loader.destination.display_name, loader.destination.bin_name
     )
+
+
+def _relation_problems(
+    loader: Loader, spec: LoadSpec, row: MartRow, record: dict[str, Any]
+) -> list[str]:
+    """The record's identity and every relation against what the mart and ledger say."""
+    dest = loader.destination
+    problems = []
+    identity = dest.identity_problem(spec, row, record)
+    if identity:
+        problems.append(identity)
+    payload, problem = loader.payload_for(spec, row)
+    for name in row.relations:
+        column, _ = dest.relation_target(spec, name)
+        if problem is None and record.get(column) != payload.get(column):
+            problems.append(
+                f"{row.external_id}.{column}: {dest.display_name} "
+                f"{record.get(column)} ≠ {payload.get(column)}"
+            )
+    return problems
 
 
 def write_reports(result: Reconciliation, out_dir: Path) -> tuple[Path, Path]:
