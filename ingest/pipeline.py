@@ -6,7 +6,12 @@ An extraction *cycle* lands one complete snapshot of the account:
    pages each until every list endpoint reports ``done`` for this cycle in its dlt state;
 2. **details**: the ids that the current cycle's lists name but DuckDB does not yet hold for this
    cycle (clients → ``client/{id}``; every id in a client's or practitioner's ``avail_id`` →
-   ``availability/{id}``), in dlt runs of ``checkpoint_every`` ids.
+   ``availability/{id}``), in dlt runs of ``checkpoint_every`` ids. Client details only when
+   a probed sample says they hold more than the list (:mod:`ingest.detail_probe`).
+
+Both phases keep the keys busy while dlt normalises and loads: the next run's list pages
+(:mod:`ingest.list_ahead`) and detail ids (:mod:`ingest.prefetch`) are fetched ahead into the
+spool, and each dlt run is answered from there.
 
 Every dlt run commits rows and state together. A run killed at any point resumes from the
 last commit; what it had fetched but not committed is answered from the spool

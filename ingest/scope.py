@@ -10,6 +10,13 @@ practitioner, the documented default + alternatives is open-ended, so it reads t
 practitioner page to measure); ``exact=True`` reads those two lists in full through the
 extraction's spool, so ``extract`` later answers them from disk instead of spending budget twice.
 
+Client details: ``client/{id}`` is fetched for every client only when details hold more than
+the list (:mod:`ingest.detail_probe`). Scope reads the first clients page whole (the same one
+request, and the extraction's first page, read from the spool later), probes 25 details spread
+over it and prints both budgets and which one applies; the verdict is recorded for the next
+cycle (``raw_bizstim._bizmig_detail_probes``, probed_by scope). The extraction probes again
+over the whole listing and decides.
+
 The same ``/0/1`` request probes the optional (undocumented) lists ``users`` and
 ``customfields``; ``/timezone`` is asked once (spooled, so ``extract`` does not ask again).
 Refused ones (:mod:`ingest.availability`) are shown as unavailable with the status and reason,
