@@ -313,6 +313,7 @@ def _result_json(result: ExtractResult, path: Path) -> dict[str, object]:
         "requests_per_key": result.requests_per_key,
         "network_requests": result.network_requests,
         "spool_hits": result.spool_hits,
+        "fetched_ahead": result.fetched_ahead,
         "statuses": {str(k): v for k, v in result.statuses.items()},
         "dlt_runs": result.dlt_runs,
         "unavailable": [a.as_json() for a in result.unavailable],

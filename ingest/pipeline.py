@@ -113,6 +113,7 @@ class ExtractResult:
     seconds: float
     misses: int = 0
     notes: list[str] = field(default_factory=list)
+    fetched_ahead: int = 0  # of network_requests: fetched ahead while dlt landed earlier ones
     unavailable: list[availability.Availability] = field(default_factory=list)
 
 
@@ -332,6 +333,7 @@ def run_extract(
         dlt_runs=runs,
         seconds=time.monotonic() - began,
         notes=notes,
+        fetched_ahead=stats.served_ahead,
     )
 
 

@@ -100,6 +100,7 @@ class TransportStats:
         self.status = Counter[int]()  # every status seen, incl. retried ones
         self.retries = 0
         self.ahead: set[str] = set()  # fetched ahead, not yet served (PacedAdapter.ahead)
+        self.served_ahead = 0  # answers dlt read that were fetched ahead
         self.served_paths: list[str] = []  # paths handed to dlt since the last commit
 
     def take_served(self) -> list[str]:
@@ -178,6 +179,7 @@ class PacedAdapter(HTTPAdapter):
                 self.stats.network[method] += 1
             elif path in self.stats.ahead:  # this run's own request, fetched ahead
                 self.stats.ahead.discard(path)
+                self.stats.served_ahead += 1
             else:  # answered before by a run that did not commit, or by scope
                 self.stats.from_spool[method] += 1
             self.stats.served_paths.append(path)

@@ -126,6 +126,8 @@ def test_details_that_add_fields_are_fetched_for_every_client(account, tmp_path)
     avail = len(referenced_avail_ids(box.db))
     assert result["network_requests"]["client"] == clients
     assert result["network_requests"]["availability"] == avail
+    # every page and id but the time zone was fetched ahead and read by dlt from the spool
+    assert result["fetched_ahead"] == sum(result["network_requests"].values()) - 1
     assert any("fetch all" in note for note in result["notes"])
 
 
