@@ -246,3 +246,17 @@
             and not source_columns.is_served
     )
 {%- endmacro %}
+
+
+{#- The latest completed extraction cycle as one row, column cycle_number (NULL before any
+    extraction): the cycle whose bookkeeping rows (endpoints, detail probes) are current. -#}
+{% macro latest_completed_cycle() -%}
+    {%- set cycles = existing_raw_relation('_bizmig_extract_cycles') -%}
+    {%- if cycles is not none -%}
+        select max(cycles.cycle) as cycle_number
+        from {{ cycles }} as cycles
+        where cycles.completed_at is not null
+    {%- else -%}
+        select cast(null as integer) as cycle_number
+    {%- endif -%}
+{%- endmacro %}

@@ -131,19 +131,25 @@ def test_details_that_add_fields_are_fetched_for_every_client(account, tmp_path)
     assert any("fetch all" in note for note in result["notes"])
 
 
-def test_details_that_add_nothing_are_probed_and_the_rest_skipped(account, tmp_path):
+def docs_only_extract(account: Path, db: Path, scope_first: bool = False) -> tuple:
+    """(scope's run or None, extract's run, client/{id} GETs of the extract) on docs-only."""
     box = served(account, "docs-only")
+    scope = None
     try:
-        db = tmp_path / "docs-only.duckdb"
-        scope = bizmig(["scope", "--duckdb", str(db)], box, db)
-        assert scope.returncode == 0, scope.stderr
-        box.server.reset_log()
+        if scope_first:
+            scope = bizmig(["scope", "--duckdb", str(db)], box, db)
+            assert scope.returncode == 0, scope.stderr
+            box.server.reset_log()
         run = bizmig(["extract", "--json"], box, db)
         assert run.returncode == 0, run.stderr
-        gets = client_gets(box)
+        return scope, run, client_gets(box), counts(box.db)["clients"]
     finally:
         box.server.stop()
-    clients = counts(box.db)["clients"]
+
+
+def test_details_that_add_nothing_are_probed_and_the_rest_skipped(account, tmp_path):
+    db = tmp_path / "docs-only.duckdb"
+    scope, run, gets, clients = docs_only_extract(account, db, scope_first=True)
     text = " ".join(scope.stdout.split())
     assert f"{clients:,} requests if every detail is fetched, {DEFAULT_SAMPLE}" in text
     assert "the probed sample only applies" in text
@@ -159,15 +165,8 @@ def test_the_override_fetches_every_detail_even_when_they_add_nothing(
     account, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("BIZMIG_CLIENT_DETAILS", "all")
-    box = served(account, "docs-only")
-    try:
-        db = tmp_path / "forced.duckdb"
-        run = bizmig(["extract", "--json"], box, db)
-        assert run.returncode == 0, run.stderr
-        gets = client_gets(box)
-    finally:
-        box.server.stop()
-    clients = counts(box.db)["clients"]
+    db = tmp_path / "forced.duckdb"
+    _, _, gets, clients = docs_only_extract(account, db)
     row = verdict_row(db)
     assert (row["mode"], row["decision"], row["informative"]) == ("all", "fetch", False)
     assert len(gets) == clients == detail_rows(db)

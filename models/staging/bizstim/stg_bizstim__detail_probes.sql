@@ -3,8 +3,6 @@
 -- list's fields, only the sample. is_current_cycle marks the latest completed cycle's rows;
 -- is_skipping_details is what int_people__source_records reads: a client without a detail row
 -- in such a cycle is complete from its list record, not a client_detail_missing.
-{%- set cycles = existing_raw_relation('_bizmig_extract_cycles') %}
-
 with source as (
     select * from {{ bizstim_source('_bizmig_detail_probes', [
         'cycle', 'endpoint', 'mode', 'sampled', 'answered', 'client_total', 'informative',
@@ -14,13 +12,7 @@ with source as (
 ),
 
 current_cycle as (
-    {%- if cycles is not none %}
-        select max(cycles.cycle) as cycle_number
-        from {{ cycles }} as cycles
-        where cycles.completed_at is not null
-    {%- else %}
-        select cast(null as integer) as cycle_number
-    {%- endif %}
+    {{ latest_completed_cycle() }}
 )
 
 select

@@ -2,8 +2,6 @@
 -- An optional endpoint the account refused is unavailable, with its HTTP status, the server's
 -- reason and what degrades without it; is_current_cycle marks the rows of the cycle staging
 -- reads (the latest completed one).
-{%- set cycles = existing_raw_relation('_bizmig_extract_cycles') %}
-
 with source as (
     select * from {{ bizstim_source('_bizmig_endpoints', [
         'cycle', 'endpoint', 'table_name', 'documented', 'available', 'http_status', 'reason',
@@ -12,13 +10,7 @@ with source as (
 ),
 
 current_cycle as (
-    {%- if cycles is not none %}
-        select max(cycles.cycle) as cycle_number
-        from {{ cycles }} as cycles
-        where cycles.completed_at is not null
-    {%- else %}
-        select cast(null as integer) as cycle_number
-    {%- endif %}
+    {{ latest_completed_cycle() }}
 )
 
 select
