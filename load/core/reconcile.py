@@ -202,8 +202,10 @@ def reconcile(
         live_all, quarantined = _ledger_view(loader, spec.singular)
         in_mart = _mart_ids(loader, spec.relation)
         live_ids = {ext: t for ext, t in live_all.items() if ext in in_mart}
-        for ext, record_id in live_all.items():
-            loader.ids[(spec.singular, ext)] = record_id
+        if any(n is None or spec.singular in n for n in needs[index:]):
+            # only an object some relation points at needs its ids kept (1.1 M sessions: none)
+            for ext, record_id in live_all.items():
+                loader.ids[(spec.singular, ext)] = record_id
         dest = loader.destination
         names = [
             c[: -len(RELATION_SUFFIX)]
@@ -226,7 +228,7 @@ def reconcile(
         check.deleted_in_destination = [e for e in absent if live_ids[e] in binned][:20]
         check.missing_in_twenty = [e for e in absent if live_ids[e] not in binned][:20]
         check.gone_from_source = sorted(e for e in live_all if e not in in_mart)
-        del in_mart
+        del in_mart, live_all
         for chunk in mart_chunks(loader.ledger, spec.relation, spec.payload_names):
             for row in chunk:
                 record_id = live_ids.get(row.external_id)
@@ -240,7 +242,7 @@ def reconcile(
                 elif (slot := rng.randrange(seen)) < sample:
                     picked[slot] = (spec, row.external_id, record_id)
         checks.append(check)
-        del records, live_ids, live_all
+        del records, live_ids
         forget_unneeded(loader, specs, needs, index)
     spots = []
     for spec, row, record_id in _picked_rows(loader, picked):

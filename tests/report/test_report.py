@@ -256,3 +256,19 @@ def test_report_json_round_trips(report):
         "automation",
         "lineage",
     }
+
+
+def test_the_client_detail_verdict_is_in_the_source_section(report, migrated):
+    """The extraction's client/{id} probe (ingest/detail_probe.py) says in the report whether
+    every detail was fetched and why: the default sandbox's details add fields."""
+    decision, reason = query(
+        migrated.staging,
+        "select decision, reason from raw_bizstim._bizmig_detail_probes "
+        "where probed_by = 'extract'",
+    )[0]
+    rows = report.page.table_with("source", "endpoint", "what the migration does")
+    client = [r for r in rows if r["endpoint"] == "client"]
+    assert decision == "fetch" and len(client) == 1
+    said = " ".join(client[0]["what the migration does"].split())
+    assert "every client detail fetched" in said and " ".join(reason.split()) in said
+    assert "every client detail fetched" in report.markdown
