@@ -199,6 +199,11 @@ def reconcile(
     seen = 0
     needs = [relation_targets(loader, spec) for spec in specs]
     for index, spec in enumerate(specs):
+        names = [  # mart_columns first: a mart not built is "run `dbt build`", not a crash
+            c[: -len(RELATION_SUFFIX)]
+            for c in mart_columns(loader.ledger, spec.relation)
+            if c.endswith(RELATION_SUFFIX)
+        ]
         live_all, quarantined = _ledger_view(loader, spec.singular)
         in_mart = _mart_ids(loader, spec.relation)
         live_ids = {ext: t for ext, t in live_all.items() if ext in in_mart}
@@ -207,11 +212,6 @@ def reconcile(
             for ext, record_id in live_all.items():
                 loader.ids[(spec.singular, ext)] = record_id
         dest = loader.destination
-        names = [
-            c[: -len(RELATION_SUFFIX)]
-            for c in mart_columns(loader.ledger, spec.relation)
-            if c.endswith(RELATION_SUFFIX)
-        ]
         records = dest.list_records(spec, {dest.relation_target(spec, n)[0] for n in names})
         check = ObjectCheck(
             spec.singular,
