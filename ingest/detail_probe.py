@@ -40,6 +40,7 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention
 
 from common.errors import ConfigError
 from common.settings import setting
+from ingest.availability import raw_table_exists
 from ingest.endpoints import CLIENT_DETAIL, RAW_SCHEMA
 
 PROBES_TABLE = "_bizmig_detail_probes"
@@ -215,12 +216,7 @@ def decided(path: Path, cycle: int) -> tuple[str, list[str], str] | None:
     if not path.exists():
         return None
     with duckdb.connect(str(path), read_only=True) as con:
-        found = con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? "
-            "and table_name = ?",
-            [RAW_SCHEMA, PROBES_TABLE],
-        ).fetchone()
-        if not found or not found[0]:
+        if not raw_table_exists(con, PROBES_TABLE):
             return None
         row = con.execute(
             f"select decision, probed_ids, reason, requests from {RAW_SCHEMA}.{PROBES_TABLE} "
