@@ -25,12 +25,14 @@ import json
 import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from load.core.ledger import LIVE_ACTIONS
 from load.core.loader import Loader, forget_unneeded, relation_targets
 from load.core.marts import RELATION_SUFFIX, MartRow, mart_chunks, mart_columns
 from load.core.specs import LoadSpec
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -186,6 +188,24 @@ def _mart_ids(loader: Loader, relation: str) -> set[str]:
         return {str(r[0]) for r in con.execute(f"select external_id from {relation}").fetchall()}
 
 
+class Reservoir(Generic[T]):
+    """A uniform random sample of ``size`` items from a stream of unknown length, in
+    ``size`` slots (reservoir sampling, Algorithm R): the n-th item offered replaces a random
+    slot with chance size/n, so every item offered is kept with the same chance."""
+
+    def __init__(self, size: int, seed: int) -> None:
+        self.size, self.seen = size, 0
+        self.items: list[T] = []
+        self._rng = random.Random(seed)
+
+    def offer(self, item: T) -> None:
+        self.seen += 1
+        if len(self.items) < self.size:
+            self.items.append(item)
+        elif (slot := self._rng.randrange(self.seen)) < self.size:
+            self.items[slot] = item
+
+
 def reconcile(
     loader: Loader, specs: list[LoadSpec], sample: int = 50, seed: int = 7
 ) -> Reconciliation:
@@ -194,9 +214,7 @@ def reconcile(
     # one object at a time, its mart a chunk at a time; of every checked row only the sampled
     # (spec, external id, destination id) stay (reservoir sampling): holding every mart row and
     # destination record of a 2-million-record account at once took 11 GB
-    rng = random.Random(seed)
-    picked: list[tuple[LoadSpec, str, str]] = []
-    seen = 0
+    picked: Reservoir[tuple[LoadSpec, str, str]] = Reservoir(sample, seed)
     needs = [relation_targets(loader, spec) for spec in specs]
     for index, spec in enumerate(specs):
         names = [  # mart_columns first: a mart not built is "run `dbt build`", not a crash
@@ -236,16 +254,12 @@ def reconcile(
                 if record is None or record_id is None:
                     continue
                 check.relation_mismatches += _relation_problems(loader, spec, row, record)
-                seen += 1  # reservoir sampling: each checked row kept with chance sample/seen
-                if len(picked) < sample:
-                    picked.append((spec, row.external_id, record_id))
-                elif (slot := rng.randrange(seen)) < sample:
-                    picked[slot] = (spec, row.external_id, record_id)
+                picked.offer((spec, row.external_id, record_id))
         checks.append(check)
         del records, live_ids
         forget_unneeded(loader, specs, needs, index)
     spots = []
-    for spec, row, record_id in _picked_rows(loader, picked):
+    for spec, row, record_id in _picked_rows(loader, picked.items):
         record = loader.destination.fetch(spec, record_id)
         differences = loader.destination.differences(spec, row.payload, record)
         spots.append(SpotCheck(spec.singular, row.external_id, differences))
