@@ -11,7 +11,10 @@ An extraction *cycle* lands one complete snapshot of the account:
 
 Both phases keep the keys busy while dlt normalises and loads: the next run's list pages
 (:mod:`ingest.list_ahead`) and detail ids (:mod:`ingest.prefetch`) are fetched ahead into the
-spool, and each dlt run is answered from there.
+spool, and each dlt run is answered from there. The details do not wait for the lists phase to
+end: once the client and practitioner listings that name them are complete, the first
+``DETAILS_DURING_LISTS`` chunks are queued behind the list pages and fetched whenever no page
+waits (while dlt normalises the big session and payment runs, 50 s at 2 M records).
 
 Every dlt run commits rows and state together. A run killed at any point resumes from the
 last commit; what it had fetched but not committed is answered from the spool
@@ -71,7 +74,7 @@ from ingest.endpoints import (
 )
 from ingest.list_ahead import ListAhead
 from ingest.pacer import KeyPool
-from ingest.prefetch import Prefetcher
+from ingest.prefetch import DetailsAhead, Prefetcher
 from ingest.source import (
     MISSES_TABLE,
     SOURCE_NAME,
@@ -86,6 +89,10 @@ from ingest.transport import ExtractError, PacedAdapter, Spool, TransportStats, 
 # strings ("08:30" came back as "08:30:00"); parquet keeps every value byte-identical.
 DUCKDB_LOAD_CONFIG = {"memory_limit": "1GB", "threads": 2}
 PIPELINE_NAME = "bizstim_raw"
+# detail chunks (of checkpoint_every ids) queued while the lists still land: 5 x 2 000 = 50 s of
+# three keys at 200 GET/s, the longest list run's normalise at 2 M records
+DETAILS_DURING_LISTS = 5
+NAMES_DETAILS = ("clients", "practitioners")  # the listings whose rows name the detail ids
 
 
 @dataclass
@@ -251,10 +258,16 @@ def run_extract(
 
     ahead = Prefetcher(session, settings.base_url, adapter, workers)
     pages_ahead = ListAhead(ahead, spool, adapter.base_path)
+    details = DetailsAhead(ahead)
+    details_queued = False
     try:
         progress.phase("lists")
         while True:
             states = _list_states(pipeline)
+            if not details_queued and _details_named(options, cycle, started_at, states, skipped):
+                details_queued = True  # the keys fetch them whenever no list page waits
+                work, _ = _detail_work(options, cycle, started_at, {}, client, adapter)
+                details.keep_ahead([_paths(*w) for w in work], 0, DETAILS_DURING_LISTS)
             todo = [
                 e.table
                 for e in PROBED
@@ -289,28 +302,20 @@ def run_extract(
         gone = [*skipped.values(), *(a for a in probed if not a.available)]
 
         progress.phase("details")
-        client_ids, avail_ids = pending_ids(options.duckdb_path, started_at, starts)
-        verdict = _client_details(options, cycle, started_at, starts, client, adapter)
-        if verdict is not None:
-            decision, probed, reason = verdict
+        work, reason = _detail_work(options, cycle, started_at, starts, client, adapter)
+        if reason is not None:
             notes.append(f"client/{{id}}: {reason}")
             progress.note(notes[-1])
-            if decision == "skip":
-                client_ids = [i for i in client_ids if i in probed]
-        progress.expect(CLIENT_DETAIL.method, len(client_ids))
-        progress.expect(AVAILABILITY.method, len(avail_ids))
-        size = max(1, options.checkpoint_every)
-        work = [(CLIENT_DETAIL.method, chunk) for chunk in _chunks(client_ids, size)]
-        work += [(AVAILABILITY.method, chunk) for chunk in _chunks(avail_ids, size)]
-        fetching = ahead.submit(_paths(*work[0])) if work else []
+        for endpoint in (CLIENT_DETAIL, AVAILABILITY):
+            progress.expect(endpoint.method, sum(len(c) for m, c in work if m == endpoint.method))
+        chunks = [_paths(*w) for w in work]
         for n, (method, chunk) in enumerate(work):
-            upcoming = ahead.submit(_paths(*work[n + 1])) if n + 1 < len(work) else []
-            ahead.wait(fetching)  # this chunk is on disk; the keys go on with the next one
+            details.keep_ahead(chunks, n, 1)  # the keys go on with the next chunk meanwhile
+            details.landed(chunks[n])  # this chunk is on disk
             if method == CLIENT_DETAIL.method:
                 run(bizstim_details(client, chunk, []))
             else:
                 run(bizstim_details(client, [], chunk))
-            fetching = upcoming
         close_cycle(options.duckdb_path, cycle)
         spool.clear()
     finally:
@@ -341,30 +346,52 @@ def _paths(method: str, ids: Sequence[str]) -> list[str]:
     return [f"/{method}/{record_id}" for record_id in ids]
 
 
-def _client_details(
+def _details_named(
+    options: ExtractOptions,
+    cycle: int,
+    started_at: float,
+    states: dict[str, dict[str, Any]],
+    skipped: dict[str, Any],
+) -> bool:
+    """Whether this cycle's listings that name the detail ids are complete and even (one
+    that must be listed again would name other ids)."""
+    for table in NAMES_DETAILS:
+        state = states.get(table, {})
+        if table not in skipped and not (state.get("cycle") == cycle and state.get("done")):
+            return False
+    uneven = uneven_listings(options.duckdb_path, cycle, started_at, states)
+    return not set(uneven) & set(NAMES_DETAILS)
+
+
+def _detail_work(
     options: ExtractOptions,
     cycle: int,
     started_at: float,
     starts: dict[str, float],
     client: RESTClient,
     adapter: PacedAdapter,
-) -> tuple[str, set[str], str] | None:
-    """Probe a sample of client details once per cycle (:mod:`ingest.detail_probe`):
-    (``fetch`` or ``skip``, the probed ids, why); None when the listing holds no client."""
-    known = detail_probe.decided(options.duckdb_path, cycle)
-    if known is not None:
-        decision, probed, reason = known
-        return decision, set(probed), reason
+) -> tuple[list[tuple[str, Sequence[str]]], str | None]:
+    """The detail ids still to land, in dlt-run chunks, client details first, and the
+    client-detail verdict in words. The verdict comes from a sample of client details probed
+    once per cycle (:mod:`ingest.detail_probe`); when it says skip, only the probed ones."""
+    client_ids, avail_ids = pending_ids(options.duckdb_path, started_at, starts)
+    verdict = detail_probe.decided(options.duckdb_path, cycle)
     chosen = options.client_details or detail_probe.policy()
     total, sample = listed_clients(options.duckdb_path, started_at, starts, chosen.sample)
-    if not total:
-        return None
+    if verdict is None and total:
 
-    def get_ahead(path: str) -> Any:
-        with adapter.ahead():  # the detail run reads these answers from the spool
-            return client.get(path)
+        def get_ahead(path: str) -> Any:
+            with adapter.ahead():  # the detail run reads these answers from the spool
+                return client.get(path)
 
-    verdict = detail_probe.probe(get_ahead, sample, chosen, total)
-    detail_probe.record(options.duckdb_path, cycle, verdict, "extract")
-    reason = f"{verdict.reason()} ({verdict.requests():,} requests)"
-    return verdict.decision, set(verdict.probed_ids), reason
+        probed = detail_probe.probe(get_ahead, sample, chosen, total)
+        detail_probe.record(options.duckdb_path, cycle, probed, "extract")
+        reason = f"{probed.reason()} ({probed.requests():,} requests)"
+        verdict = probed.decision, probed.probed_ids, reason
+    if verdict is not None and verdict[0] == "skip":
+        probed_ids = set(verdict[1])
+        client_ids = [i for i in client_ids if i in probed_ids]
+    size = max(1, options.checkpoint_every)
+    work = [(CLIENT_DETAIL.method, chunk) for chunk in _chunks(client_ids, size)]
+    work += [(AVAILABILITY.method, chunk) for chunk in _chunks(avail_ids, size)]
+    return work, verdict[2] if verdict is not None else None

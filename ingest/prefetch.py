@@ -1,17 +1,24 @@
-"""Keep the keys busy while dlt normalises and loads: fetch the next chunk into the spool.
+"""Keep the keys busy while dlt normalises and loads: fetch the next chunks into the spool.
 
 The extraction commits every ``checkpoint_every`` requests (one dlt run: extract, normalise,
 load), so a killed run loses at most one chunk. At the 2 003 496-record benchmark the requests
 ran at 88 % of the three keys' ceiling: during each run's normalise and load nothing was sent,
 and with one request every 5 ms those pauses added up to 126 s of the 1 067 s extraction.
 
-So the detail ids of chunk *k + 1* are fetched while chunk *k* is landed: ``submit`` queues
-their paths on a few threads that send them through the extraction's own
-:class:`~ingest.transport.PacedAdapter` in its ``ahead`` mode (paced by the same
-:class:`~ingest.pacer.KeyPool`, answers written to the spool, not marked served, so the purge
-after the next commit keeps them). Before running chunk *k + 1* the extraction ``wait``\\ s for
-its paths, so the dlt run is answered from disk and no id is ever asked twice; meanwhile the
-threads already work on chunk *k + 2*. At most two chunks wait in the spool.
+So paths are fetched ahead: ``submit`` queues them on a few threads that send them through the
+extraction's own :class:`~ingest.transport.PacedAdapter` in its ``ahead`` mode (paced by the
+same :class:`~ingest.pacer.KeyPool`, answers written to the spool, not marked served, so the
+purge after the next commit keeps them). Before a dlt run the extraction ``wait``\\ s for its
+paths, so the run is answered from disk and no path is ever asked twice.
+
+Two priorities, because the lists and the details compete for the same keys. With list pages
+fetched ahead (:mod:`ingest.list_ahead`) and details only after the lists, the after-run of
+issue 18 still ran at 90.5 %: the lists phase took 90 s for 7 000 requests (35 s of budget),
+50 s of it dlt normalising one run's 976 868 session rows while the keys, with nothing queued,
+waited. Now the details are queued as soon as the client and practitioner listings that name
+them are complete (:class:`DetailsAhead`), as *backlog*: a thread takes a list page first and a
+detail only when no page waits, so the details fill the keys' idle time without delaying the
+lists by a request.
 
 A prefetch that fails (a 5xx that outlasts the retries, an exhausted budget, a refused key) is
 not reported here: the dlt run asks the path again and fails the way it always did, with the
@@ -20,14 +27,19 @@ extraction's own error and exit code.
 
 from __future__ import annotations
 
+import itertools
+import queue
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 
 import requests
 
 from common.errors import ExtractError
 from ingest.transport import PacedAdapter
+
+URGENT, BACKLOG = 1, 2  # list pages before details; 0 is the threads' stop signal
+_STOP = ""
 
 
 class Prefetcher:
@@ -39,13 +51,42 @@ class Prefetcher:
         self.adapter = adapter
         self.stopped = threading.Event()
         self.failed = 0
-        self._executor = ThreadPoolExecutor(max(1, workers), thread_name_prefix="bizmig-ahead")
+        self._order = itertools.count()  # first in, first out within a priority
+        self._queue: queue.PriorityQueue[tuple[int, int, str, Future[None] | None]] = (
+            queue.PriorityQueue()
+        )
+        self._threads = [
+            threading.Thread(target=self._work, name=f"bizmig-ahead-{n}", daemon=True)
+            for n in range(max(1, workers))
+        ]
+        for thread in self._threads:
+            thread.start()
 
-    def submit(self, paths: Sequence[str]) -> list[Future[None]]:
-        """Queue ``paths`` (``/client/12``, relative to the base URL) to be fetched ahead."""
+    def submit(self, paths: Sequence[str], backlog: bool = False) -> list[Future[None]]:
+        """Queue ``paths`` (``/client/12``, relative to the base URL) to be fetched ahead;
+        ``backlog`` ones only when no other path waits."""
         if self.stopped.is_set():
             return []
-        return [self._executor.submit(self._fetch, path) for path in paths]
+        futures: list[Future[None]] = []
+        for path in paths:
+            future: Future[None] = Future()
+            self._queue.put((BACKLOG if backlog else URGENT, next(self._order), path, future))
+            futures.append(future)
+        return futures
+
+    def _work(self) -> None:
+        while True:
+            _, _, path, future = self._queue.get()
+            if future is None:
+                return
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                self._fetch(path)
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for it
+                future.set_exception(exc)
+            else:
+                future.set_result(None)
 
     def _fetch(self, path: str) -> None:
         if self.stopped.is_set():
@@ -63,4 +104,37 @@ class Prefetcher:
     def close(self) -> None:
         """Stop: queued paths are dropped, requests in flight finish."""
         self.stopped.set()
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        while True:
+            try:
+                *_, future = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if future is not None:
+                future.cancel()
+        for _ in self._threads:
+            self._queue.put((0, next(self._order), _STOP, None))
+        for thread in self._threads:
+            thread.join()
+
+
+class DetailsAhead:
+    """The detail paths of the chunks to come, queued as backlog, each path once: chunks
+    queued while the lists were still landing are not asked again when the details phase
+    reaches them."""
+
+    def __init__(self, fetcher: Prefetcher) -> None:
+        self.fetcher = fetcher
+        self.queued: dict[str, Future[None]] = {}
+
+    def keep_ahead(self, chunks: Sequence[Sequence[str]], current: int, lead: int) -> None:
+        """Queue the paths of ``chunks[current]`` and of the ``lead`` chunks after it."""
+        for paths in chunks[current : current + lead + 1]:
+            new = [p for p in paths if p not in self.queued]
+            self.queued.update(zip(new, self.fetcher.submit(new, backlog=True), strict=False))
+
+    def landed(self, paths: Sequence[str]) -> None:
+        """Wait until ``paths`` are in the spool (fetched, or refused and spooled as such);
+        then they are dlt's to read and no longer tracked here."""
+        self.fetcher.wait([self.queued[p] for p in paths if p in self.queued])
+        for path in paths:
+            self.queued.pop(path, None)
