@@ -20,6 +20,7 @@ from common.settings import TwentySettings
 from load.core.destination import (
     BatchRefused,
     CapChanged,
+    ListedRecords,
     OwnerMatch,
     SetupReport,
     WriteAnswer,
@@ -247,13 +248,12 @@ class TwentyDestination:
             )
 
     # -- reconcile --------------------------------------------------------------------------
-    def list_records(self, spec: LoadSpec, fields: set[str]) -> dict[str, dict[str, Any]]:
-        keep = {"id", EXTERNAL_ID_FIELD, *fields}
-        return {
-            record["id"]: {k: record.get(k) for k in keep}
-            for batch in self.client.pages(self.workspace.plural(spec.singular))
-            for record in batch
-        }
+    def list_records(self, spec: LoadSpec, fields: set[str]) -> ListedRecords:
+        listed = ListedRecords(sorted({"id", EXTERNAL_ID_FIELD, *fields}))
+        for batch in self.client.pages(self.workspace.plural(spec.singular)):
+            for record in batch:
+                listed.add(record["id"], record)
+        return listed
 
     def deleted_records(self, spec: LoadSpec, record_ids: Sequence[str]) -> set[str]:
         """Which of these records are soft-deleted (``deletedAt`` set), not gone."""

@@ -1,11 +1,15 @@
-"""Reconcile's spot-check sample (load/core/reconcile.py ``Reservoir``): a uniform pick from
-millions of checked rows held in ``size`` slots, so a 2-million-record account's reconcile
-keeps 50 rows, not every row, and the rows checked are not just the first or last loaded."""
+"""What reconcile holds in memory at 2 million records, and that it still answers the same.
+
+The spot-check sample (load/core/reconcile.py ``Reservoir``): a uniform pick from millions of
+checked rows held in ``size`` slots, so reconcile keeps 50 rows, not every row, and the rows
+checked are not just the first or last loaded. The records listed back
+(load/core/destination.py ``ListedRecords``): a tuple each, a dict only when asked for."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+from load.core.destination import ListedRecords
 from load.core.reconcile import Reservoir
 
 
@@ -38,3 +42,13 @@ def test_the_same_seed_picks_the_same_rows():
         return sample.items
 
     assert pick(7) == pick(7) and pick(7) != pick(8)
+
+
+def test_listed_records_answer_like_the_dicts_they_replace():
+    listed = ListedRecords(["bizstimId", "id", "personId"])
+    listed.add("r1", {"id": "r1", "bizstimId": "session:1", "personId": "p1", "extra": "x"})
+    listed.add("r2", {"id": "r2", "bizstimId": "session:2"})  # a relation left null
+    assert listed["r1"] == {"id": "r1", "bizstimId": "session:1", "personId": "p1"}
+    assert listed.get("r2") == {"id": "r2", "bizstimId": "session:2", "personId": None}
+    assert listed.get("r3") is None and "r3" not in listed and "r1" in listed
+    assert len(listed) == 2 and sorted(listed) == ["r1", "r2"]
