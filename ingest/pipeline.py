@@ -12,9 +12,9 @@ An extraction *cycle* lands one complete snapshot of the account:
 Both phases keep the keys busy while dlt normalises and loads: the next run's list pages
 (:mod:`ingest.list_ahead`) and detail ids (:mod:`ingest.prefetch`) are fetched ahead into the
 spool, and each dlt run is answered from there. The details do not wait for the lists phase to
-end: once the client and practitioner listings that name them are complete, the first
-``DETAILS_DURING_LISTS`` chunks are queued behind the list pages and fetched whenever no page
-waits (while dlt normalises the big session and payment runs, 50 s at 2 M records).
+end: once the client and practitioner listings that name them are complete, detail chunks are
+queued behind the list pages, topped up to ``DETAILS_WAITING`` paths between list runs, and
+fetched whenever no page waits (while dlt normalises the big session and payment runs).
 
 Every dlt run commits rows and state together. A run killed at any point resumes from the
 last commit; what it had fetched but not committed is answered from the spool
@@ -89,9 +89,9 @@ from ingest.transport import ExtractError, PacedAdapter, Spool, TransportStats, 
 # strings ("08:30" came back as "08:30:00"); parquet keeps every value byte-identical.
 DUCKDB_LOAD_CONFIG = {"memory_limit": "1GB", "threads": 2}
 PIPELINE_NAME = "bizstim_raw"
-# detail chunks (of checkpoint_every ids) queued while the lists still land: 5 x 2 000 = 50 s of
-# three keys at 200 GET/s, the longest list run's normalise at 2 M records
-DETAILS_DURING_LISTS = 5
+# detail paths kept queued while the lists still land: 10 000 = 50 s of three keys at 200 GET/s,
+# the longest list run's normalise at 2 M records (976 868 session rows)
+DETAILS_WAITING = 10_000
 NAMES_DETAILS = ("clients", "practitioners")  # the listings whose rows name the detail ids
 
 
@@ -259,15 +259,16 @@ def run_extract(
     ahead = Prefetcher(session, settings.base_url, adapter, workers)
     pages_ahead = ListAhead(ahead, spool, adapter.base_path)
     details = DetailsAhead(ahead)
-    details_queued = False
+    early: list[list[str]] | None = None  # the detail chunks, once the lists name them
     try:
         progress.phase("lists")
         while True:
             states = _list_states(pipeline)
-            if not details_queued and _details_named(options, cycle, started_at, states, skipped):
-                details_queued = True  # the keys fetch them whenever no list page waits
+            if early is None and _details_named(options, cycle, started_at, states, skipped):
                 work, _ = _detail_work(options, cycle, started_at, {}, client, adapter)
-                details.keep_ahead([_paths(*w) for w in work], 0, DETAILS_DURING_LISTS)
+                early = [_paths(*w) for w in work]
+            if early is not None:  # the keys fetch these whenever no list page waits
+                details.top_up(early, DETAILS_WAITING)
             todo = [
                 e.table
                 for e in PROBED

@@ -85,6 +85,26 @@ def test_chunks_queued_again_are_not_fetched_again_and_close_drops_the_queue():
     )
 
 
+def test_the_backlog_is_topped_up_to_the_paths_still_waiting_whole_chunks_at_a_time():
+    session = RecordingSession()  # its first GET blocks: nothing queued gets fetched
+    fetcher = prefetcher(session)
+    details = DetailsAhead(fetcher)
+    chunks = [[f"/client/{n}" for n in range(k, k + 3)] for k in range(0, 30, 3)]
+    try:
+        details.top_up(chunks, 5)
+        assert sorted(details.queued) == sorted(chunks[0] + chunks[1])  # 3 < 5, then 6
+        details.top_up(chunks, 5)  # none fetched yet: nothing more
+        assert len(details.queued) == 6
+        session.release.set()
+        details.landed(chunks[0] + chunks[1])
+        details.top_up(chunks, 5)
+        assert sorted(details.queued) == sorted(chunks[2] + chunks[3])
+        details.landed(chunks[2] + chunks[3])
+    finally:
+        fetcher.close()
+    assert sorted(session.paths) == sorted(p for c in chunks[:4] for p in c)
+
+
 class Recorder(Progress):
     def __init__(self, server: Any) -> None:
         self.server = server
