@@ -199,8 +199,9 @@ class PacedAdapter(HTTPAdapter):
                 self._served(path, method, spooled=True)
                 return _spooled_response(request, cached)
             if refused is not None:  # a 4xx fetched ahead: counted as 4xx are, i.e. not
-                with self.stats.lock:
-                    self.stats.served_paths.append(path)
+                if not self._is_ahead():  # asked ahead again (a probed id): dlt's still
+                    with self.stats.lock:
+                        self.stats.served_paths.append(path)
                 status, _, body = refused.partition(b"\n")
                 return _spooled_response(request, body, int(status))
         failures = 0

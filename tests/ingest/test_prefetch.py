@@ -15,11 +15,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import requests
 
 from common.settings import BizstimSettings
 from ingest.detail_probe import DEFAULT_SAMPLE
 from ingest.pipeline import ExtractOptions, Progress, run_extract
 from ingest.prefetch import DetailsAhead, Prefetcher
+from ingest.transport import REFUSED, PacedAdapter, Spool, TransportStats
 from sandbox.bizstim.store import counts
 from tests.ingest.conftest import KEY_A, start_sandbox
 
@@ -141,3 +143,19 @@ def _no_stray_threads() -> Any:
     yield
     stray = {t.name for t in threading.enumerate()} - before
     assert not {n for n in stray if n.startswith("bizmig-ahead")}, stray
+
+
+def test_a_refusal_fetched_ahead_stays_dlts_when_asked_ahead_again(tmp_path):
+    # a probed client answered 404 and was spooled as such; the detail backlog asks it ahead
+    # again during the lists: that must not mark it served, or the purge after the next list
+    # run deletes it and the details phase asks Bizstim a second time
+    spool = Spool(tmp_path / "spool")
+    spool.put("/api/client/7" + REFUSED, b"404\n{}")
+    stats = TransportStats()
+    adapter = PacedAdapter(None, "/api", spool=spool, stats=stats)  # type: ignore[arg-type]
+    request = requests.Request("GET", "http://bizstim/api/client/7").prepare()
+    with adapter.ahead():
+        assert adapter.send(request).status_code == 404
+    assert stats.take_served() == []
+    assert adapter.send(request).status_code == 404  # dlt's own read
+    assert stats.take_served() == ["/api/client/7"]
