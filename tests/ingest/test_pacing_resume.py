@@ -9,10 +9,12 @@ import sys
 import time
 from collections import Counter
 
+import dlt
 import duckdb
 import pytest
 
 from ingest.endpoints import LIST_ENDPOINTS, pages_needed
+from ingest.pipeline import land
 from sandbox.bizstim.store import counts
 from tests.ingest.conftest import KEY_A, KEY_B, Sandbox, bizmig, start_sandbox
 from tests.ingest.test_extract import referenced_avail_ids
@@ -188,3 +190,20 @@ def test_configuration_can_come_from_dlt_toml_files_instead_of_env(fast_sandbox,
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["keys"] == 2
     assert len(gets_by_key(fast_sandbox.server.requests())) == 2
+
+
+def test_a_package_left_pending_by_a_kill_is_landed_before_the_next_run_not_instead(tmp_path):
+    pipeline = dlt.pipeline(
+        pipeline_name="pending_check",
+        pipelines_dir=str(tmp_path / "pipelines"),
+        destination=dlt.destinations.duckdb(str(tmp_path / "landed.duckdb")),
+        dataset_name="raw",
+    )
+    pipeline.run(dlt.resource([{"id": 0}], name="landed_chunk"))
+    pipeline.extract(dlt.resource([{"id": 1}, {"id": 2}], name="killed_chunk"))
+    pipeline.normalize()
+    assert pipeline.has_pending_data  # as a kill -9 between normalise and load leaves it
+    land(pipeline, dlt.resource([{"id": 3}], name="next_chunk"))
+    with duckdb.connect(str(tmp_path / "landed.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw.killed_chunk").fetchone() == (2,)
+        assert con.execute("select count(*) from raw.next_chunk").fetchone() == (1,)
