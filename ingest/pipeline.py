@@ -387,8 +387,12 @@ def _detail_work(
     client_ids, avail_ids = pending_ids(options.duckdb_path, started_at, starts)
     verdict = detail_probe.decided(options.duckdb_path, cycle)
     chosen = options.client_details or detail_probe.policy()
-    total, sample = listed_clients(options.duckdb_path, started_at, starts, chosen.sample)
-    if verdict is None and total:
+    total, sample = (
+        listed_clients(options.duckdb_path, started_at, starts, chosen.sample)
+        if verdict is None  # probed once a cycle: the listing is read only to pick the sample
+        else (0, [])
+    )
+    if total:
 
         def get_ahead(path: str) -> Any:
             with adapter.ahead():  # the detail run reads these answers from the spool
