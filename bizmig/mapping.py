@@ -2,10 +2,11 @@
 
 ``propose`` reads the Bizstim custom field definitions (``raw_bizstim.custom_fields``) and a
 deterministic sample of their values (``raw_bizstim.client_details.custom_<id>``, current
-snapshot) from the DuckDB file ``bizmig extract`` wrote, infers a Twenty type and field name
-for each field (bizmig/mapping_infer.py) and appends the fields the seed does not know as
-pending rows (bizmig/mapping_seed.py). Rows already in the seed are never changed; their
-evidence is recomputed for display only. ``confirm`` records decisions in the seed.
+snapshot) from the DuckDB file ``bizmig extract`` wrote (bizmig/mapping_raw.py), infers a
+Twenty type and field name for each field (bizmig/mapping_infer.py) and appends the fields
+the seed does not know as pending rows (bizmig/mapping_seed.py). Rows already in the seed are
+never changed; their evidence is recomputed for display only. ``confirm`` records decisions
+in the seed.
 Decisions are per account: a seed row only applies when the account has that field, so rows
 kept for another account (the shipped seed holds the sandbox account's) are never pending here.
 Neither command talks to Bizstim or Twenty. Exit codes: 0 done · 2 usage / missing input.
@@ -20,7 +21,6 @@ the account gives it), typed from its values alone, and says so in its output.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,6 +32,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from bizmig.mapping_infer import describe_fit, infer_type, target_field_name
+from bizmig.mapping_raw import (
+    Definition,
+    FieldSample,
+    column_definitions,
+    definitions_refusal,
+    read_definitions,
+    sample_values,
+    snapshot_start,
+    table_exists,
+)
 from bizmig.mapping_seed import (
     MappingSeed,
     SeedError,
@@ -55,22 +65,6 @@ map_app = typer.Typer(
 )
 
 DEFAULT_SEED = Path("seeds/custom_field_map.csv")
-CUSTOM_COLUMN = re.compile(r"custom_[0-9]+")
-
-
-@dataclass(frozen=True)
-class Definition:
-    custom_field_id: str
-    name: str
-    bizstim_type: str
-    options: tuple[str, ...]
-    from_column: bool = False  # no definition: only the client detail column custom_<id>
-
-
-@dataclass(frozen=True)
-class FieldSample:
-    values: tuple[str, ...]  # non-empty, trimmed, at most the sample size
-    non_empty: int  # non-empty values among current clients
 
 
 @dataclass(frozen=True)
@@ -102,116 +96,6 @@ class ProposeReport:
         return {**asdict(self), "fields": [asdict(f) for f in self.fields]}
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    found = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'raw_bizstim' and table_name = ?",
-        [table],
-    ).fetchone()
-    return bool(found and found[0])
-
-
-def _snapshot_start(con: duckdb.DuckDBPyConnection) -> float:
-    """Start of the latest completed extraction cycle (0 without one), as dbt's
-    ``current_snapshot_started_at`` macro: older rows were deleted in Bizstim."""
-    if not _table_exists(con, "_bizmig_extract_cycles"):
-        return 0.0
-    found = con.execute(
-        "select max(started_at) from raw_bizstim._bizmig_extract_cycles where cycle = "
-        "(select max(cycle) from raw_bizstim._bizmig_extract_cycles "
-        "where completed_at is not null)"
-    ).fetchone()
-    return float(found[0]) if found and found[0] is not None else 0.0
-
-
-CURRENT = "coalesce(try_cast(_dlt_load_id as double) >= ?, false)"
-
-
-def read_definitions(con: duckdb.DuckDBPyConnection, since: float) -> list[Definition]:
-    if not _table_exists(con, "custom_fields"):
-        return []  # dlt creates no table for an account without custom fields
-    rows = con.execute(
-        f'select id, name, "type", "options" from raw_bizstim.custom_fields where {CURRENT} '
-        "order by try_cast(id as bigint), id",
-        [since],
-    ).fetchall()
-    return [
-        Definition(
-            str(cid),
-            (name or "").strip(),
-            (kind or "").strip().lower(),
-            tuple(o.strip() for o in (options or "").split("|") if o.strip()),
-        )
-        for cid, name, kind, options in rows
-    ]
-
-
-def definitions_refusal(con: duckdb.DuckDBPyConnection) -> str | None:
-    """Why the extraction got no custom field definitions (None: it did, or cannot tell):
-    the ``customfields`` row of ``_bizmig_endpoints`` for the latest completed cycle."""
-    if not _table_exists(con, "_bizmig_endpoints"):
-        return None
-    completed = (
-        "(select max(cycle) from raw_bizstim._bizmig_extract_cycles where completed_at is not null)"
-        if _table_exists(con, "_bizmig_extract_cycles")
-        else "(select max(cycle) from raw_bizstim._bizmig_endpoints)"
-    )
-    found = con.execute(
-        "select available, reason from raw_bizstim._bizmig_endpoints "
-        f"where endpoint = 'customfields' and cycle = {completed}"
-    ).fetchone()
-    if found is None or found[0]:
-        return None
-    return f"GET /api/customfields answered {found[1]}"
-
-
-def column_definitions(con: duckdb.DuckDBPyConnection, since: float) -> list[Definition]:
-    """The custom_<id> columns of client/{id} that current clients carry (a column dlt kept
-    from an older snapshot is NULL for every current client)."""
-    names = [
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = "
-            "'raw_bizstim' and table_name = 'client_details'"
-        ).fetchall()
-        if CUSTOM_COLUMN.fullmatch(r[0])
-    ]
-    if not names:
-        return []
-    counts = ", ".join(f'count("{n}")' for n in names)
-    found = con.execute(
-        f"select {counts} from raw_bizstim.client_details where {CURRENT}", [since]
-    ).fetchone()
-    current = [n for n, c in zip(names, found or (), strict=False) if c]
-    ids = sorted((n.removeprefix("custom_") for n in current), key=int)
-    return [Definition(i, f"custom_{i}", "", (), from_column=True) for i in ids]
-
-
-def sample_values(
-    con: duckdb.DuckDBPyConnection, custom_field_id: str, since: float, size: int
-) -> FieldSample:
-    """Up to ``size`` non-empty values of one field, the same ones on every run (clients
-    ordered by md5 of their id), plus how many current clients have a value at all."""
-    column = f"custom_{custom_field_id}"
-    present = con.execute(
-        "select count(*) from information_schema.columns where table_schema = 'raw_bizstim' "
-        "and table_name = 'client_details' and column_name = ?",
-        [column],
-    ).fetchone()
-    if not CUSTOM_COLUMN.fullmatch(column) or not (present and present[0]):
-        return FieldSample((), 0)
-    current = (
-        f'select id, trim("{column}") as value from raw_bizstim.client_details '
-        f"where {CURRENT} and nullif(trim(\"{column}\"), '') is not null"
-    )
-    counted = con.execute(f"select count(*) from ({current})", [since]).fetchone()
-    values = con.execute(
-        f"select value from ({current}) order by md5(cast(id as varchar)), id limit ?",
-        [since, size],
-    ).fetchall()
-    return FieldSample(tuple(v[0] for v in values), int(counted[0]) if counted else 0)
-
-
 def person_field_names(catalog_path: Path) -> list[str]:
     """Person fields the marts already send (seeds/twenty_field_catalog.csv)."""
     if not catalog_path.exists():
@@ -232,9 +116,9 @@ def propose(duckdb_file: Path, seed: MappingSeed, catalog_path: Path, sample: in
     taken = [*person_field_names(catalog_path), *seed.target_names()]
     proposals: list[FieldProposal] = []
     with duckdb.connect(str(duckdb_file), read_only=True) as con:
-        if not _table_exists(con, "client_details"):
+        if not table_exists(con, "client_details"):
             raise SeedError(f"{duckdb_file} holds no raw_bizstim.client_details: run extract")
-        since = _snapshot_start(con)
+        since = snapshot_start(con)
         definitions = read_definitions(con, since)
         refusal = definitions_refusal(con)
         note = ""
