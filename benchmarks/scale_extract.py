@@ -1,0 +1,118 @@
+"""The scale benchmark's extraction alone: ``bizmig extract`` on the same account and limits.
+
+``benchmarks/scale.py`` takes ~45 minutes at 2 000 000 records; a change to the extraction
+only needs its first 17. This runs the Bizstim sandbox on the account ``scale.py`` generated
+(same seed and clients, ``--keys`` keys at 1000 GETs per ``--bizstim-window`` s), then
+``bizmig extract --json`` in a child process, and prints: GETs vs the extraction minimum, 429s,
+wall vs the rate-limit floor (the same formula as ``scale.py``), the child's peak RSS, and the
+10-second windows that sent less than 92 % of the keys' ceiling — where the time went, which
+the per-run timestamps of ``_dlt_loads`` then explain. Asserts nothing.
+
+    .venv/bin/python benchmarks/scale_extract.py [--records 2000000 | --clients N]
+        [--keys 3] [--bizstim-window 15] [--workdir .bizmig/bench-scale]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.extract import PEAK  # noqa: E402
+from benchmarks.extract import minimum as extract_minimum  # noqa: E402
+from benchmarks.scale import BIZSTIM_LIMIT, clients_for, start_bizstim  # noqa: E402
+from sandbox.bizstim.generate import ensure_db  # noqa: E402
+
+SLOW_WINDOW = 0.92  # a 10 s window below this share of the ceiling is listed
+
+
+def slow_windows(stamps: list[float], rate: float, width: int = 10) -> list[tuple[int, int]]:
+    """(second from the first request, requests) of each window under SLOW_WINDOW."""
+    first, last = stamps[0], stamps[-1]
+    per_window: dict[int, int] = {}
+    for ts in stamps:
+        start = int(ts - first) // width * width
+        per_window[start] = per_window.get(start, 0) + 1
+    return [
+        (start, per_window.get(start, 0))
+        for start in range(0, int(last - first) - width + 1, width)
+        if per_window.get(start, 0) < SLOW_WINDOW * rate * width
+    ]
+
+
+def run(clients: int, seed: int, keys: int, window: float, work: Path) -> dict[str, Any]:
+    api_keys = [f"scale-key-{i}-{'0' * 30}" for i in range(1, keys + 1)]
+    source = work / f"bizstim-{seed}-{clients}.sqlite"
+    ensure_db(source, seed, clients, log=print)
+    out = work / "extract-alone"
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("bizmig.duckdb*"):
+        old.unlink()
+    _, bizstim = start_bizstim(work, clients, seed, api_keys, window)
+    try:
+        env = {
+            **os.environ,
+            "BIZSTIM_BASE_URL": f"{bizstim.url}/api",
+            "BIZSTIM_API_KEYS": ",".join(api_keys),
+            "BIZSTIM_RATE_LIMIT": str(BIZSTIM_LIMIT),
+            "BIZSTIM_RATE_WINDOW": str(window),
+            "BIZMIG_DUCKDB": str(out / "bizmig.duckdb"),
+            "PYTHONPATH": str(ROOT),
+        }
+        started = time.monotonic()
+        child = subprocess.run(
+            [sys.executable, "-c", PEAK, "extract", "--json"],
+            cwd=out,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.monotonic() - started
+        log = bizstim.requests()
+    finally:
+        bizstim.stop()
+    if child.returncode != 0:
+        raise SystemExit(f"bizmig extract exited {child.returncode}:\n{child.stderr[-3000:]}")
+    per_key: dict[str, int] = {}
+    for request in log:
+        per_key[request["key"]] = per_key.get(request["key"], 0) + 1
+    floor = max(0, max(per_key.values()) - BIZSTIM_LIMIT) * window / BIZSTIM_LIMIT
+    stamps = sorted(r["ts"] for r in log)
+    return {
+        "clients": clients,
+        "requests": len(log),
+        "minimum": extract_minimum(source),
+        "r429": sum(1 for r in log if r["status"] == 429),
+        "wall_s": round(wall, 1),
+        "floor_s": round(floor, 1),
+        "fraction_of_ceiling": round(floor / wall, 3),
+        "peak_rss_mb": int(child.stderr.rsplit("PEAK_KB", 1)[1].split()[0]) // 1024,
+        "slow_windows": slow_windows(stamps, keys * BIZSTIM_LIMIT / window),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=2_000_000)
+    parser.add_argument("--clients", type=int)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--keys", type=int, default=3)
+    parser.add_argument("--bizstim-window", type=float, default=15.0)
+    parser.add_argument("--workdir", type=Path, default=ROOT / ".bizmig" / "bench-scale")
+    args = parser.parse_args()
+    clients = args.clients or clients_for(args.records)
+    figures = run(clients, args.seed, args.keys, args.bizstim_window, args.workdir)
+    print(json.dumps(figures, indent=1))
+
+
+if __name__ == "__main__":
+    main()
