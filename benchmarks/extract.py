@@ -47,8 +47,16 @@ def minimum(db: Path) -> int:
     return lists + total["clients"] + len(avail)
 
 
-def extract(url: str, keys: list[str], limit: int, window: float, workdir: Path) -> dict:
+def extract(
+    url: str,
+    keys: list[str],
+    limit: int,
+    window: float,
+    workdir: Path,
+    checkpoint_every: int | None = 20_000,  # None: bizmig's own default
+) -> dict:
     duck = workdir / f"bench-{len(keys)}-{limit}.duckdb"
+    every = [] if checkpoint_every is None else ["--checkpoint-every", str(checkpoint_every)]
     env = {
         **os.environ,
         "BIZSTIM_BASE_URL": f"{url}/api",
@@ -59,7 +67,7 @@ def extract(url: str, keys: list[str], limit: int, window: float, workdir: Path)
     }
     began = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-c", PEAK, "extract", "--json", "--checkpoint-every", "20000"],
+        [sys.executable, "-c", PEAK, "extract", "--json", *every],
         env=env,
         cwd=workdir,
         capture_output=True,

@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.extract import PEAK  # noqa: E402
+from benchmarks.extract import extract  # noqa: E402
 from benchmarks.extract import minimum as extract_minimum  # noqa: E402
 from benchmarks.scale import BIZSTIM_LIMIT, clients_for, start_bizstim  # noqa: E402
 from sandbox.bizstim.generate import ensure_db  # noqa: E402
@@ -54,34 +51,15 @@ def run(clients: int, seed: int, keys: int, window: float, work: Path) -> dict[s
     ensure_db(source, seed, clients, log=print)
     out = work / "extract-alone"
     out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("bizmig.duckdb*"):
-        old.unlink()
+    for old in out.glob(f"bench-{keys}-{BIZSTIM_LIMIT}.duckdb*"):
+        old.unlink()  # a fresh staging file: a second cycle would be a delta, not this figure
     _, bizstim = start_bizstim(work, clients, seed, api_keys, window)
     try:
-        env = {
-            **os.environ,
-            "BIZSTIM_BASE_URL": f"{bizstim.url}/api",
-            "BIZSTIM_API_KEYS": ",".join(api_keys),
-            "BIZSTIM_RATE_LIMIT": str(BIZSTIM_LIMIT),
-            "BIZSTIM_RATE_WINDOW": str(window),
-            "BIZMIG_DUCKDB": str(out / "bizmig.duckdb"),
-            "PYTHONPATH": str(ROOT),
-        }
-        started = time.monotonic()
-        child = subprocess.run(
-            [sys.executable, "-c", PEAK, "extract", "--json"],
-            cwd=out,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        wall = time.monotonic() - started
+        # bizmig's own checkpoint (2 000 requests a dlt run), as in the migration
+        result = extract(bizstim.url, api_keys, BIZSTIM_LIMIT, window, out, checkpoint_every=None)
         log = bizstim.requests()
     finally:
         bizstim.stop()
-    if child.returncode != 0:
-        raise SystemExit(f"bizmig extract exited {child.returncode}:\n{child.stderr[-3000:]}")
     per_key: dict[str, int] = {}
     for request in log:
         per_key[request["key"]] = per_key.get(request["key"], 0) + 1
@@ -92,10 +70,10 @@ def run(clients: int, seed: int, keys: int, window: float, work: Path) -> dict[s
         "requests": len(log),
         "minimum": extract_minimum(source),
         "r429": sum(1 for r in log if r["status"] == 429),
-        "wall_s": round(wall, 1),
+        "wall_s": round(result["wall"], 1),
         "floor_s": round(floor, 1),
-        "fraction_of_ceiling": round(floor / wall, 3),
-        "peak_rss_mb": int(child.stderr.rsplit("PEAK_KB", 1)[1].split()[0]) // 1024,
+        "fraction_of_ceiling": round(floor / result["wall"], 3),
+        "peak_rss_mb": round(result["peak_mb"]),
         "slow_windows": slow_windows(stamps, keys * BIZSTIM_LIMIT / window),
     }
 
