@@ -30,7 +30,8 @@ Optional endpoints (not in the Bizstim reference) that this cycle's ``scope`` re
 unavailable in ``raw_bizstim._bizmig_endpoints`` are not asked again; the others are probed by
 their first request (:mod:`ingest.availability`). An unavailable endpoint lands no table, is
 listed in :attr:`ExtractResult.unavailable`, and the gate demands no rows from it.
-(The DuckDB bookkeeping itself is :mod:`ingest.bookkeeping`.)
+(The DuckDB bookkeeping itself is :mod:`ingest.bookkeeping`; the dlt pipeline and one run of
+it, :mod:`ingest.raw_pipeline`.)
 """
 
 from __future__ import annotations
@@ -43,13 +44,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import dlt
-import requests
-from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.sources.helpers.rest_client import RESTClient
 
-from common.addresses import bizstim_http_error
 from common.settings import BizstimSettings
 from ingest import availability, detail_probe
 from ingest.bookkeeping import (
@@ -75,20 +72,15 @@ from ingest.endpoints import (
 from ingest.list_ahead import ListAhead
 from ingest.pacer import KeyPool
 from ingest.prefetch import DetailsAhead, Prefetcher
+from ingest.raw_pipeline import land, list_states, make_pipeline, unwrap
 from ingest.source import (
     MISSES_TABLE,
-    SOURCE_NAME,
     bizstim_details,
     bizstim_lists,
     raw_schema_settings,
 )
-from ingest.transport import ExtractError, PacedAdapter, Spool, TransportStats, paced_session
+from ingest.transport import PacedAdapter, Spool, TransportStats, paced_session
 
-# Rows travel to DuckDB as parquet: dlt's default for duckdb (INSERT ... VALUES statements)
-# took ~4.5 GB of RAM for a 5 000-client account, and jsonl let DuckDB's reader re-type
-# strings ("08:30" came back as "08:30:00"); parquet keeps every value byte-identical.
-DUCKDB_LOAD_CONFIG = {"memory_limit": "1GB", "threads": 2}
-PIPELINE_NAME = "bizstim_raw"
 # detail paths kept queued while the lists still land: 10 000 = 50 s of three keys at 200 GET/s,
 # the longest list run's normalise at 2 M records (976 868 session rows)
 DETAILS_WAITING = 10_000
@@ -136,20 +128,6 @@ class Progress:
     def note(self, text: str) -> None: ...
 
 
-def _unwrap(exc: BaseException) -> BaseException:
-    """dlt wraps what our transport raised (in extract threads) in its own step errors; so
-    it wraps Ctrl-C (re-raised as such) and a source's HTTP error (one line, see
-    :func:`common.addresses.bizstim_http_error`)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ExtractError | KeyboardInterrupt):
-            return seen
-        if isinstance(seen, requests.HTTPError) and seen.response is not None:
-            return bizstim_http_error(seen.response)
-        seen = seen.__cause__ or seen.__context__
-    return ExtractError(f"extraction failed: {exc}")
-
-
 def extraction_gaps(options: ExtractOptions) -> list[str]:
     """Gate after an extraction: every list landed its API ``total`` for the latest cycle,
     and no client detail (of those the detail probe wanted) or availability id is pending."""
@@ -161,7 +139,7 @@ def extraction_gaps(options: ExtractOptions) -> list[str]:
     if row is None or row[2] is None:
         return ["no completed extraction cycle"]
     cycle, started_at = int(row[0]), float(row[1])
-    states = _list_states(make_pipeline(options))
+    states = list_states(make_pipeline(options.duckdb_path, options.work_dir))
     starts = pass_starts(options.duckdb_path, cycle)
     rows = landed_rows(options.duckdb_path, started_at, starts)
     absent = availability.unavailable(options.duckdb_path, cycle)
@@ -189,32 +167,6 @@ def extraction_gaps(options: ExtractOptions) -> list[str]:
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def _list_states(pipeline: dlt.Pipeline) -> dict[str, dict[str, Any]]:
-    sources = pipeline.state.get("sources", {})
-    return dict(sources.get(SOURCE_NAME, {}).get("resources", {}))
-
-
-def make_pipeline(options: ExtractOptions) -> dlt.Pipeline:
-    return dlt.pipeline(
-        pipeline_name=PIPELINE_NAME,
-        pipelines_dir=str(options.work_dir / "pipelines"),
-        destination=dlt.destinations.duckdb(
-            DuckDbCredentials(str(options.duckdb_path), global_config=DUCKDB_LOAD_CONFIG)
-        ),
-        dataset_name=RAW_SCHEMA,
-        progress=None,
-    )
-
-
-def land(pipeline: dlt.Pipeline, source: Any) -> None:
-    """One dlt run (extract, normalise, load: a commit). A package a killed run left pending is
-    landed first: given pending data, dlt's ``run()`` lands that and drops ``source`` unextracted
-    (a kill -9 mid-run lost one 40-id chunk of client details, and the resume exited 0)."""
-    if pipeline.has_pending_data:
-        pipeline.run()
-    pipeline.run(source, loader_file_format="parquet")
 
 
 def run_extract(
@@ -249,7 +201,7 @@ def run_extract(
     )
     session = paced_session(adapter)
     client = RESTClient(base_url=settings.base_url, session=session)
-    pipeline = make_pipeline(options)
+    pipeline = make_pipeline(options.duckdb_path, options.work_dir)
     notes: list[str] = []
     cycle, started_at = open_cycle(options.duckdb_path)
     # this cycle's scope already found these refused: do not ask again
@@ -261,7 +213,7 @@ def run_extract(
         try:
             land(pipeline, raw_schema_settings(source))
         except PipelineStepFailed as exc:
-            raise _unwrap(exc) from exc
+            raise unwrap(exc) from exc
         runs += 1
         spool.purge(stats.take_served())
 
@@ -272,7 +224,7 @@ def run_extract(
     try:
         progress.phase("lists")
         while True:
-            states = _list_states(pipeline)
+            states = list_states(pipeline)
             if early is None and _details_named(options, cycle, started_at, states, skipped):
                 work, _ = _detail_work(options, cycle, started_at, {}, client, adapter)
                 early = [_paths(*w) for w in work]
@@ -301,7 +253,7 @@ def run_extract(
                     client, cycle, started_at, only=todo, max_pages=pages, on_total=progress.expect
                 )
             )
-        states = _list_states(pipeline)
+        states = list_states(pipeline)
         starts = record_passes(options.duckdb_path, cycle, states)
         probed = [
             availability.from_state(e, states[e.table])

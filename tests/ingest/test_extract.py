@@ -113,6 +113,20 @@ def test_rerun_after_completion_starts_a_new_snapshot_without_duplicates(fast_sa
     assert n == distinct == counts(fast_sandbox.db)["clients"]
 
 
+def test_a_deleted_staging_file_is_extracted_afresh(fast_sandbox, tmp_path):
+    """Deleting the DuckDB file is how a user starts over; dlt's local state beside it still
+    said the raw tables existed, and the next extract died on a missing table."""
+    db = tmp_path / "again.duckdb"
+    assert bizmig(["extract", "--json"], fast_sandbox, db).returncode == 0
+    db.unlink()
+    again = bizmig(["extract", "--json"], fast_sandbox, db)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.json()["cycle"] == 1
+    expected = counts(fast_sandbox.db)
+    for endpoint in LIST_ENDPOINTS:
+        assert len(landed(db, endpoint.table)) == expected[endpoint.method], endpoint.method
+
+
 def test_api_keys_never_reach_the_staging_file_or_dlt_state(extracted, fast_sandbox):
     db: Path = extracted["db"]
     haystack = [db, *db.parent.rglob("*")]

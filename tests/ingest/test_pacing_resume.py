@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from ingest.endpoints import LIST_ENDPOINTS, pages_needed
-from ingest.pipeline import land
+from ingest.raw_pipeline import land
 from sandbox.bizstim.store import counts
 from tests.ingest.conftest import KEY_A, KEY_B, Sandbox, bizmig, start_sandbox
 from tests.ingest.test_extract import referenced_avail_ids
