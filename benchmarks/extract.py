@@ -47,6 +47,20 @@ def minimum(db: Path) -> int:
     return lists + total["clients"] + len(avail)
 
 
+def requests_per_key(log: list[dict]) -> dict[str, int]:
+    """The Bizstim sandbox's request log counted per key (its log names keys by hash)."""
+    per_key: dict[str, int] = {}
+    for r in log:
+        per_key[r["key"]] = per_key.get(r["key"], 0) + 1
+    return per_key
+
+
+def bizstim_floor(per_key: dict[str, int], limit: int, window: float) -> float:
+    """The rate-limit floor: the busiest key's requests beyond its first window's budget,
+    at ``limit`` per ``window`` seconds."""
+    return max(0, max(per_key.values()) - limit) * window / limit
+
+
 def extract(
     url: str,
     keys: list[str],

@@ -41,6 +41,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.extract import bizstim_floor, requests_per_key  # noqa: E402
 from benchmarks.extract import minimum as extract_minimum  # noqa: E402
 from benchmarks.load import load_minimum  # noqa: E402
 from bizmig.demo import copy_project, workspace_members  # noqa: E402
@@ -310,10 +311,8 @@ def figures(work, total, need, ph, b_log, t_log, objects, sampler, wall, generat
     # spool and extract does not ask again: count both, the minimum has one extra per list.
     scope_log, extract_log = within(b_log, ph["scope"]), within(b_log, ex)
     b_log = scope_log + extract_log
-    per_key: dict[str, int] = {}
-    for r in b_log:
-        per_key[r["key"]] = per_key.get(r["key"], 0) + 1
-    b_floor = max(0, max(per_key.values()) - BIZSTIM_LIMIT) * run["bizstim_window"] / BIZSTIM_LIMIT
+    per_key = requests_per_key(b_log)
+    b_floor = bizstim_floor(per_key, BIZSTIM_LIMIT, run["bizstim_window"])
     b_wall = ph["scope"]["wall"] + ex["wall"]
     rows = sum(ex["detail"]["rows"].values())
     load_log = within(t_log, load)

@@ -23,7 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.extract import extract  # noqa: E402
+from benchmarks.extract import bizstim_floor, extract, requests_per_key  # noqa: E402
 from benchmarks.extract import minimum as extract_minimum  # noqa: E402
 from benchmarks.scale import BIZSTIM_LIMIT, clients_for, start_bizstim  # noqa: E402
 from sandbox.bizstim.generate import ensure_db  # noqa: E402
@@ -60,10 +60,7 @@ def run(clients: int, seed: int, keys: int, window: float, work: Path) -> dict[s
         log = bizstim.requests()
     finally:
         bizstim.stop()
-    per_key: dict[str, int] = {}
-    for request in log:
-        per_key[request["key"]] = per_key.get(request["key"], 0) + 1
-    floor = max(0, max(per_key.values()) - BIZSTIM_LIMIT) * window / BIZSTIM_LIMIT
+    floor = bizstim_floor(requests_per_key(log), BIZSTIM_LIMIT, window)
     stamps = sorted(r["ts"] for r in log)
     return {
         "clients": clients,

@@ -77,7 +77,7 @@ class ListAhead:
             paths = [self._path(endpoint, o) for o in range(max(begin, coming), end, step)]
             later.append((endpoint, paths))
             self.until[endpoint.table] = max(begin, end)
-            due = {self._path(endpoint, o) for o in range(start, start + pages * step, step)}
+            due = {self._path(endpoint, o) for o in range(start, coming, step)}
             now += [f for p, f in self.futures[endpoint.table].items() if p in due]
         for run in range(RUNS_AHEAD - 1):  # the later runs' pages, one run of each at a time
             for endpoint, paths in later:
