@@ -9,11 +9,12 @@ pagination walks) until the next write.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 Row = dict[str, Any]
 
@@ -27,7 +28,9 @@ CREATE TABLE IF NOT EXISTS records (
 """
 
 
-_dump = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+def _dump(row: Row) -> str:
+    """Compact JSON text of a row (orjson: the stdlib encoder was 10 % of a people batch)."""
+    return orjson.dumps(row).decode("utf-8")
 
 
 class Store:
@@ -44,9 +47,9 @@ class Store:
         self.rows: dict[str, dict[str, Row]] = {}
         self.version = 0  # bumped by every commit
         for _id, kind, doc in self.conn.execute("SELECT id, kind, doc FROM meta"):
-            (self.objects if kind == "object" else self.fields)[_id] = json.loads(doc)
+            (self.objects if kind == "object" else self.fields)[_id] = orjson.loads(doc)
         for object_id, rid, doc in self.conn.execute("SELECT object_id, id, doc FROM records"):
-            self.rows.setdefault(object_id, {})[rid] = json.loads(doc)
+            self.rows.setdefault(object_id, {})[rid] = orjson.loads(doc)
 
     def get_kv(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
