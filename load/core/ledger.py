@@ -30,7 +30,6 @@ loader never holds the lock for the whole load.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 import uuid
@@ -42,6 +41,8 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+
+from load.core.journal import Journal, read_journal
 
 SCHEMA = "migration"
 
@@ -162,7 +163,8 @@ class Ledger:
 
     ``record`` / ``settle`` append to a journal file beside the DuckDB file (fsync'd line by
     line: that is what makes a write durable) and reach ``migration.ledger`` in one short
-    transaction every ``flush_interval`` seconds, before any read, and at the end of a run.
+    transaction every ``flush_interval`` seconds (on a background thread, so sending never
+    waits for it: :mod:`load.core.journal`), before any read, and at the end of a run.
     So the loader holds DuckDB's file lock for a few milliseconds every couple of seconds
     rather than twice per batch, and a run killed between flushes loses nothing: the next
     ``Ledger`` replays the journal (inserts are idempotent on ``seq``).
@@ -180,8 +182,6 @@ class Ledger:
         self.lock_timeout = lock_timeout
         self.flush_interval = flush_interval
         self.journal_path = path.with_name(path.name + ".ledger-journal")
-        self._ops: list[dict[str, Any]] = []
-        self._last_flush = time.monotonic()
         with self.connect() as con:
             migrate_in_place(con)
             con.execute(DDL)
@@ -189,7 +189,7 @@ class Ledger:
         with self.connect() as con:
             row = con.execute(f"select coalesce(max(seq), 0) from {SCHEMA}.ledger").fetchone()
         self._next_seq = int(row[0]) + 1 if row else 1
-        self._journal = self.journal_path.open("a", encoding="utf-8")
+        self._journal = Journal(self.journal_path, self._apply, flush_interval)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -224,12 +224,7 @@ class Ledger:
 
     # -- records (journalled) -----------------------------------------------------------------
     def _log(self, op: dict[str, Any]) -> None:
-        self._journal.write(json.dumps(op) + "\n")
-        self._journal.flush()
-        os.fsync(self._journal.fileno())
-        self._ops.append(op)
-        if time.monotonic() - self._last_flush >= self.flush_interval:
-            self.flush()
+        self._journal.append(op)
 
     def record(self, run_id: str, entries: Sequence[Entry], state: str = "committed") -> list[int]:
         """Append entries (durably, via the journal); returns their sequence numbers."""
@@ -268,16 +263,10 @@ class Ledger:
             )
 
     def flush(self) -> None:
-        """Apply the journalled operations to migration.ledger in one transaction."""
-        if self._ops:
-            self._apply(self._ops)
-            self._ops = []
-            self._journal.truncate(0)
-            self._journal.seek(0)
-        self._last_flush = time.monotonic()
+        """Everything journalled so far reaches migration.ledger (:mod:`load.core.journal`)."""
+        self._journal.drain()
 
     def close(self) -> None:
-        self.flush()
         self._journal.close()
 
     def _apply(self, ops: list[dict[str, Any]]) -> None:
@@ -329,17 +318,10 @@ class Ledger:
 
     def _replay(self) -> None:
         """Operations a previous process journalled but never flushed (killed or crashed)."""
-        if not self.journal_path.exists():
-            return
-        ops = []
-        for line in self.journal_path.read_text(encoding="utf-8").splitlines():
-            try:
-                ops.append(json.loads(line))
-            except ValueError:
-                break  # a torn last line: that operation was never acknowledged
+        ops = read_journal(self.journal_path)
         if ops:
             self._apply(ops)
-        self.journal_path.unlink()
+        self.journal_path.unlink(missing_ok=True)
 
     def pending(self) -> list[dict[str, Any]]:
         """Rows a killed run left pending: their batch may or may not have landed."""
