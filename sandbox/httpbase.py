@@ -27,9 +27,10 @@ What is shared here:
 Bodies are parsed and written with orjson, not the stdlib ``json``: at 2 000 000 records the
 Twenty stand-in spent 17 % of its time in ``json`` on the people path (200-row batches in, the
 same rows out) and served 12.6 batches/s against the 20/s the scale benchmark's clock allows,
-so the stand-in, not the loader, set the pace. orjson is also closer to the real servers'
-JSON.parse: ``NaN``/``Infinity`` literals and integers beyond 64 bits are refused (a 400 from
-each application's "not valid JSON" path) instead of silently accepted.
+so the stand-in, not the loader, set the pace. orjson also reads like the real servers'
+JSON.parse: ``NaN``/``Infinity`` literals are refused (``Request.json`` raises ``ValueError``,
+which the Twenty stand-in answers with 400 "Body is not valid JSON") and integers beyond 64
+bits are read as floats.
 """
 
 from __future__ import annotations

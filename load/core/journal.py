@@ -58,7 +58,6 @@ class Journal:
         self._worker: threading.Thread | None = None
         self._error: BaseException | None = None
         self._last = time.monotonic()
-        self.applies = 0  # how many applies ran (tests count them)
 
     def append(self, op: Op) -> None:
         """Durably journal ``op``; start a background apply when one is due."""
@@ -113,7 +112,6 @@ class Journal:
                 with self._lock:
                     self._ops = ops + self._ops
                 raise
-            self.applies += 1
             with self._lock:
                 self._rewrite(self._ops)
 
