@@ -3,8 +3,9 @@
 Kept apart from :mod:`ingest.pipeline` (phases, checkpoints, fetch-ahead) because each rule
 here was paid for with lost or mangled rows: parquet rather than dlt's INSERT statements or
 jsonl (memory and re-typed strings, below), a package a killed run left pending landed before
-the next run (:func:`land`), and the local state dropped when the DuckDB file is gone
-(:func:`make_pipeline`).
+the next run (:func:`land`), the remains of a package a kill tore while dlt was deleting it
+dropped first (:func:`drop_torn_extract_packages`), and the local state dropped when the
+DuckDB file is gone (:func:`make_pipeline`).
 """
 
 from __future__ import annotations
@@ -52,9 +53,39 @@ def land(pipeline: dlt.Pipeline, source: Any) -> None:
     """One dlt run (extract, normalise, load: a commit). A package a killed run left pending is
     landed first: given pending data, dlt's ``run()`` lands that and drops ``source`` unextracted
     (a kill -9 mid-run lost one 40-id chunk of client details, and the resume exited 0)."""
+    drop_torn_extract_packages(Path(pipeline.working_dir))
     if pipeline.has_pending_data:
         pipeline.run()
     pipeline.run(source, loader_file_format="parquet")
+
+
+def drop_torn_extract_packages(working_dir: Path) -> list[str]:
+    """Delete what a kill left of an extract package dlt had already normalised; return ids.
+
+    dlt's normalise commits a package by renaming it into ``load/normalized/<id>`` and only then
+    deletes ``normalize/extracted/<id>`` file by file. A kill -9 inside that delete (once, in a
+    full run of the crash suite's seeded kills) left the extracted folder without
+    ``new_jobs``, and every resume died in normalise with FileNotFoundError. Its rows are safe
+    in the normalised copy, which the resume lands, so the remains go. A folder without
+    ``new_jobs`` or a schema and no normalised or loaded copy is not something dlt leaves: it
+    is refused, never dropped.
+    """
+    extracted = working_dir / "normalize" / "extracted"
+    if not extracted.is_dir():
+        return []
+    load = working_dir / "load"
+    dropped = []
+    for package in sorted(p for p in extracted.iterdir() if p.is_dir()):
+        copies = (load / "normalized" / package.name, load / "loaded" / package.name)
+        if any(copy.is_dir() for copy in copies):
+            shutil.rmtree(package)
+            dropped.append(package.name)
+        elif not (package / "new_jobs").is_dir() or not (package / "schema.json").is_file():
+            raise ExtractError(
+                f"dlt package {package} is incomplete and has no normalised copy, which dlt never"
+                " leaves; move it out of that folder and run extract again"
+            )
+    return dropped
 
 
 def list_states(pipeline: dlt.Pipeline) -> dict[str, dict[str, Any]]:

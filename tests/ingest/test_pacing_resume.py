@@ -12,9 +12,11 @@ from collections import Counter
 import dlt
 import duckdb
 import pytest
+from dlt.common.storages.load_package import PackageStorage
 
 from ingest.endpoints import LIST_ENDPOINTS, pages_needed
 from ingest.raw_pipeline import land
+from ingest.transport import ExtractError
 from sandbox.bizstim.store import counts
 from tests.ingest.conftest import KEY_A, KEY_B, Sandbox, bizmig, start_sandbox
 from tests.ingest.test_extract import referenced_avail_ids
@@ -207,3 +209,64 @@ def test_a_package_left_pending_by_a_kill_is_landed_before_the_next_run_not_inst
     with duckdb.connect(str(tmp_path / "landed.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from raw.killed_chunk").fetchone() == (2,)
         assert con.execute("select count(*) from raw.next_chunk").fetchone() == (1,)
+
+
+class KilledMidDelete(Exception):
+    """Stands for the kill -9: raised where the process died, leaving the disk as it was."""
+
+
+def test_a_package_torn_by_a_kill_inside_dlts_delete_is_dropped_and_its_rows_land(
+    tmp_path, monkeypatch
+):
+    """Crash-suite trial 2 once died in the resume's normalise (FileNotFoundError on new_jobs):
+    the kill landed after dlt renamed the normalised package into place and while it deleted
+    the extracted one. The rows are in the normalised copy; they must land exactly once."""
+    pipelines = tmp_path / "pipelines"
+
+    def pipeline() -> dlt.Pipeline:
+        return dlt.pipeline(
+            pipeline_name="torn_check",
+            pipelines_dir=str(pipelines),
+            destination=dlt.destinations.duckdb(str(tmp_path / "landed.duckdb")),
+            dataset_name="raw",
+        )
+
+    def delete_new_jobs_then_die(self: PackageStorage, load_id: str, **_: object) -> None:
+        if "extracted" in self.storage.storage_path:
+            jobs = self.get_job_state_folder_path(load_id, PackageStorage.NEW_JOBS_FOLDER)
+            self.storage.delete_folder(jobs, recursively=True)
+            raise KilledMidDelete(load_id)
+
+    first = pipeline()
+    first.run(dlt.resource([{"id": 0}], name="landed_chunk"))  # else dlt wipes what is pending
+    first.extract(dlt.resource([{"id": 1}, {"id": 2}], name="killed_chunk"))
+    with monkeypatch.context() as patch:
+        patch.setattr(PackageStorage, "delete_package", delete_new_jobs_then_die)
+        with pytest.raises(Exception) as died:  # dlt wraps it in its step error
+            first.normalize()
+    assert "KilledMidDelete" in repr(died.value) or isinstance(died.value, KilledMidDelete)
+    (torn,) = (pipelines / "torn_check" / "normalize" / "extracted").iterdir()
+    assert not (torn / "new_jobs").exists()
+
+    land(pipeline(), dlt.resource([{"id": 3}], name="next_chunk"))
+    with duckdb.connect(str(tmp_path / "landed.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw.killed_chunk").fetchone() == (2,)
+        assert con.execute("select count(*) from raw.next_chunk").fetchone() == (1,)
+    assert not torn.exists()
+
+
+def test_an_incomplete_package_with_no_normalised_copy_is_refused_not_dropped(tmp_path):
+    pipeline = dlt.pipeline(
+        pipeline_name="stray_check",
+        pipelines_dir=str(tmp_path / "pipelines"),
+        destination=dlt.destinations.duckdb(str(tmp_path / "landed.duckdb")),
+        dataset_name="raw",
+    )
+    pipeline.extract(dlt.resource([{"id": 1}], name="stray_chunk"))
+    (package,) = (tmp_path / "pipelines" / "stray_check" / "normalize" / "extracted").iterdir()
+    for job in (package / "new_jobs").iterdir():
+        job.unlink()
+    (package / "new_jobs").rmdir()
+    with pytest.raises(ExtractError, match="no normalised copy"):
+        land(pipeline, dlt.resource([{"id": 2}], name="next_chunk"))
+    assert package.exists()
