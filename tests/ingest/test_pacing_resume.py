@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import dlt
 import duckdb
@@ -194,21 +195,30 @@ def test_configuration_can_come_from_dlt_toml_files_instead_of_env(fast_sandbox,
     assert len(gets_by_key(fast_sandbox.server.requests())) == 2
 
 
-def test_a_package_left_pending_by_a_kill_is_landed_before_the_next_run_not_instead(tmp_path):
-    pipeline = dlt.pipeline(
-        pipeline_name="pending_check",
+def local_pipeline(tmp_path: Path, name: str) -> dlt.Pipeline:
+    """A dlt pipeline of its own under ``tmp_path``, landing in ``landed.duckdb``."""
+    return dlt.pipeline(
+        pipeline_name=name,
         pipelines_dir=str(tmp_path / "pipelines"),
         destination=dlt.destinations.duckdb(str(tmp_path / "landed.duckdb")),
         dataset_name="raw",
     )
+
+
+def landed_count(tmp_path: Path, table: str) -> int:
+    with duckdb.connect(str(tmp_path / "landed.duckdb"), read_only=True) as con:
+        return con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+
+
+def test_a_package_left_pending_by_a_kill_is_landed_before_the_next_run_not_instead(tmp_path):
+    pipeline = local_pipeline(tmp_path, "pending_check")
     pipeline.run(dlt.resource([{"id": 0}], name="landed_chunk"))
     pipeline.extract(dlt.resource([{"id": 1}, {"id": 2}], name="killed_chunk"))
     pipeline.normalize()
     assert pipeline.has_pending_data  # as a kill -9 between normalise and load leaves it
     land(pipeline, dlt.resource([{"id": 3}], name="next_chunk"))
-    with duckdb.connect(str(tmp_path / "landed.duckdb"), read_only=True) as con:
-        assert con.execute("select count(*) from raw.killed_chunk").fetchone() == (2,)
-        assert con.execute("select count(*) from raw.next_chunk").fetchone() == (1,)
+    assert landed_count(tmp_path, "killed_chunk") == 2
+    assert landed_count(tmp_path, "next_chunk") == 1
 
 
 class KilledMidDelete(Exception):
@@ -221,15 +231,6 @@ def test_a_package_torn_by_a_kill_inside_dlts_delete_is_dropped_and_its_rows_lan
     """Crash-suite trial 2 once died in the resume's normalise (FileNotFoundError on new_jobs):
     the kill landed after dlt renamed the normalised package into place and while it deleted
     the extracted one. The rows are in the normalised copy; they must land exactly once."""
-    pipelines = tmp_path / "pipelines"
-
-    def pipeline() -> dlt.Pipeline:
-        return dlt.pipeline(
-            pipeline_name="torn_check",
-            pipelines_dir=str(pipelines),
-            destination=dlt.destinations.duckdb(str(tmp_path / "landed.duckdb")),
-            dataset_name="raw",
-        )
 
     def delete_new_jobs_then_die(self: PackageStorage, load_id: str, **_: object) -> None:
         if "extracted" in self.storage.storage_path:
@@ -237,7 +238,7 @@ def test_a_package_torn_by_a_kill_inside_dlts_delete_is_dropped_and_its_rows_lan
             self.storage.delete_folder(jobs, recursively=True)
             raise KilledMidDelete(load_id)
 
-    first = pipeline()
+    first = local_pipeline(tmp_path, "torn_check")
     first.run(dlt.resource([{"id": 0}], name="landed_chunk"))  # else dlt wipes what is pending
     first.extract(dlt.resource([{"id": 1}, {"id": 2}], name="killed_chunk"))
     with monkeypatch.context() as patch:
@@ -245,23 +246,17 @@ def test_a_package_torn_by_a_kill_inside_dlts_delete_is_dropped_and_its_rows_lan
         with pytest.raises(Exception) as died:  # dlt wraps it in its step error
             first.normalize()
     assert "KilledMidDelete" in repr(died.value) or isinstance(died.value, KilledMidDelete)
-    (torn,) = (pipelines / "torn_check" / "normalize" / "extracted").iterdir()
+    (torn,) = (tmp_path / "pipelines" / "torn_check" / "normalize" / "extracted").iterdir()
     assert not (torn / "new_jobs").exists()
 
-    land(pipeline(), dlt.resource([{"id": 3}], name="next_chunk"))
-    with duckdb.connect(str(tmp_path / "landed.duckdb"), read_only=True) as con:
-        assert con.execute("select count(*) from raw.killed_chunk").fetchone() == (2,)
-        assert con.execute("select count(*) from raw.next_chunk").fetchone() == (1,)
+    land(local_pipeline(tmp_path, "torn_check"), dlt.resource([{"id": 3}], name="next_chunk"))
+    assert landed_count(tmp_path, "killed_chunk") == 2
+    assert landed_count(tmp_path, "next_chunk") == 1
     assert not torn.exists()
 
 
 def test_an_incomplete_package_with_no_normalised_copy_is_refused_not_dropped(tmp_path):
-    pipeline = dlt.pipeline(
-        pipeline_name="stray_check",
-        pipelines_dir=str(tmp_path / "pipelines"),
-        destination=dlt.destinations.duckdb(str(tmp_path / "landed.duckdb")),
-        dataset_name="raw",
-    )
+    pipeline = local_pipeline(tmp_path, "stray_check")
     pipeline.extract(dlt.resource([{"id": 1}], name="stray_chunk"))
     (package,) = (tmp_path / "pipelines" / "stray_check" / "normalize" / "extracted").iterdir()
     for job in (package / "new_jobs").iterdir():
