@@ -16,6 +16,7 @@ from typing import Any
 
 import dlt
 import requests
+from dlt.common.storages import NormalizeStorage, PackageStorage
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from common.addresses import bizstim_http_error
@@ -53,14 +54,14 @@ def land(pipeline: dlt.Pipeline, source: Any) -> None:
     """One dlt run (extract, normalise, load: a commit). A package a killed run left pending is
     landed first: given pending data, dlt's ``run()`` lands that and drops ``source`` unextracted
     (a kill -9 mid-run lost one 40-id chunk of client details, and the resume exited 0)."""
-    drop_torn_extract_packages(Path(pipeline.working_dir))
+    drop_torn_extract_packages(pipeline)
     if pipeline.has_pending_data:
         pipeline.run()
     pipeline.run(source, loader_file_format="parquet")
 
 
-def drop_torn_extract_packages(working_dir: Path) -> list[str]:
-    """Delete what a kill left of an extract package dlt had already normalised; return ids.
+def drop_torn_extract_packages(pipeline: dlt.Pipeline) -> None:
+    """Delete what a kill left of an extract package dlt had already normalised.
 
     dlt's normalise commits a package by renaming it into ``load/normalized/<id>`` and only then
     deletes ``normalize/extracted/<id>`` file by file. A kill -9 inside that delete (once, in a
@@ -70,22 +71,26 @@ def drop_torn_extract_packages(working_dir: Path) -> list[str]:
     ``new_jobs`` or a schema and no normalised or loaded copy is not something dlt leaves: it
     is refused, never dropped.
     """
-    extracted = working_dir / "normalize" / "extracted"
-    if not extracted.is_dir():
-        return []
-    load = working_dir / "load"
-    dropped = []
-    for package in sorted(p for p in extracted.iterdir() if p.is_dir()):
-        copies = (load / "normalized" / package.name, load / "loaded" / package.name)
-        if any(copy.is_dir() for copy in copies):
+    extracted_ids = pipeline.list_extracted_load_packages()
+    if not extracted_ids:  # the usual case: the last run normalised everything it extracted
+        return
+    committed = {
+        *pipeline.list_normalized_load_packages(),
+        *pipeline.list_completed_load_packages(),
+    }
+    extracted = Path(pipeline.working_dir) / "normalize" / NormalizeStorage.EXTRACTED_FOLDER
+    for load_id in extracted_ids:
+        package = extracted / load_id
+        if load_id in committed:
             shutil.rmtree(package)
-            dropped.append(package.name)
-        elif not (package / "new_jobs").is_dir() or not (package / "schema.json").is_file():
+        elif (
+            not (package / PackageStorage.NEW_JOBS_FOLDER).is_dir()
+            or not (package / PackageStorage.SCHEMA_FILE_NAME).is_file()
+        ):
             raise ExtractError(
                 f"dlt package {package} is incomplete and has no normalised copy, which dlt never"
                 " leaves; move it out of that folder and run extract again"
             )
-    return dropped
 
 
 def list_states(pipeline: dlt.Pipeline) -> dict[str, dict[str, Any]]:
